@@ -1,0 +1,127 @@
+using HealthChecks.NpgSql;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Sensors360.AppHost.Infrastructure;
+
+/// <summary>
+/// PostgreSQL and RabbitMQ as local processes, for machines without a container engine. Each runs through a
+/// wrapper script in eng/infra that forwards SIGTERM and cleans up (epmd, throwaway data), because DCP stops
+/// executables by signalling the process it started.
+/// </summary>
+public static class LocalInfrastructureExtensions
+{
+    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, ParameterResource password, string dataDirectory, bool ephemeral)
+    {
+        var script = builder.ScriptPath("postgres.sh");
+        var resource = new LocalPostgresResource(name, script, Path.GetDirectoryName(script)!, password, dataDirectory);
+
+        string? connectionString = null;
+        var healthCheckKey = builder.AddPostgresHealthCheck(name, () => connectionString);
+
+        return builder.AddResource(resource)
+            .WithEndpoint(name: LocalPostgresResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
+            .WithEnvironment("PGDATA_DIR", dataDirectory)
+            .WithEnvironment("EPHEMERAL", ephemeral ? "1" : "0")
+            .WithEnvironment("POSTGRES_PASSWORD", password)
+            .WithIconName("DatabaseMultiple")
+            .OnConnectionStringAvailable(async (r, _, ct) =>
+                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct) + ";Database=postgres;Timeout=5")
+            .WithHealthCheck(healthCheckKey)
+            .ExcludeFromManifest();
+    }
+
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase(
+        this IResourceBuilder<LocalPostgresResource> server, string name)
+    {
+        var builder = server.ApplicationBuilder;
+        var database = new LocalPostgresDatabaseResource(name, name, server.Resource);
+        server.WithEnvironment("POSTGRES_DB", database.DatabaseName);
+
+        string? connectionString = null;
+        var healthCheckKey = builder.AddPostgresHealthCheck(name, () => connectionString);
+
+        return builder.AddResource(database)
+            .WithParentRelationship(server)
+            // DCP reports state for the server process only; the database is "running" whenever its server is.
+            .OnInitializeResource((db, e, ct) =>
+            {
+                _ = MirrorParentStateAsync(db, e.Notifications, ct);
+                return Task.CompletedTask;
+            })
+            .OnConnectionStringAvailable(async (r, _, ct) =>
+                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct) + ";Timeout=5")
+            .WithHealthCheck(healthCheckKey)
+            .ExcludeFromManifest();
+    }
+
+    public static IResourceBuilder<LocalRabbitMqResource> AddLocalRabbitMq(
+        this IDistributedApplicationBuilder builder, string name, ParameterResource userName, ParameterResource password,
+        string dataDirectory, bool ephemeral)
+    {
+        var script = builder.ScriptPath("rabbitmq.sh");
+        var resource = new LocalRabbitMqResource(name, script, Path.GetDirectoryName(script)!, userName, password, dataDirectory);
+
+        string? connectionString = null;
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new RabbitMqConnectHealthCheck(() => connectionString), failureStatus: null, tags: null));
+
+        return builder.AddResource(resource)
+            .WithEndpoint(name: LocalRabbitMqResource.AmqpEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
+            .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT", isProxied: false)
+            .WithEndpoint(name: "epmd", scheme: "tcp", env: "ERL_EPMD_PORT", isProxied: false)
+            .WithHttpEndpoint(name: LocalRabbitMqResource.ManagementEndpointName, env: "RABBITMQ_MANAGEMENT_PORT", isProxied: false)
+            .WithUrlForEndpoint(LocalRabbitMqResource.ManagementEndpointName, url => url.DisplayText = "Management UI")
+            .WithEnvironment("RABBITMQ_DATA_DIR", dataDirectory)
+            .WithEnvironment("EPHEMERAL", ephemeral ? "1" : "0")
+            .WithEnvironment("RABBITMQ_USER", userName)
+            .WithEnvironment("RABBITMQ_PASSWORD", password)
+            .WithIconName("Mail")
+            .OnConnectionStringAvailable(async (r, _, ct) =>
+                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct))
+            .WithHealthCheck(healthCheckKey)
+            .ExcludeFromManifest();
+    }
+
+    /// <summary>Registers a "SELECT 1" probe whose connection string is known only once endpoints are allocated.</summary>
+    static string AddPostgresHealthCheck(this IDistributedApplicationBuilder builder, string name, Func<string?> connectionString)
+    {
+        var key = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            key,
+            _ => new NpgSqlHealthCheck(new NpgSqlHealthCheckOptions(connectionString()
+                ?? throw new InvalidOperationException($"{name}: endpoints are not allocated yet.")) { CommandText = "SELECT 1" }),
+            failureStatus: null,
+            tags: null));
+        return key;
+    }
+
+    static async Task MirrorParentStateAsync(LocalPostgresDatabaseResource database, ResourceNotificationService notifications, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(cancellationToken))
+            {
+                if (update.Resource != database.Parent)
+                {
+                    continue;
+                }
+
+                var parent = update.Snapshot;
+                await notifications.PublishUpdateAsync(database, state => state with
+                {
+                    State = parent.State,
+                    StartTimeStamp = parent.StartTimeStamp,
+                    StopTimeStamp = parent.StopTimeStamp,
+                    ExitCode = parent.ExitCode,
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The AppHost is stopping.
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Sensors360.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: PostgreSQL ("postgres" / database "sensorsdb") and RabbitMQ ("messaging"),
+// as containers when a container runtime answers, else as the machine's own processes.
+var infrastructure = builder.AddSensorsInfrastructure();
+var sensorsDb = infrastructure.Database;
+var messaging = infrastructure.Messaging;
+
+// Services
+builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
+    .WithReference(sensorsDb).WaitFor(sensorsDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints()
+    .WithConfiguredHttpPort("Ports:Ingestion");
+
+// Front door
+var dashboardWeb = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
+    .WithReference(sensorsDb).WaitFor(sensorsDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(dashboardWeb).WaitFor(dashboardWeb)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints()
+    .WithConfiguredHttpPort("Ports:Gateway");
+
+builder.Build().Run();

@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// One way for every service to join the RabbitMQ bus: MassTransit, the <c>messaging</c> connection string,
+/// kebab-case endpoint names. MassTransit adds its own bus health check (tags "ready", "masstransit"),
+/// so <c>/health</c> reports whether the broker is reachable.
+/// </summary>
+public static class MessagingExtensions
+{
+    public const string ConnectionName = "messaging";
+
+    public static TBuilder AddSensorsMessaging<TBuilder>(
+        this TBuilder builder,
+        Action<IBusRegistrationConfigurator>? configureBus = null,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbit = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"Connection string '{ConnectionName}' is missing. Run the service through Sensors360.AppHost " +
+                $"or set ConnectionStrings__{ConnectionName} to an amqp:// URI.");
+        var brokerUri = new Uri(connectionString);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            configureBus?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(brokerUri, host =>
+                {
+                    // The URI carries user:password; MassTransit does not read them from UserInfo on its own.
+                    var credentials = brokerUri.UserInfo.Split(':', 2);
+                    if (credentials.Length == 2)
+                    {
+                        host.Username(Uri.UnescapeDataString(credentials[0]));
+                        host.Password(Uri.UnescapeDataString(credentials[1]));
+                    }
+                });
+                configureRabbit?.Invoke(context, rabbit);
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+
+        return builder;
+    }
+}

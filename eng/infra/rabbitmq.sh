@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs a private RabbitMQ node (own epmd, ports, cookie and data) for the AppHost's local infrastructure mode.
+#
+# Started by Aspire (DCP) with: RABBITMQ_NODE_PORT (AMQP), RABBITMQ_DIST_PORT, ERL_EPMD_PORT,
+# RABBITMQ_MANAGEMENT_PORT, RABBITMQ_DATA_DIR, RABBITMQ_USER, RABBITMQ_PASSWORD, EPHEMERAL (1 = delete the data
+# directory on exit). On SIGTERM/SIGINT it stops the node, then its epmd, then removes throwaway data.
+set -uo pipefail
+
+: "${RABBITMQ_NODE_PORT:?}" "${RABBITMQ_DIST_PORT:?}" "${ERL_EPMD_PORT:?}" "${RABBITMQ_MANAGEMENT_PORT:?}"
+: "${RABBITMQ_DATA_DIR:?}" "${RABBITMQ_USER:?}" "${RABBITMQ_PASSWORD:?}"
+RABBIT_BIN=${RABBITMQ_BIN:-/usr/lib/rabbitmq/bin}
+if [ ! -x "$RABBIT_BIN/rabbitmq-server" ]; then
+  echo "rabbitmq.sh: no RabbitMQ under $RABBIT_BIN (apt-get install rabbitmq-server, or set RABBITMQ_BIN)" >&2
+  exit 1
+fi
+
+DATA=$RABBITMQ_DATA_DIR
+mkdir -p "$DATA/mnesia"
+chmod 700 "$DATA"
+
+export HOME="$DATA"                       # the Erlang cookie lives in $HOME
+export RABBITMQ_NODENAME=sensors360@localhost
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_MNESIA_BASE="$DATA/mnesia"
+export RABBITMQ_LOG_BASE="$DATA/log"
+export RABBITMQ_LOGS=-                    # to stdout, i.e. the Aspire dashboard's console log
+export RABBITMQ_CONFIG_FILE="$DATA/rabbitmq"
+export RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/enabled_plugins"
+export RABBITMQ_PID_FILE="$DATA/rabbitmq.pid"
+
+existing=0
+[ -d "$RABBITMQ_MNESIA_BASE/$RABBITMQ_NODENAME" ] && existing=1
+
+# default_user/default_pass only apply when the node is created; an existing node gets its password set below.
+umask 077
+cat > "$DATA/rabbitmq.conf" <<CONF
+listeners.tcp.default = $RABBITMQ_NODE_PORT
+default_user = $RABBITMQ_USER
+default_pass = $RABBITMQ_PASSWORD
+default_user_tags.administrator = true
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
+CONF
+echo '[rabbitmq_management].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+
+remove_throwaway_data() {
+  if [ "${EPHEMERAL:-0}" = 1 ]; then
+    rm -rf "$DATA"
+    rmdir "$(dirname "$DATA")" 2>/dev/null || true
+  fi
+}
+
+stop_epmd() {
+  epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+}
+
+# RabbitMQ flushes its message stores within milliseconds of SIGTERM, but with the management plugin enabled the
+# Erlang VM then idles about 5 s before it halts. DCP SIGKILLs an executable that has not exited ~6 s after
+# SIGTERM, which would leave epmd and throwaway data behind; so after a 3 s grace the idle VM is killed.
+shutdown() {
+  kill -TERM "$PID" 2>/dev/null || return
+  for _ in $(seq 1 30); do
+    kill -0 "$PID" 2>/dev/null || return
+    sleep 0.1
+  done
+  pkill -KILL -P "$PID" 2>/dev/null   # beam.smp is the direct child of the rabbitmq-server shell
+}
+
+"$RABBIT_BIN/rabbitmq-server" &
+PID=$!
+trap shutdown TERM INT
+
+if [ "$existing" = 1 ]; then
+  # Keep a persistent node's credentials in step with the AppHost's parameters.
+  ( "$RABBIT_BIN/rabbitmqctl" -q await_startup >/dev/null 2>&1 \
+    && printf '%s' "$RABBITMQ_PASSWORD" | "$RABBIT_BIN/rabbitmqctl" -q add_user "$RABBITMQ_USER" >/dev/null 2>&1 \
+    || printf '%s' "$RABBITMQ_PASSWORD" | "$RABBIT_BIN/rabbitmqctl" -q change_password "$RABBITMQ_USER" >/dev/null 2>&1
+    "$RABBIT_BIN/rabbitmqctl" -q set_user_tags "$RABBITMQ_USER" administrator >/dev/null 2>&1
+    "$RABBIT_BIN/rabbitmqctl" -q set_permissions -p / "$RABBITMQ_USER" '.*' '.*' '.*' >/dev/null 2>&1 ) &
+fi
+
+status=0
+while kill -0 "$PID" 2>/dev/null; do
+  wait "$PID"
+  status=$?
+done
+wait   # the credential sync, if any
+stop_epmd
+remove_throwaway_data
+exit "$status"

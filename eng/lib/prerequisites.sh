@@ -1,0 +1,84 @@
+# Shared by eng/run.sh and eng/test.sh: find what this machine lacks and install it with apt-get.
+# Sourced, not run. Every function is idempotent: on a machine that has everything it installs nothing.
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# "docker" or "podman" when its engine answers, else nothing.
+container_runtime() {
+  local runtime
+  for runtime in docker podman; do
+    if command -v "$runtime" >/dev/null 2>&1 && timeout 10 "$runtime" info >/dev/null 2>&1; then
+      echo "$runtime"
+      return
+    fi
+  done
+}
+
+# Infrastructure mode to run in: $SENSORS360_INFRASTRUCTURE_MODE if set (auto|containers|local), else detected.
+resolve_infrastructure_mode() {
+  local mode=${SENSORS360_INFRASTRUCTURE_MODE:-auto}
+  case "$mode" in
+    containers|local) echo "$mode" ;;
+    auto) if [ -n "$(container_runtime)" ]; then echo containers; else echo local; fi ;;
+    *) die "SENSORS360_INFRASTRUCTURE_MODE must be auto, containers or local (got '$mode')" ;;
+  esac
+}
+
+_apt_updated=0
+apt_install() {
+  [ "$#" -gt 0 ] || return 0
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to install: $*"
+    sudo=(sudo)
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: $*"
+  if [ "$_apt_updated" = 0 ]; then
+    say "apt-get update"
+    "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+    _apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
+have_postgres_server() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
+have_rabbitmq_server() { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; }
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET SDK is not installed (see README: Prerequisites)"
+  local wanted
+  wanted=$(sed -n 's/.*"version": *"\([0-9.]*\)".*/\1/p' "$REPO_ROOT/global.json" | head -n 1)
+  dotnet --list-sdks | grep -q "^${wanted%.*}" || die ".NET SDK $wanted (or a later patch) is required; found: $(dotnet --list-sdks | tr '\n' ' ')"
+}
+
+# Everything the local infrastructure mode needs (PostgreSQL and RabbitMQ run as local processes).
+ensure_local_infrastructure() {
+  local missing=()
+  have_postgres_server || missing+=(postgresql)
+  have_rabbitmq_server || missing+=(rabbitmq-server)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  apt_install "${missing[@]}"
+  # Debian starts packaged services where it can; this project runs private instances instead.
+  if [ "${#missing[@]}" -gt 0 ] && command -v service >/dev/null 2>&1; then
+    service rabbitmq-server stop >/dev/null 2>&1 || true
+    service postgresql stop >/dev/null 2>&1 || true
+  fi
+}
+
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
+# npm packages of the dashboard's client, when it has one.
+ensure_npm_packages() {
+  local client="$REPO_ROOT/Dashboard.Web/client"
+  [ -f "$client/package.json" ] || return 0
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -d "$client/node_modules" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
+    say "npm ci (Dashboard.Web/client)"
+    (cd "$client" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+  fi
+}

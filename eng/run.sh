@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Starts the whole Sensors 360 system: PostgreSQL, RabbitMQ, the four services and the Aspire dashboard.
+# Installs what is missing first (apt-get, when there is no container engine). Ctrl-C stops everything.
+#
+# Environment (all optional):
+#   SENSORS360_GATEWAY_PORT=8080        operators' entry point (dashboard + API)
+#   SENSORS360_INGESTION_PORT=8081      sensors' heartbeat API
+#   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
+#   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
+#   SENSORS360_DATA_DIR=<repo>/.data    where local PostgreSQL/RabbitMQ keep their data
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/prerequisites.sh
+. "$REPO_ROOT/eng/lib/prerequisites.sh"
+cd "$REPO_ROOT"
+
+GATEWAY_PORT=${SENSORS360_GATEWAY_PORT:-8080}
+INGESTION_PORT=${SENSORS360_INGESTION_PORT:-8081}
+DASHBOARD_PORT=${SENSORS360_DASHBOARD_PORT:-18888}
+DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
+
+require_dotnet
+MODE=$(resolve_infrastructure_mode)
+if [ "$MODE" = local ]; then
+  ensure_local_infrastructure
+fi
+ensure_npm_packages
+
+say "Building"
+dotnet build Sensors360.AppHost/Sensors360.AppHost.csproj -c Debug -nologo -v quiet -clp:ErrorsOnly \
+  || die "build failed"
+
+mkdir -p "$DATA_DIR"
+LOG="$DATA_DIR/apphost.log"
+: > "$LOG"
+
+export DOTNET_ENVIRONMENT=Development
+export ASPNETCORE_ENVIRONMENT=Development
+export ASPNETCORE_URLS="http://localhost:$DASHBOARD_PORT"
+export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://localhost:$((DASHBOARD_PORT + 1))"
+export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:$((DASHBOARD_PORT + 2))"
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+export Infrastructure__Mode="$MODE"
+export Infrastructure__DataDirectory="$DATA_DIR"
+export Ports__Gateway="$GATEWAY_PORT"
+export Ports__Ingestion="$INGESTION_PORT"
+
+say "Starting (infrastructure: $MODE)"
+dotnet Sensors360.AppHost/bin/Debug/net10.0/Sensors360.AppHost.dll > >(tee -a "$LOG") 2>&1 &
+APPHOST_PID=$!
+
+# Every process below the orchestrator (DCP) that this AppHost started: services, wrapper scripts, servers.
+descendants_of_orchestrator() {
+  local roots
+  roots=$(pgrep -f -- "--monitor $APPHOST_PID( |$)" | tr '\n' ' ')
+  [ -n "$roots" ] || return 0
+  ps -eo pid=,ppid= | awk -v roots="$roots" '
+    { parent[$1] = $2 }
+    END {
+      n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+      do { changed = 0; for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } } while (changed)
+      for (p in keep) print p
+    }'
+}
+
+# The AppHost returns at once on SIGTERM and DCP then stops every resource in the background. Wait for all of
+# it, so that when the prompt comes back nothing this script started is still running.
+stop_everything() {
+  trap - INT TERM
+  say "Stopping"
+  local pids pid deadline=$((SECONDS + 30))
+  pids=$(descendants_of_orchestrator)
+  kill -TERM "$APPHOST_PID" 2>/dev/null || true
+  wait "$APPHOST_PID" 2>/dev/null || true
+  for pid in $pids; do
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  done
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "some processes did not stop within 30 s: $(ps -o pid=,comm= -p "${pids// /,}" 2>/dev/null | tr '\n' ' ')" >&2
+    exit 1
+  fi
+  say "Stopped"
+  exit 0
+}
+trap stop_everything INT TERM
+
+wait_healthy() {
+  local url=$1 deadline=$((SECONDS + 180))
+  until curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; do
+    kill -0 "$APPHOST_PID" 2>/dev/null || die "the AppHost exited before $url became healthy"
+    [ "$SECONDS" -lt "$deadline" ] || { echo "timed out waiting for $url" >&2; stop_everything; }
+    sleep 1
+  done
+}
+started=$SECONDS
+wait_healthy "http://localhost:$INGESTION_PORT/health"
+wait_healthy "http://localhost:$GATEWAY_PORT/health"
+
+cat <<BANNER
+
+  Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, data: $DATA_DIR)
+
+    Gateway (operators):      http://localhost:$GATEWAY_PORT
+    Ingestion API (sensors):  http://localhost:$INGESTION_PORT
+    Aspire dashboard:         $(grep -o "http://[^ ]*/login?t=[0-9a-f]*" "$LOG" | tail -n 1)
+    RabbitMQ management UI:   linked from the "messaging" resource in the Aspire dashboard
+
+  Press Ctrl-C to stop everything.
+
+BANNER
+
+wait "$APPHOST_PID" || true
+stop_everything
