@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace Sensors360.IntegrationTests;
+
+[Collection(SensorsAppCollection.Name)]
+public sealed class FoundationTests(SensorsAppFixture fixture)
+{
+    DistributedApplication App => fixture.App;
+
+    [Theory]
+    [InlineData("ingestion-api", new[] { "masstransit-bus" })]
+    [InlineData("monitor-worker", new[] { "PostgreSql", "masstransit-bus" })]
+    [InlineData("realtime-gateway", new[] { "PostgreSql", "masstransit-bus" })]
+    [InlineData("dashboard-web", new[] { "self" })]
+    public async Task Each_service_reports_its_dependencies_as_healthy(string service, string[] expectedChecks)
+    {
+        using var http = App.CreateHttpClient(service);
+
+        using var response = await http.GetAsync("/health");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var report = JsonDocument.Parse(body);
+        Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        var checks = report.RootElement.GetProperty("checks");
+        foreach (var check in expectedChecks)
+        {
+            Assert.True(checks.TryGetProperty(check, out var entry), $"{service} /health has no '{check}' check: {body}");
+            Assert.Equal("Healthy", entry.GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Sensorsdb_is_a_real_PostgreSQL_15_database_that_stores_rows()
+    {
+        var connectionString = await App.GetConnectionStringAsync("sensorsdb");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+
+        await using (var identity = new NpgsqlCommand("SELECT current_database(), current_setting('server_version_num')::int", connection))
+        await using (var reader = await identity.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("sensorsdb", reader.GetString(0));
+            Assert.InRange(reader.GetInt32(1), 150000, 159999);
+        }
+
+        var marker = Guid.NewGuid();
+        await using var roundTrip = new NpgsqlCommand(
+            "CREATE TEMP TABLE probe (id uuid); INSERT INTO probe VALUES (@marker); SELECT id FROM probe", connection);
+        roundTrip.Parameters.AddWithValue("marker", marker);
+        Assert.Equal(marker, await roundTrip.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Messaging_is_a_real_RabbitMQ_broker_that_confirms_and_delivers()
+    {
+        var connectionString = await App.GetConnectionStringAsync("messaging");
+        var factory = new ConnectionFactory { Uri = new Uri(connectionString!) };
+        await using var connection = await factory.CreateConnectionAsync();
+        Assert.Equal("RabbitMQ", Encoding.UTF8.GetString((byte[])connection.ServerProperties!["product"]!));
+
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var queue = await channel.QueueDeclareAsync(queue: "", durable: false, exclusive: true, autoDelete: true);
+        var payload = Encoding.UTF8.GetBytes($"probe-{Guid.NewGuid()}");
+
+        // With confirmation tracking on, this completes only once the broker has confirmed the message.
+        await channel.BasicPublishAsync(exchange: "", routingKey: queue.QueueName, mandatory: true, body: payload);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        BasicGetResult? delivered = null;
+        while (delivered is null && DateTime.UtcNow < deadline)
+        {
+            delivered = await channel.BasicGetAsync(queue.QueueName, autoAck: true);
+            if (delivered is null)
+            {
+                await Task.Delay(50);
+            }
+        }
+        Assert.NotNull(delivered);
+        Assert.Equal(payload, delivered.Body.ToArray());
+    }
+
+    [Fact]
+    public async Task RabbitMQ_management_UI_is_enabled()
+    {
+        var amqp = new Uri((await App.GetConnectionStringAsync("messaging"))!);
+        var management = App.GetEndpoint("messaging", "management");
+        using var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+
+        using var response = await http.GetAsync("/api/overview");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var overview = JsonDocument.Parse(body);
+        Assert.False(string.IsNullOrEmpty(overview.RootElement.GetProperty("rabbitmq_version").GetString()));
+    }
+
+    [Fact]
+    public async Task Gateway_serves_the_dashboard_through_its_reverse_proxy()
+    {
+        using var gateway = App.CreateHttpClient("realtime-gateway");
+
+        using var response = await gateway.GetAsync("/");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1>Sensors 360</h1>", body);
+    }
+}

@@ -1,0 +1,81 @@
+using Sensors360.AppHost.Infrastructure;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>How the AppHost wires each infrastructure mode. Runs the AppHost's Program up to Build(); starts nothing.</summary>
+public sealed class InfrastructureModelTests
+{
+    static Task<IDistributedApplicationTestingBuilder> BuildAsync(params string[] args) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(args);
+
+    static IResource Resource(IDistributedApplicationTestingBuilder model, string name) =>
+        model.Resources.Single(r => r.Name == name);
+
+    [Fact]
+    public async Task Containers_mode_uses_the_standard_Aspire_integrations_under_the_same_names()
+    {
+        await using var model = await BuildAsync("--Infrastructure:Mode=containers");
+
+        Assert.IsType<PostgresServerResource>(Resource(model, "postgres"));
+        Assert.Equal("sensorsdb", Assert.IsType<PostgresDatabaseResource>(Resource(model, "sensorsdb")).DatabaseName);
+        var rabbit = Assert.IsType<RabbitMQServerResource>(Resource(model, "messaging"));
+        Assert.True(rabbit.TryGetContainerImageName(out var image));
+        Assert.Contains("management", image);
+        Assert.Empty(model.Resources.OfType<LocalPostgresResource>());
+    }
+
+    [Fact]
+    public async Task Local_mode_runs_the_machine_servers_through_the_eng_wrapper_scripts()
+    {
+        await using var model = await BuildAsync("--Infrastructure:Mode=local");
+
+        var postgres = Assert.IsType<LocalPostgresResource>(Resource(model, "postgres"));
+        var database = Assert.IsType<LocalPostgresDatabaseResource>(Resource(model, "sensorsdb"));
+        var rabbit = Assert.IsType<LocalRabbitMqResource>(Resource(model, "messaging"));
+        Assert.Same(postgres, database.Parent);
+        foreach (var script in new[] { postgres.Command, rabbit.Command })
+        {
+            Assert.EndsWith(".sh", script);
+            Assert.True(File.Exists(script), $"{script} is missing");
+            Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), $"{script} is not executable");
+        }
+        Assert.Empty(model.Resources.OfType<ContainerResource>());
+    }
+
+    [Fact]
+    public async Task Local_mode_keeps_data_under_the_configured_directory()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"sensors360-model-{Guid.NewGuid():N}");
+        await using var model = await BuildAsync("--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={dataDirectory}");
+
+        Assert.Equal(Path.Combine(dataDirectory, "postgres"), model.Resources.OfType<LocalPostgresResource>().Single().DataDirectory);
+        Assert.Equal(Path.Combine(dataDirectory, "rabbitmq"), model.Resources.OfType<LocalRabbitMqResource>().Single().DataDirectory);
+    }
+
+    [Fact]
+    public async Task Configured_ports_pin_the_public_endpoints()
+    {
+        await using var model = await BuildAsync("--Infrastructure:Mode=local", "--Ports:Gateway=18080", "--Ports:Ingestion=18081");
+
+        int? HttpPort(string name) => Resource(model, name).Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port;
+        Assert.Equal(18080, HttpPort("realtime-gateway"));
+        Assert.Equal(18081, HttpPort("ingestion-api"));
+    }
+
+    [Fact]
+    public async Task An_unknown_mode_is_refused_with_the_allowed_values()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => BuildAsync("--Infrastructure:Mode=kubernetes"));
+
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains("auto, containers, local", messages);
+    }
+
+    static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>What is running on this Linux machine, read from /proc.</summary>
+public static class LocalProcesses
+{
+    public sealed record Info(int Pid, string Name, string CommandLine);
+
+    public static IReadOnlyList<Info> All()
+    {
+        var result = new List<Info>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var state = File.ReadAllText(Path.Combine(dir, "stat"));
+                if (state.Split(") ", 2) is [_, var rest] && rest.StartsWith('Z'))
+                {
+                    continue; // a zombie has already exited; only its parent's bookkeeping remains
+                }
+                var name = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+                result.Add(new Info(pid, name, commandLine));
+            }
+            catch (IOException)
+            {
+                // exited while we looked
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return result;
+    }
+
+    public static bool IsAlive(int pid) => All().Any(p => p.Pid == pid);
+
+    public static async Task<bool> IsListeningAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(250);
+        }
+    }
+}

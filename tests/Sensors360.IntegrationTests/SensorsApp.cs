@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sensors360.AppHost.Infrastructure;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>Starts the real AppHost in local infrastructure mode (the machine's PostgreSQL and RabbitMQ).</summary>
+public static class SensorsApp
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public static readonly string[] ServiceNames = ["monitor-worker", "ingestion-api", "dashboard-web", "realtime-gateway"];
+    public static readonly string[] InfrastructureNames =
+        [InfrastructureExtensions.PostgresName, InfrastructureExtensions.DatabaseName, InfrastructureExtensions.MessagingName];
+
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        string[] args = ["--Infrastructure:Mode=local", .. extraArgs];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(args, cancellationToken);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
+            // Probes fail while servers boot; the resource state, not the log, is what the tests wait on.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+
+        var app = await builder.BuildAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            foreach (var name in InfrastructureNames.Concat(ServiceNames))
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
+            }
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>One started system shared by every test in the collection.</summary>
+public sealed class SensorsAppFixture : IAsyncLifetime
+{
+    DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
+        _app = await SensorsApp.StartAsync(cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SensorsAppCollection : ICollectionFixture<SensorsAppFixture>
+{
+    public const string Name = "Started system";
+}
