@@ -1,8 +1,30 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Monitor.Worker;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.IntegrationEvents;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.Services.AddOptions<MonitorOptions>()
+    .BindConfiguration(MonitorOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+
 builder.AddNpgsqlDataSource("sensorsdb");
-builder.AddSensorsMessaging();
+builder.Services.AddDbContextPool<MonitorDbContext>((services, options) => options
+    .UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
+    .UseSnakeCaseNamingConvention());
+builder.EnrichNpgsqlDbContext<MonitorDbContext>();
+
+builder.Services.AddSingleton<HeartbeatWriter>();
+builder.Services.AddSingleton<HeartbeatPartitions>();
+builder.Services.AddHostedService<PartitionMaintenanceService>();
+
+builder.AddSensorsMessaging(bus =>
+    bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>());
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -11,4 +33,5 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 
+await app.PrepareDatabaseAsync();
 app.Run();

@@ -9,13 +9,14 @@ var sensorsDb = infrastructure.Database;
 var messaging = infrastructure.Messaging;
 
 // Services
-builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
+var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithReference(messaging).WaitFor(messaging)
+    .WaitFor(monitorWorker) // the worker migrates the schema and declares the heartbeats queue
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Ingestion");

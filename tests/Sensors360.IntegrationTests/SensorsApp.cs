@@ -13,10 +13,12 @@ public static class SensorsApp
     public static readonly string[] InfrastructureNames =
         [InfrastructureExtensions.PostgresName, InfrastructureExtensions.DatabaseName, InfrastructureExtensions.MessagingName];
 
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    public static async Task<DistributedApplication> StartAsync(
+        CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
-        string[] args = ["--Infrastructure:Mode=local", .. extraArgs];
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(args, cancellationToken);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
+            ["--Infrastructure:Mode=local"], cancellationToken);
+        configure?.Invoke(builder);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
@@ -51,7 +53,10 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
-        _app = await SensorsApp.StartAsync(cts.Token);
+        _app = await SensorsApp.StartAsync(cts.Token, builder =>
+            // Short enough for a test to watch partition maintenance happen.
+            builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02"));
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Monitor.Worker.Model;
+
+namespace Monitor.Worker.Infrastructure;
+
+public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options) : DbContext(options)
+{
+    public DbSet<Sensor> Sensors => Set<Sensor>();
+
+    public DbSet<SensorStateChange> SensorStateChanges => Set<SensorStateChange>();
+
+    public DbSet<StoredHeartbeat> Heartbeats => Set<StoredHeartbeat>();
+
+    public DbSet<CollectorKey> CollectorKeys => Set<CollectorKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly);
+}

@@ -1,0 +1,192 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using MassTransit;
+using Npgsql;
+using Sensors360.Contracts;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>Monitor.Worker's consumer and schema, fed through the real broker.</summary>
+[Collection(SensorsAppCollection.Name)]
+public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLifetime
+{
+    static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(60);
+    IBusControl? _bus;
+    NpgsqlDataSource? _db;
+
+    DistributedApplication App => fixture.App;
+    NpgsqlDataSource Db => _db!;
+
+    public async Task InitializeAsync()
+    {
+        _db = NpgsqlDataSource.Create((await App.GetConnectionStringAsync("sensorsdb"))!);
+        var broker = new Uri((await App.GetConnectionStringAsync("messaging"))!);
+        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
+        _bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(broker, host =>
+        {
+            host.Username(credentials[0]);
+            host.Password(credentials[1]);
+        }));
+        await _bus.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bus!.StopAsync();
+        await _db!.DisposeAsync();
+    }
+
+    async Task<long[]> RegisterSensorsAsync(int count)
+    {
+        // The registry API does not exist yet: insert the rows its registration will create.
+        await using var command = Db.CreateCommand("""
+            INSERT INTO sensors (tag, labels, created_at, key_hash, heartbeat_count, state, state_since)
+            SELECT $1 || g, '{}'::jsonb, now(), md5($1 || g) || md5(g || $1), 0, 'new', now()
+            FROM generate_series(1, $2) g
+            RETURNING id
+            """);
+        command.Parameters.Add(new() { Value = $"storage-{Guid.NewGuid():N}-" });
+        command.Parameters.Add(new() { Value = count });
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return [.. ids];
+    }
+
+    async Task<long> ScalarAsync(string sql, params object[] values)
+    {
+        await using var command = Db.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    async Task<long> StoredRowsAsync(long[] sensors) =>
+        await ScalarAsync("SELECT count(*) FROM heartbeats WHERE sensor_id = ANY($1)", sensors);
+
+    async Task WaitForRowsAsync(long[] sensors, long expected)
+    {
+        var reached = await LocalProcesses.EventuallyAsync(async () => await StoredRowsAsync(sensors) >= expected, StorageDeadline);
+        Assert.True(reached, $"only {await StoredRowsAsync(sensors)} of {expected} heartbeats were stored within {StorageDeadline}");
+    }
+
+    static DateTimeOffset Now => new(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Ten_thousand_heartbeats_across_100_sensors_are_stored_once_with_correct_first_last_and_count()
+    {
+        var sensors = await RegisterSensorsAsync(100);
+        var start = Now.AddHours(-2);
+        var random = new Random(42);
+        // 100 heartbeats per sensor at irregular times, delivered out of order across ten messages.
+        var heartbeats = sensors
+            .SelectMany(id => Enumerable.Range(0, 100).Select(i => new Heartbeat(id, start.AddSeconds(i * 60 + random.Next(0, 30)), Now)))
+            .OrderBy(_ => random.Next())
+            .ToList();
+
+        foreach (var chunk in heartbeats.Chunk(1000))
+        {
+            await _bus!.Publish(new HeartbeatsReceived(Guid.NewGuid(), chunk));
+        }
+        await WaitForRowsAsync(sensors, 10_000);
+
+        Assert.Equal(10_000, await StoredRowsAsync(sensors));
+        await using var command = Db.CreateCommand(
+            "SELECT id, first_heartbeat_at, last_heartbeat_at, heartbeat_count, state FROM sensors WHERE id = ANY($1)");
+        command.Parameters.Add(new() { Value = sensors });
+        await using var reader = await command.ExecuteReaderAsync();
+        var checkedSensors = 0;
+        while (await reader.ReadAsync())
+        {
+            var own = heartbeats.Where(h => h.SensorId == reader.GetInt64(0)).ToList();
+            Assert.Equal(own.Min(h => h.SensorTime), reader.GetFieldValue<DateTimeOffset>(1));
+            Assert.Equal(own.Max(h => h.SensorTime), reader.GetFieldValue<DateTimeOffset>(2));
+            Assert.Equal(own.Count, reader.GetInt64(3));
+            Assert.Equal("up", reader.GetString(4));
+            checkedSensors++;
+        }
+        Assert.Equal(100, checkedSensors);
+        Assert.Equal(100, await ScalarAsync(
+            "SELECT count(*) FROM sensor_state_changes WHERE sensor_id = ANY($1) AND from_state = 'new' AND to_state = 'up'", sensors));
+    }
+
+    [Fact]
+    public async Task A_redelivered_or_repeated_heartbeat_is_stored_once()
+    {
+        var sensors = await RegisterSensorsAsync(3);
+        var at = Now.AddMinutes(-10);
+        Heartbeat[] items =
+        [
+            new(sensors[0], at, Now), new(sensors[0], at, Now),            // repeated within one message
+            new(sensors[1], at, Now), new(sensors[1], at.AddSeconds(5), Now),
+            new(sensors[2], at, Now),
+        ];
+        var batch = new HeartbeatsReceived(Guid.NewGuid(), items);
+
+        await _bus!.Publish(batch);
+        await _bus.Publish(batch);                                          // as a broker redelivery would
+        await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensors[2], at.AddSeconds(9), Now)]));
+        await WaitForRowsAsync(sensors, 5);
+        // The marker message went last; give any late duplicate the same chance to (wrongly) appear.
+        await WaitForRowsAsync([sensors[2]], 2);
+
+        Assert.Equal(5, await StoredRowsAsync(sensors));
+        Assert.Equal(5, await ScalarAsync("SELECT sum(heartbeat_count) FROM sensors WHERE id = ANY($1)", sensors));
+    }
+
+    [Fact]
+    public async Task Daily_partitions_cover_the_retention_window_and_expired_ones_are_dropped()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        static string Partition(DateOnly day) => $"heartbeats_p{day:yyyyMMdd}";
+        async Task<bool> ExistsAsync(DateOnly day) =>
+            await ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = $1", Partition(day)) == 1;
+
+        Assert.True(await ExistsAsync(today));
+        Assert.True(await ExistsAsync(today.AddDays(7)), "partitions should exist 7 days ahead");
+        Assert.True(await ExistsAsync(today.AddDays(-90)), "partitions should reach back over the 90-day retention");
+
+        var expired = today.AddDays(-200);
+        await ScalarAsync("SELECT ensure_heartbeat_partitions($1, $1)", expired);
+        Assert.True(await ExistsAsync(expired));
+
+        var dropped = await LocalProcesses.EventuallyAsync(async () => !await ExistsAsync(expired), TimeSpan.FromSeconds(20));
+        Assert.True(dropped, $"{Partition(expired)} is older than the retention and should have been dropped");
+        Assert.True(await ExistsAsync(today.AddDays(-90)), "maintenance must keep the partitions inside the retention window");
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_stored_goes_to_the_error_queue_and_the_rest_keep_flowing()
+    {
+        var sensors = await RegisterSensorsAsync(1);
+        // No partition exists for 1990: the insert fails however often it is retried.
+        await _bus!.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensors[0], new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero), Now)]));
+        await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensors[0], Now.AddMinutes(-1), Now)]));
+
+        await WaitForRowsAsync(sensors, 1);
+        var amqp = new Uri((await App.GetConnectionStringAsync("messaging"))!);
+        using var management = new HttpClient { BaseAddress = App.GetEndpoint("messaging", "management") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        async Task<long> ErrorQueueDepthAsync()
+        {
+            using var response = await management.GetAsync("/api/queues/%2F/heartbeats_error");
+            if (!response.IsSuccessStatusCode)
+            {
+                return 0;
+            }
+            using var queue = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return queue.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+        }
+
+        Assert.True(await LocalProcesses.EventuallyAsync(async () => await ErrorQueueDepthAsync() >= 1, TimeSpan.FromSeconds(60)),
+            "the unstorable message never reached heartbeats_error");
+        Assert.Equal(1, await StoredRowsAsync(sensors));
+    }
+}
