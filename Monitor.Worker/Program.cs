@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker;
+using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
 
@@ -32,6 +33,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapSensorsApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();

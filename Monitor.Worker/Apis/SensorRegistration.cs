@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+
+namespace Monitor.Worker.Apis;
+
+public sealed record RegisterSensorRequest(
+    string? Tag, Dictionary<string, string>? Labels, int? ExpectedIntervalSeconds, int? GraceSeconds, int? StaleAfterSeconds);
+
+/// <summary>The key is in this response and nowhere else: it is stored only as a hash.</summary>
+public sealed record SensorKeyResponse(long Id, string Tag, string Key);
+
+public sealed record SensorSummary(long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince, DateTimeOffset? RetiredAt);
+
+/// <summary>Validation shared by single registration and CSV import. Returns field → messages, empty when valid.</summary>
+public static partial class SensorRegistration
+{
+    public const int MaxTagLength = 200;
+    public const int MaxLabels = 32;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.\\-/]{0,62}$")]
+    private static partial Regex LabelKey();
+
+    public static Dictionary<string, string[]> Validate(RegisterSensorRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var tag = request.Tag?.Trim();
+        if (string.IsNullOrEmpty(tag))
+        {
+            errors["tag"] = ["A tag is required."];
+        }
+        else if (tag.Length > MaxTagLength || tag.Any(char.IsControl))
+        {
+            errors["tag"] = [$"A tag has at most {MaxTagLength} characters and no control characters."];
+        }
+
+        var labels = request.Labels ?? [];
+        if (labels.Count > MaxLabels)
+        {
+            errors["labels"] = [$"At most {MaxLabels} labels."];
+        }
+        else
+        {
+            var bad = labels.Where(l => !LabelKey().IsMatch(l.Key) || l.Value is null || l.Value.Length > 256 || l.Value.Any(char.IsControl))
+                .Select(l => $"Label '{l.Key}': keys are 1-63 of A-Z a-z 0-9 _ . - / (starting with a letter or digit); values at most 256 characters.")
+                .ToArray();
+            if (bad.Length > 0)
+            {
+                errors["labels"] = bad;
+            }
+        }
+
+        Range(errors, "expectedIntervalSeconds", request.ExpectedIntervalSeconds, 1, 86_400);
+        Range(errors, "graceSeconds", request.GraceSeconds, 0, 86_400);
+        Range(errors, "staleAfterSeconds", request.StaleAfterSeconds, 10, 30 * 86_400);
+        return errors;
+    }
+
+    static void Range(Dictionary<string, string[]> errors, string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors[field] = [$"{field} must be between {min} and {max}."];
+        }
+    }
+}

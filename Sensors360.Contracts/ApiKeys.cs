@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sensors360.Contracts;
+
+/// <summary>
+/// Sensor and collector keys: 256 random bits, base64url, behind a recognisable prefix (so leaked keys can be
+/// found by secret scanners). Only the SHA-256 of a key is ever stored; a fast hash is enough because the key
+/// itself has 256 bits of entropy (unlike a password).
+/// </summary>
+public static class ApiKeys
+{
+    public const string SensorPrefix = "s360s_";
+    public const string CollectorPrefix = "s360c_";
+
+    public static string NewSensorKey() => SensorPrefix + RandomPart();
+
+    public static string NewCollectorKey() => CollectorPrefix + RandomPart();
+
+    /// <returns>Lower-case hex SHA-256 of the key's UTF-8 bytes (64 characters).</returns>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    static string RandomPart() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
