@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -90,11 +89,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
     [Fact]
     public async Task RabbitMQ_management_UI_is_enabled()
     {
-        var amqp = new Uri((await App.GetConnectionStringAsync("messaging"))!);
-        var management = App.GetEndpoint("messaging", "management");
-        using var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        using var http = await App.CreateManagementClientAsync();
 
         using var response = await http.GetAsync("/api/overview");
         var body = await response.Content.ReadAsStringAsync();

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Npgsql;
@@ -170,10 +168,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
         await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensors[0], Now.AddMinutes(-1), Now)]));
 
         await WaitForRowsAsync(sensors, 1);
-        var amqp = new Uri((await App.GetConnectionStringAsync("messaging"))!);
-        using var management = new HttpClient { BaseAddress = App.GetEndpoint("messaging", "management") };
-        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        using var management = await App.CreateManagementClientAsync();
         async Task<long> ErrorQueueDepthAsync()
         {
             using var response = await management.GetAsync("/api/queues/%2F/heartbeats_error");

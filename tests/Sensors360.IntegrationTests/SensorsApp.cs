@@ -43,6 +43,19 @@ public static class SensorsApp
     }
 }
 
+public static class RabbitManagement
+{
+    /// <summary>An HTTP client for the RabbitMQ management API of the app's broker, signed in as the app's user.</summary>
+    public static async Task<HttpClient> CreateManagementClientAsync(this DistributedApplication app)
+    {
+        var amqp = new Uri((await app.GetConnectionStringAsync("messaging"))!);
+        var http = new HttpClient { BaseAddress = app.GetEndpoint("messaging", "management"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        return http;
+    }
+}
+
 /// <summary>One started system shared by every test in the collection.</summary>
 public sealed class SensorsAppFixture : IAsyncLifetime
 {
