@@ -2,7 +2,6 @@ namespace Sensors360.AppHost.Infrastructure;
 
 /// <summary>The two things every service connects to, whichever way they are run.</summary>
 public sealed record SensorsInfrastructure(
-    InfrastructureMode Mode,
     IResourceBuilder<IResourceWithConnectionString> Database,
     IResourceBuilder<IResourceWithConnectionString> Messaging);
 
@@ -36,7 +35,7 @@ public static class InfrastructureExtensions
             var messaging = builder.AddRabbitMQ(MessagingName, messagingUser, messagingPassword)
                 .WithDataVolume()
                 .WithManagementPlugin();
-            return new SensorsInfrastructure(mode, database, messaging);
+            return new SensorsInfrastructure(database, messaging);
         }
 
         var dataRoot = options.DataDirectory;
@@ -47,7 +46,7 @@ public static class InfrastructureExtensions
         var localDatabase = postgres.AddLocalDatabase(DatabaseName);
         var localMessaging = builder.AddLocalRabbitMq(
             MessagingName, messagingUser.Resource, messagingPassword.Resource, Path.Combine(dataRoot, "rabbitmq"), ephemeral);
-        return new SensorsInfrastructure(mode, localDatabase, localMessaging);
+        return new SensorsInfrastructure(localDatabase, localMessaging);
     }
 
     static InfrastructureMode ResolveMode(IDistributedApplicationBuilder builder, InfrastructureMode requested)

@@ -17,18 +17,13 @@ public static class LocalInfrastructureExtensions
         var script = builder.ScriptPath("postgres.sh");
         var resource = new LocalPostgresResource(name, script, Path.GetDirectoryName(script)!, password, dataDirectory);
 
-        string? connectionString = null;
-        var healthCheckKey = builder.AddPostgresHealthCheck(name, () => connectionString);
-
         return builder.AddResource(resource)
             .WithEndpoint(name: LocalPostgresResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
             .WithEnvironment("PGDATA_DIR", dataDirectory)
             .WithEnvironment("EPHEMERAL", ephemeral ? "1" : "0")
             .WithEnvironment("POSTGRES_PASSWORD", password)
             .WithIconName("DatabaseMultiple")
-            .OnConnectionStringAvailable(async (r, _, ct) =>
-                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct) + ";Database=postgres;Timeout=5")
-            .WithHealthCheck(healthCheckKey)
+            .WithConnectionHealthCheck(";Database=postgres;Timeout=5", PostgresProbe)
             .ExcludeFromManifest();
     }
 
@@ -39,9 +34,6 @@ public static class LocalInfrastructureExtensions
         var database = new LocalPostgresDatabaseResource(name, name, server.Resource);
         server.WithEnvironment("POSTGRES_DB", database.DatabaseName);
 
-        string? connectionString = null;
-        var healthCheckKey = builder.AddPostgresHealthCheck(name, () => connectionString);
-
         return builder.AddResource(database)
             .WithParentRelationship(server)
             // DCP reports state for the server process only; the database is "running" whenever its server is.
@@ -50,9 +42,7 @@ public static class LocalInfrastructureExtensions
                 _ = MirrorParentStateAsync(db, e.Notifications, ct);
                 return Task.CompletedTask;
             })
-            .OnConnectionStringAvailable(async (r, _, ct) =>
-                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct) + ";Timeout=5")
-            .WithHealthCheck(healthCheckKey)
+            .WithConnectionHealthCheck(";Timeout=5", PostgresProbe)
             .ExcludeFromManifest();
     }
 
@@ -62,11 +52,6 @@ public static class LocalInfrastructureExtensions
     {
         var script = builder.ScriptPath("rabbitmq.sh");
         var resource = new LocalRabbitMqResource(name, script, Path.GetDirectoryName(script)!, userName, password, dataDirectory);
-
-        string? connectionString = null;
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new RabbitMqConnectHealthCheck(() => connectionString), failureStatus: null, tags: null));
 
         return builder.AddResource(resource)
             .WithEndpoint(name: LocalRabbitMqResource.AmqpEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
@@ -79,24 +64,35 @@ public static class LocalInfrastructureExtensions
             .WithEnvironment("RABBITMQ_USER", userName)
             .WithEnvironment("RABBITMQ_PASSWORD", password)
             .WithIconName("Mail")
-            .OnConnectionStringAvailable(async (r, _, ct) =>
-                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct))
-            .WithHealthCheck(healthCheckKey)
+            .WithConnectionHealthCheck("", uri => new RabbitMqConnectHealthCheck(uri))
             .ExcludeFromManifest();
     }
 
-    /// <summary>Registers a "SELECT 1" probe whose connection string is known only once endpoints are allocated.</summary>
-    static string AddPostgresHealthCheck(this IDistributedApplicationBuilder builder, string name, Func<string?> connectionString)
+    /// <summary>
+    /// Registers a health check for a resource whose connection string is known only once its endpoints are allocated;
+    /// until then the check reports unhealthy. <paramref name="connectionStringSuffix"/> adds probe-only settings.
+    /// </summary>
+    static IResourceBuilder<T> WithConnectionHealthCheck<T>(
+        this IResourceBuilder<T> resource, string connectionStringSuffix, Func<string, IHealthCheck> createCheck)
+        where T : IResourceWithConnectionString
     {
-        var key = $"{name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        string? connectionString = null;
+        var key = $"{resource.Resource.Name}_check";
+        resource.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             key,
-            _ => new NpgSqlHealthCheck(new NpgSqlHealthCheckOptions(connectionString()
-                ?? throw new InvalidOperationException($"{name}: endpoints are not allocated yet.")) { CommandText = "SELECT 1" }),
+            _ => createCheck(connectionString
+                ?? throw new InvalidOperationException($"{resource.Resource.Name}: endpoints are not allocated yet.")),
             failureStatus: null,
             tags: null));
-        return key;
+
+        return resource
+            .OnConnectionStringAvailable(async (r, _, ct) =>
+                connectionString = await r.ConnectionStringExpression.GetValueAsync(ct) + connectionStringSuffix)
+            .WithHealthCheck(key);
     }
+
+    static NpgSqlHealthCheck PostgresProbe(string connectionString) =>
+        new(new NpgSqlHealthCheckOptions(connectionString) { CommandText = "SELECT 1" });
 
     static async Task MirrorParentStateAsync(LocalPostgresDatabaseResource database, ResourceNotificationService notifications, CancellationToken cancellationToken)
     {

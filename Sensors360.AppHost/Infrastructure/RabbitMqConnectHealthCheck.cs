@@ -7,19 +7,13 @@ namespace Sensors360.AppHost.Infrastructure;
 /// Healthy when a fresh AMQP connection opens. A new connection per probe (not a cached one) so a broker that was
 /// stopped and started again is seen as it is now.
 /// </summary>
-public sealed class RabbitMqConnectHealthCheck(Func<string?> connectionString) : IHealthCheck
+public sealed class RabbitMqConnectHealthCheck(string connectionString) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var uri = connectionString();
-        if (uri is null)
-        {
-            return HealthCheckResult.Unhealthy("Endpoints are not allocated yet.");
-        }
-
         try
         {
-            var factory = new ConnectionFactory { Uri = new Uri(uri), RequestedConnectionTimeout = TimeSpan.FromSeconds(5) };
+            var factory = new ConnectionFactory { Uri = new Uri(connectionString), RequestedConnectionTimeout = TimeSpan.FromSeconds(5) };
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
