@@ -1,13 +1,50 @@
+using Ingestion.Api;
+using Ingestion.Api.Apis;
+using Ingestion.Api.Credentials;
+using Ingestion.Api.Heartbeats;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddSensorsMessaging();
+builder.Services.AddOptions<IngestionOptions>()
+    .BindConfiguration(IngestionOptions.Section)
+    .ValidateDataAnnotations()
+    .Validate(o => o.SensorKeyRateLimit.RequestsPerSecond > 0 && o.SensorKeyRateLimit.Burst > 0
+        && o.CollectorKeyRateLimit.RequestsPerSecond > 0 && o.CollectorKeyRateLimit.Burst > 0,
+        "Rate limits need RequestsPerSecond and Burst of at least 1.")
+    .ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Credentials: loaded from Monitor.Worker, then kept fresh by registry events.
+builder.Services.AddSingleton<CredentialCache>();
+builder.Services.AddSingleton<KeyRateLimiter>();
+builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
+    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
+builder.Services.AddHostedService(services => services.GetRequiredService<CredentialLoader>());
+builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials", tags: ["ready"]);
+
+builder.Services.AddSingleton<HeartbeatBatcher>();
+builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());
+
+builder.AddSensorsMessaging(bus =>
+    // A temporary (auto-delete) queue per instance: every API replica hears every registry event.
+    bus.AddConsumer<RegistryEventsConsumer>().Endpoint(endpoint => endpoint.Temporary = true));
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+app.MapHeartbeatApi();
 
 app.Run();

@@ -27,13 +27,17 @@ builder.Services.AddHostedService<PartitionMaintenanceService>();
 builder.AddSensorsMessaging(bus =>
     bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>());
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
 app.MapSensorsApi();
+app.MapCollectorKeysApi();
+app.MapCredentialsApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();

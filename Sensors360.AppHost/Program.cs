@@ -9,14 +9,19 @@ var sensorsDb = infrastructure.Database;
 var messaging = infrastructure.Messaging;
 
 // Services
+// One retention for both: the API refuses what the worker would drop.
+var retentionDays = builder.Configuration["Sensors:RetentionDays"] ?? "90";
+
 var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
+    .WithEnvironment("Monitor__RetentionDays", retentionDays)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
+var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithReference(messaging).WaitFor(messaging)
-    .WaitFor(monitorWorker) // the worker migrates the schema and declares the heartbeats queue
+    .WithReference(monitorWorker).WaitFor(monitorWorker) // credentials; the worker also migrates the schema
+    .WithEnvironment("Ingestion__RetentionDays", retentionDays)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Ingestion");

@@ -33,6 +33,9 @@ public static class MessagingExtensions
             {
                 rabbit.Host(brokerUri, host =>
                 {
+                    // MassTransit's default, stated because durability depends on it: a send completes only
+                    // once the broker has confirmed the (persistent) message.
+                    host.PublisherConfirmation = true;
                     // The URI carries user:password; MassTransit does not read them from UserInfo on its own.
                     var credentials = brokerUri.UserInfo.Split(':', 2);
                     if (credentials.Length == 2)

@@ -32,26 +32,31 @@ public static partial class SensorRegistration
             errors["tag"] = [$"A tag has at most {MaxTagLength} characters and no control characters."];
         }
 
-        var labels = request.Labels ?? [];
-        if (labels.Count > MaxLabels)
-        {
-            errors["labels"] = [$"At most {MaxLabels} labels."];
-        }
-        else
-        {
-            var bad = labels.Where(l => !LabelKey().IsMatch(l.Key) || l.Value is null || l.Value.Length > 256 || l.Value.Any(char.IsControl))
-                .Select(l => $"Label '{l.Key}': keys are 1-63 of A-Z a-z 0-9 _ . - / (starting with a letter or digit); values at most 256 characters.")
-                .ToArray();
-            if (bad.Length > 0)
-            {
-                errors["labels"] = bad;
-            }
-        }
+        ValidateLabels(errors, "labels", request.Labels);
 
         Range(errors, "expectedIntervalSeconds", request.ExpectedIntervalSeconds, 1, 86_400);
         Range(errors, "graceSeconds", request.GraceSeconds, 0, 86_400);
         Range(errors, "staleAfterSeconds", request.StaleAfterSeconds, 10, 30 * 86_400);
         return errors;
+    }
+
+    /// <summary>Label sets and collector-key selectors follow the same rules.</summary>
+    public static void ValidateLabels(Dictionary<string, string[]> errors, string field, IReadOnlyDictionary<string, string>? labels)
+    {
+        labels ??= new Dictionary<string, string>();
+        if (labels.Count > MaxLabels)
+        {
+            errors[field] = [$"At most {MaxLabels} labels."];
+            return;
+        }
+
+        var bad = labels.Where(l => !LabelKey().IsMatch(l.Key) || l.Value is null || l.Value.Length > 256 || l.Value.Any(char.IsControl))
+            .Select(l => $"Label '{l.Key}': keys are 1-63 of A-Z a-z 0-9 _ . - / (starting with a letter or digit); values at most 256 characters.")
+            .ToArray();
+        if (bad.Length > 0)
+        {
+            errors[field] = bad;
+        }
     }
 
     static void Range(Dictionary<string, string[]> errors, string field, int? value, int min, int max)

@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Model;
+using System.Text;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using Npgsql;
 using Sensors360.Contracts;
 
@@ -15,6 +18,24 @@ public static class SensorsApi
     {
         var group = app.MapGroup("/api/sensors").WithTags("Sensors");
         group.MapPost("/", Register).WithName("RegisterSensor").WithSummary("Registers a sensor and returns its key, once.");
+        group.MapPost("/import", Import).WithName("ImportSensors")
+            .WithSummary("Registers every sensor of a CSV file, or none; answers CSV with each sensor's key, once.")
+            // Not Accepts(): routing would answer a bare 415 before the handler could explain it.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "Header row with 'tag' and optional expected_interval_seconds, grace_seconds, stale_after_seconds; other columns are labels.",
+                    Content = new Dictionary<string, OpenApiMediaType> { [SensorCsv.MediaType] = new() },
+                };
+                return Task.CompletedTask;
+            })
+            .Produces<string>(StatusCodes.Status201Created, SensorCsv.MediaType)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/{id:long}/rotate-key", RotateKey).WithName("RotateSensorKey").WithSummary("Replaces a sensor's key; the old key stops working.");
         group.MapPost("/{id:long}/retire", Retire).WithName("RetireSensor").WithSummary("Decommissions a sensor; its key stops working.");
         return group;
@@ -55,6 +76,102 @@ public static class SensorsApi
 
         await bus.Publish(new SensorRegistered(sensor.Id, sensor.Tag, sensor.Labels, sensor.KeyHash, now), cancellationToken);
         return TypedResults.Created($"/api/sensors/{sensor.Id}", new SensorKeyResponse(sensor.Id, sensor.Tag, key));
+    }
+
+    static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> Import(
+        HttpRequest request, MonitorDbContext db, IBus bus, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !string.Equals(contentType.MediaType.Value, SensorCsv.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"Send the sensors as '{SensorCsv.MediaType}' (a header row with at least 'tag'), not '{request.ContentType ?? "nothing"}'.");
+        }
+
+        var body = await ReadLimitedAsync(request.Body, MaxImportBytes, cancellationToken);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large",
+                detail: $"A CSV import is at most {MaxImportBytes / (1024 * 1024)} MiB; split the file.");
+        }
+
+        SensorCsvParseResult parsed;
+        try
+        {
+            parsed = SensorCsv.Parse(new StreamReader(new MemoryStream(body), new UTF8Encoding(false, throwOnInvalidBytes: true)));
+        }
+        catch (DecoderFallbackException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid CSV",
+                detail: "The file is not valid UTF-8.");
+        }
+        if (parsed.Errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(parsed.Errors, detail: "No sensor was registered: fix the listed lines and send the whole file again.");
+        }
+
+        var tags = parsed.Rows.Select(r => r.Tag!.Trim()).ToArray();
+        var taken = await db.Sensors.Where(s => s.RetiredAt == null && tags.Contains(s.Tag)).Select(s => s.Tag).Take(10).ToListAsync(cancellationToken);
+        if (taken.Count > 0)
+        {
+            return TagsInUse(taken);
+        }
+
+        var now = clock.GetUtcNow();
+        var created = parsed.Rows.Select(row =>
+        {
+            var key = ApiKeys.NewSensorKey();
+            return (Key: key, Sensor: new Sensor
+            {
+                Tag = row.Tag!.Trim(),
+                Labels = row.Labels ?? [],
+                KeyHash = ApiKeys.Hash(key),
+                CreatedAt = now,
+                StateSince = now,
+                ExpectedInterval = Seconds(row.ExpectedIntervalSeconds),
+                Grace = Seconds(row.GraceSeconds),
+                StaleAfter = Seconds(row.StaleAfterSeconds),
+            });
+        }).ToList();
+        db.Sensors.AddRange(created.Select(c => c.Sensor));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);   // one transaction: all rows or none
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return TagsInUse([]);
+        }
+
+        await Parallel.ForEachAsync(created, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = CancellationToken.None },
+            async (c, ct) => await bus.Publish(new SensorRegistered(c.Sensor.Id, c.Sensor.Tag, c.Sensor.Labels, c.Sensor.KeyHash, now), ct));
+        var csv = SensorCsv.Write(created.Select(c => new SensorKeyResponse(c.Sensor.Id, c.Sensor.Tag, c.Key)));
+        return TypedResults.Text(csv, SensorCsv.MediaType + "; charset=utf-8", Encoding.UTF8, StatusCodes.Status201Created);
+    }
+
+    const int MaxImportBytes = 4 * 1024 * 1024;
+
+    static ProblemHttpResult TagsInUse(IReadOnlyList<string> tags) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict, title: "Tag in use",
+        detail: tags.Count == 0
+            ? "Another request registered one of these tags meanwhile; no sensor was registered. Send the file again."
+            : $"Active sensors already carry these tags: {string.Join(", ", tags.Select(t => $"'{t}'"))}; no sensor was registered.");
+
+    /// <returns>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</returns>
+    static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     static async Task<Results<Ok<SensorKeyResponse>, ProblemHttpResult>> RotateKey(

@@ -37,7 +37,7 @@ public sealed class HeartbeatsReceivedConsumerDefinition : ConsumerDefinition<He
     public HeartbeatsReceivedConsumerDefinition(IOptions<MonitorOptions> options)
     {
         _concurrency = options.Value.ConsumerConcurrency;
-        EndpointName = "heartbeats";
+        EndpointName = QueueNames.Heartbeats;
         ConcurrentMessageLimit = _concurrency;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sensors360.AppHost.Infrastructure;
@@ -59,6 +60,9 @@ public static class RabbitManagement
 /// <summary>One started system shared by every test in the collection.</summary>
 public sealed class SensorsAppFixture : IAsyncLifetime
 {
+    public const int SensorKeyRequestsPerSecond = 2;
+    public const int SensorKeyBurst = 10;
+
     DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
@@ -67,9 +71,15 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
         _app = await SensorsApp.StartAsync(cts.Token, builder =>
+        {
             // Short enough for a test to watch partition maintenance happen.
             builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02"));
+                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02");
+            // Low enough for a test to reach; tests that send many requests use a collector key.
+            builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
+                .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", SensorKeyBurst.ToString(CultureInfo.InvariantCulture));
+        });
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,301 @@
+using System.Buffers;
+using Ingestion.Api.Credentials;
+using Ingestion.Api.Heartbeats;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
+using Sensors360.Contracts;
+
+namespace Ingestion.Api.Apis;
+
+/// <summary>Answer to an accepted request: the heartbeats are in the broker, in the batch named here.</summary>
+public sealed record HeartbeatsAccepted(int Accepted, Guid BatchId);
+
+/// <summary>Shape of one heartbeat, for the OpenAPI document; the parser reads the body itself.</summary>
+/// <param name="Timestamp">ISO-8601 with offset, or Unix epoch seconds or milliseconds (number or digits).</param>
+public sealed record HeartbeatItem(long SensorId, string Timestamp);
+
+public sealed record HeartbeatServices(
+    CredentialCache Credentials, KeyRateLimiter RateLimiter, HeartbeatBatcher Batcher, IOptions<IngestionOptions> Options, TimeProvider Clock);
+
+/// <summary>Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer.</summary>
+public static class HeartbeatApi
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public static IEndpointRouteBuilder MapHeartbeatApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/heartbeats").WithTags("Heartbeats")
+            .MapPost("/", Ingest).WithName("PostHeartbeats")
+            .WithSummary("Accepts one heartbeat object or an array of up to 10,000; 202 once the broker has them.")
+            // Described, not declared with Accepts(): that would make routing answer a bare 415 before the
+            // handler could say what is wrong (and before the key is checked).
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "One heartbeat object, or an array of up to 10,000 (at most 1 MiB).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(HeartbeatItem[]), null, cancellationToken) },
+                    },
+                })
+            .Produces<HeartbeatsAccepted>(StatusCodes.Status202Accepted)
+            .WithProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity);
+
+        app.MapGroup("/api/v0").WithTags("Heartbeats (legacy)")
+            .MapPost("/heartbeat", IngestLegacy).WithName("PostLegacyHeartbeat")
+            .WithSummary("The original form: POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH_SECONDS.")
+            .Produces<HeartbeatsAccepted>(StatusCodes.Status202Accepted)
+            .WithProblems(StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    static RouteHandlerBuilder WithProblems(this RouteHandlerBuilder route, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes.Concat([401, 403, 429, 503]))
+        {
+            route.ProducesProblem(status);
+        }
+        return route;
+    }
+
+    static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> Ingest(
+        HttpContext http, [AsParameters] HeartbeatServices services)
+    {
+        var caller = Authenticate(http, services, out var refused);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (!IsJson(http.Request.ContentType))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Send heartbeats as 'application/json', not '{http.Request.ContentType ?? "no content type"}'. "
+                + "The seed's query-string form is POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH.");
+        }
+
+        var body = await ReadBodyAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Body too large",
+                $"A request body is at most {IngestionOptions.MaxBodyBytes} bytes (1 MiB); split the heartbeats into several requests.");
+        }
+
+        try
+        {
+            var now = services.Clock.GetUtcNow();
+            var parsed = HeartbeatParser.ParseJson(body.Value.Memory.Span, now, Limits(services.Options.Value));
+            return await AcceptAsync(http, services, caller!, parsed, now);
+        }
+        finally
+        {
+            body.Value.Dispose();
+        }
+    }
+
+    static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> IngestLegacy(
+        HttpContext http, [AsParameters] HeartbeatServices services)
+    {
+        var caller = Authenticate(http, services, out var refused);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var query = http.Request.Query;
+        foreach (var name in (string[])["sensor_id", "timestamp"])
+        {
+            if (query[name].Count > 1)
+            {
+                return Problem(StatusCodes.Status400BadRequest, HeartbeatProblemTitles.InvalidHeartbeat,
+                    $"Query parameter '{name}' is given {query[name].Count} times; give it once.");
+            }
+        }
+
+        var now = services.Clock.GetUtcNow();
+        var parsed = HeartbeatParser.ParseLegacy(query["sensor_id"], query["timestamp"], now, Limits(services.Options.Value));
+        return await AcceptAsync(http, services, caller!, parsed, now);
+    }
+
+    static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> AcceptAsync(
+        HttpContext http, HeartbeatServices services, Caller caller, HeartbeatParseResult parsed, DateTimeOffset receivedAt)
+    {
+        if (!parsed.IsValid)
+        {
+            var rejection = parsed.Rejection;
+            return Problem(rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex);
+        }
+
+        var items = new Heartbeat[parsed.Items.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = parsed.Items[i];
+            if (Authorize(services.Credentials.Current, caller, item.SensorId, i) is { } forbidden)
+            {
+                return forbidden;
+            }
+            items[i] = new Heartbeat(item.SensorId, item.SensorTime, receivedAt);
+        }
+
+        var result = await services.Batcher.SubmitAsync(items, http.RequestAborted);
+        if (!result.Confirmed)
+        {
+            http.Response.Headers.RetryAfter = "2";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Broker unavailable",
+                $"{result.Failure} Nothing was accepted; send the same request again after the Retry-After delay (duplicates are dropped).");
+        }
+        return TypedResults.Accepted((string?)null, new HeartbeatsAccepted(items.Length, result.BatchId!.Value));
+    }
+
+    /// <summary>Who is calling: a sensor's own key, or a collector key.</summary>
+    sealed record Caller(SensorEntry? Sensor, CollectorEntry? Collector);
+
+    static Caller? Authenticate(HttpContext http, HeartbeatServices services, out ProblemHttpResult? refused)
+    {
+        refused = null;
+        var key = PresentedKey(http.Request);
+        if (key is null)
+        {
+            refused = Unauthorized(http, "Missing key", $"Send the sensor's key as 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>'.");
+            return null;
+        }
+
+        if (services.Credentials.LoadedAt is null)
+        {
+            http.Response.Headers.RetryAfter = "2";
+            refused = Problem(StatusCodes.Status503ServiceUnavailable, "Starting",
+                "The API is still loading the sensor registry; send the request again after the Retry-After delay.");
+            return null;
+        }
+
+        var digest = KeyDigest.OfKey(key);
+        var credentials = services.Credentials.Current;
+        var caller = credentials.FindSensorByKey(digest) is { } sensor
+            ? new Caller(sensor, null)
+            : credentials.FindCollectorByKey(digest) is { } collector ? new Caller(null, collector) : null;
+        if (caller is null)
+        {
+            refused = Unauthorized(http, "Unknown key",
+                "The key is not known: it may be mistyped, rotated, or its collector key revoked. Keys start with "
+                + $"'{ApiKeys.SensorPrefix}' (a sensor) or '{ApiKeys.CollectorPrefix}' (a collector).");
+            return null;
+        }
+
+        if (caller.Sensor is { RetiredAt: { } retiredAt } retired)
+        {
+            refused = Problem(StatusCodes.Status403Forbidden, "Sensor retired",
+                $"Sensor {retired.SensorId} was retired at {retiredAt:O} and accepts no more heartbeats; use its replacement's key.");
+            return null;
+        }
+
+        if (services.RateLimiter.TryAcquire(digest, caller.Collector is not null) is { } retryAfter)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var limit = caller.Collector is null ? services.Options.Value.SensorKeyRateLimit : services.Options.Value.CollectorKeyRateLimit;
+            refused = Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
+                $"This key may send {limit.RequestsPerSecond} requests per second (bursts up to {limit.Burst}); wait {seconds} s. "
+                + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.");
+            return null;
+        }
+        return caller;
+    }
+
+    static ProblemHttpResult? Authorize(CredentialSet credentials, Caller caller, long sensorId, int index)
+    {
+        if (caller.Sensor is { } own)
+        {
+            return own.SensorId == sensorId ? null : Problem(StatusCodes.Status403Forbidden, "Not your sensor",
+                $"Heartbeat {index} is for sensor {sensorId}, but the key belongs to sensor {own.SensorId}. "
+                + "A sensor key covers only its own sensor; use a collector key to send for several sensors.", index);
+        }
+
+        var collector = caller.Collector!;
+        var sensor = credentials.FindSensor(sensorId);
+        if (sensor is null || !collector.Authorises(sensor))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Sensor not authorised",
+                $"Heartbeat {index} is for sensor {sensorId}, which collector key '{collector.Name}' does not cover "
+                + (sensor is null ? "(no such sensor is registered)." : "(its labels do not match the key's selector)."), index);
+        }
+        return sensor.RetiredAt is { } retiredAt
+            ? Problem(StatusCodes.Status403Forbidden, "Sensor retired",
+                $"Heartbeat {index} is for sensor {sensorId}, retired at {retiredAt:O}; it accepts no more heartbeats.", index)
+            : null;
+    }
+
+    static string? PresentedKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = authorization["Bearer ".Length..].Trim();
+            return token.Length > 0 ? token : null;
+        }
+        var apiKey = request.Headers[ApiKeyHeader].ToString().Trim();
+        return apiKey.Length > 0 ? apiKey : null;
+    }
+
+    static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        && (type.Charset.Length == 0 || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+
+    static HeartbeatLimits Limits(IngestionOptions options) =>
+        new(options.MaxItemsPerRequest, options.MaxFutureSkew, TimeSpan.FromDays(options.RetentionDays));
+
+    /// <summary>A pooled copy of the body, or null when it is larger than <see cref="IngestionOptions.MaxBodyBytes"/>.</summary>
+    static async Task<PooledBody?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > IngestionOptions.MaxBodyBytes)
+        {
+            return null;
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            if (read.Buffer.Length > IngestionOptions.MaxBodyBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                return null;
+            }
+            if (read.IsCompleted)
+            {
+                var body = PooledBody.CopyOf(read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+                return body;
+            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    static ProblemHttpResult Unauthorized(HttpContext http, string title, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem(StatusCodes.Status401Unauthorized, title, detail);
+    }
+
+    static ProblemHttpResult Problem(int status, string title, string detail, int? itemIndex = null) =>
+        TypedResults.Problem(detail, statusCode: status, title: title,
+            extensions: itemIndex is { } index ? new Dictionary<string, object?> { ["itemIndex"] = index } : null);
+
+    readonly struct PooledBody(byte[] array, int length) : IDisposable
+    {
+        public ReadOnlyMemory<byte> Memory => array.AsMemory(0, length);
+
+        public static PooledBody CopyOf(ReadOnlySequence<byte> buffer)
+        {
+            var array = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, buffer.Length));
+            buffer.CopyTo(array);
+            return new PooledBody(array, (int)buffer.Length);
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(array);
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingestion.Api;
+
+/// <summary>Settings of the heartbeat API (section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>Largest request body; the limit is part of the public contract (1 MiB).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    [Range(1, 10_000)]
+    public int MaxItemsPerRequest { get; set; } = 10_000;
+
+    /// <summary>How far ahead of the server clock a heartbeat's timestamp may be.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Oldest accepted timestamp, in days; keep equal to Monitor:RetentionDays (the AppHost passes one value to both).</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 90;
+
+    /// <summary>How long a request waits for the broker's confirm before it is answered 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Most heartbeats per micro-batch message (a single larger request still travels whole).</summary>
+    [Range(1, 10_000)]
+    public int BatchMaxItems { get; set; } = 1_000;
+
+    /// <summary>How long a batch waits for more requests before it is sent; zero sends at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Batches awaiting their confirm at the same time; more requests meanwhile make bigger batches.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentPublishes { get; set; } = 8;
+
+    /// <summary>Requests waiting for a batch; beyond this the API answers 503 at once instead of queueing.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQueuedRequests { get; set; } = 20_000;
+
+    /// <summary>Full reload of the credential cache; registry events keep it fresh in between.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CredentialRefreshPeriod { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Base address of Monitor.Worker's internal credentials API (Aspire service discovery by default).</summary>
+    [Required]
+    public Uri CredentialsSource { get; set; } = new("http://monitor-worker");
+
+    [Required]
+    public RateLimitOptions SensorKeyRateLimit { get; set; } = new() { RequestsPerSecond = 10, Burst = 20 };
+
+    [Required]
+    public RateLimitOptions CollectorKeyRateLimit { get; set; } = new() { RequestsPerSecond = 2_000, Burst = 4_000 };
+}
+
+/// <summary>A token bucket per key: <see cref="RequestsPerSecond"/> sustained, up to <see cref="Burst"/> at once.</summary>
+public sealed class RateLimitOptions
+{
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecond { get; set; }
+
+    [Range(1, 1_000_000)]
+    public int Burst { get; set; }
+}

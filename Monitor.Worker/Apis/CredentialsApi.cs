@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Monitor.Worker.Infrastructure;
+using Sensors360.Contracts;
+
+namespace Monitor.Worker.Apis;
+
+/// <summary>
+/// What Ingestion.Api needs to check keys without a database round trip: key hashes (never keys), retirement and
+/// labels (for collector selectors). Internal only: the gateway never routes <c>/internal</c>.
+/// </summary>
+public static class CredentialsApi
+{
+    public const int MaxPageSize = 50_000;
+
+    public static RouteGroupBuilder MapCredentialsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal/credentials").WithTags("Internal").ExcludeFromDescription();
+        group.MapGet("/sensors", Sensors).WithName("SensorCredentials");
+        group.MapGet("/collectors", Collectors).WithName("CollectorCredentials");
+        return group;
+    }
+
+    /// <summary>Keyset-paged by id: pass the previous page's <c>next</c> as <c>after</c> until it is null.</summary>
+    static async Task<Results<Ok<SensorCredentialsPage>, ProblemHttpResult>> Sensors(
+        MonitorDbContext db, CancellationToken cancellationToken, long after = 0, int limit = 10_000)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid page size",
+                detail: $"limit must be between 1 and {MaxPageSize}.");
+        }
+
+        var items = await db.Sensors.AsNoTracking()
+            .Where(s => s.Id > after)
+            .OrderBy(s => s.Id)
+            .Take(limit)
+            .Select(s => new SensorCredential(s.Id, s.KeyHash, s.RetiredAt, s.Labels))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new SensorCredentialsPage(items, items.Count == limit ? items[^1].SensorId : null));
+    }
+
+    static async Task<Ok<List<CollectorCredential>>> Collectors(MonitorDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.CollectorKeys.AsNoTracking()
+            .Where(k => k.RevokedAt == null)
+            .OrderBy(k => k.Id)
+            .Select(k => new CollectorCredential(k.Id, k.Name, k.KeyHash, k.Selector))
+            .ToListAsync(cancellationToken));
+}

@@ -1,0 +1,10 @@
+namespace Sensors360.Contracts;
+
+public static class QueueNames
+{
+    /// <summary>
+    /// The durable queue Monitor.Worker consumes <see cref="HeartbeatsReceived"/> from. Ingestion.Api sends to it
+    /// directly (not through a fan-out exchange), so an accepted batch is queued even before a worker has bound.
+    /// </summary>
+    public const string Heartbeats = "heartbeats";
+}
