@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using Sensors360.Simulator.Api;
+using Sensors360.Simulator.Demo;
+using Sensors360.Simulator.Fleet;
+
+namespace Sensors360.Simulator;
+
+/// <summary>What every simulator mode shares: service defaults, validated options, the clock, the API clients.</summary>
+public static class SimulatorHost
+{
+    public static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        // appsettings.json is found next to the binary wherever the simulator is started from; the data directory
+        // stays relative to the current directory.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddServiceDefaults();
+
+        builder.Services.AddOptions<SimulatorOptions>()
+            .BindConfiguration(SimulatorOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddHttpClient(RegistryClient.HttpClientName);
+        // The service defaults' resilience handler would retry 429 and 503 itself; the heartbeat client must see them.
+        // RemoveAllResilienceHandlers is the documented way to opt one client out, still marked experimental.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(HeartbeatClient.HttpClientName)
+            .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<SimulatorOptions>>().Value.RequestTimeout)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        builder.Services.AddSingleton<RegistryClient>();
+        builder.Services.AddSingleton<HeartbeatClient>();
+        builder.Services.AddSingleton<FleetStore>();
+        builder.Services.AddSingleton<SimulatorStats>();
+        builder.Services.AddSingleton<SimulatorState>();
+        return builder;
+    }
+
+    /// <summary>Runs the host; invalid settings are reported as a plain list rather than a stack trace.</summary>
+    public static async Task<int> RunAsync(IHost host)
+    {
+        try
+        {
+            _ = host.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("Invalid simulator settings:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", ex.Failures));
+            return 2;
+        }
+
+        await host.RunAsync();
+        return Environment.ExitCode;
+    }
+}

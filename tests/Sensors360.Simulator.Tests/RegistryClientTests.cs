@@ -1,0 +1,58 @@
+using System.Net;
+using Polly.CircuitBreaker;
+using Sensors360.Simulator.Api;
+using Sensors360.Simulator.Tests.Support;
+using static Sensors360.Simulator.Tests.Support.TestFleets;
+
+namespace Sensors360.Simulator.Tests;
+
+public sealed class RegistryClientTests
+{
+    private static readonly RegisterSensorRequest Request = new("sim-abc123-0001", new Dictionary<string, string> { ["site"] = "north" }, 30, 11);
+
+    [Fact]
+    public async Task A_registration_posts_json_and_returns_the_id_and_key()
+    {
+        var handler = new FakeHttpHandler((_, _) =>
+            FakeHttpHandler.Answer(HttpStatusCode.Created, """{"id":123,"tag":"sim-abc123-0001","key":"s360s_xyz"}"""));
+
+        var result = await Client(handler).RegisterAsync(Request, CancellationToken.None);
+
+        Assert.Equal(new RegistrationResult(RegistrationStatus.Registered, new RegisteredSensor(123, "sim-abc123-0001", "s360s_xyz")), result);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("http://registry.test/api/sensors", request.Uri.ToString());
+        Assert.Equal("application/json", request.ContentType);
+        Assert.Equal("""{"tag":"sim-abc123-0001","labels":{"site":"north"},"expectedIntervalSeconds":30,"graceSeconds":11}""", request.Body);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Conflict, RegistrationStatus.TagInUse)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, RegistrationStatus.Unavailable)]
+    [InlineData(HttpStatusCode.InternalServerError, RegistrationStatus.Unavailable)]
+    [InlineData(HttpStatusCode.TooManyRequests, RegistrationStatus.Unavailable)]
+    [InlineData(HttpStatusCode.BadRequest, RegistrationStatus.Refused)]
+    [InlineData(HttpStatusCode.NotFound, RegistrationStatus.Refused)]
+    public async Task Refusals_are_sorted_by_whether_trying_again_can_help(HttpStatusCode status, RegistrationStatus expected)
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Problem(status, "Nope", "Because."));
+
+        var result = await Client(handler).RegisterAsync(Request, CancellationToken.None);
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal($"{(int)status} {new HttpResponseMessage(status).ReasonPhrase}: Because.", result.Detail);
+    }
+
+    [Fact]
+    public async Task An_unreachable_registry_or_an_open_circuit_is_unavailable_not_an_exception()
+    {
+        var refused = await Client(FakeHttpHandler.Throwing(new HttpRequestException("Connection refused")))
+            .RegisterAsync(Request, CancellationToken.None);
+        var broken = await Client(FakeHttpHandler.Throwing(new BrokenCircuitException("The circuit is now open.")))
+            .RegisterAsync(Request, CancellationToken.None);
+
+        Assert.Equal(new RegistrationResult(RegistrationStatus.Unavailable, Detail: "Connection refused"), refused);
+        Assert.Equal(new RegistrationResult(RegistrationStatus.Unavailable, Detail: "The circuit is now open."), broken);
+    }
+
+    private static RegistryClient Client(FakeHttpHandler handler) => new(new FakeHttpClientFactory(handler), Wrap(Options()));
+}
