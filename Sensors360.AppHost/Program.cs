@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Sensors360.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -16,7 +17,8 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("Monitor__RetentionDays", retentionDays)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithConfiguredHttpPort("Ports:Registry"); // eng/run.sh only, until the gateway fronts the registry
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithReference(messaging).WaitFor(messaging)
@@ -37,5 +39,17 @@ builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Gateway");
+
+// Demo fleet: 200 simulated sensors posting through the real APIs (Simulator:Enabled=false turns it off).
+if (builder.Configuration.GetValue("Simulator:Enabled", true))
+{
+    var dataRoot = builder.Configuration["Infrastructure:DataDirectory"] is { Length: > 0 } configured
+        ? configured
+        : Path.Combine(builder.AppHostDirectory, "..", ".data");
+    builder.AddProject<Projects.Sensors360_Simulator>("simulator")
+        .WithReference(monitorWorker).WaitFor(monitorWorker)
+        .WithReference(ingestionApi).WaitFor(ingestionApi)
+        .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")));
+}
 
 builder.Build().Run();

@@ -5,6 +5,8 @@
 # Environment (all optional):
 #   SENSORS360_GATEWAY_PORT=8080        operators' entry point (dashboard + API)
 #   SENSORS360_INGESTION_PORT=8081      sensors' heartbeat API
+#   SENSORS360_REGISTRY_PORT=8082       Monitor.Worker's sensor registry (localhost only; the gateway will front it)
+#   SENSORS360_SIMULATOR=true           run the demo fleet simulator (false: no simulated sensors)
 #   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
 #   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
 #   SENSORS360_DATA_DIR=<repo>/.data    where local PostgreSQL/RabbitMQ keep their data
@@ -17,6 +19,7 @@ cd "$REPO_ROOT"
 
 GATEWAY_PORT=${SENSORS360_GATEWAY_PORT:-8080}
 INGESTION_PORT=${SENSORS360_INGESTION_PORT:-8081}
+REGISTRY_PORT=${SENSORS360_REGISTRY_PORT:-8082}
 DASHBOARD_PORT=${SENSORS360_DASHBOARD_PORT:-18888}
 DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
 
@@ -45,6 +48,8 @@ export Infrastructure__Mode="$MODE"
 export Infrastructure__DataDirectory="$DATA_DIR"
 export Ports__Gateway="$GATEWAY_PORT"
 export Ports__Ingestion="$INGESTION_PORT"
+export Ports__Registry="$REGISTRY_PORT"
+export Simulator__Enabled="${SENSORS360_SIMULATOR:-true}"
 
 say "Starting (infrastructure: $MODE)"
 dotnet Sensors360.AppHost/bin/Debug/net10.0/Sensors360.AppHost.dll > >(tee -a "$LOG") 2>&1 &
@@ -102,7 +107,8 @@ cat <<BANNER
   Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, data: $DATA_DIR)
 
     Gateway (operators):      http://localhost:$GATEWAY_PORT
-    Ingestion API (sensors):  http://localhost:$INGESTION_PORT
+    Ingestion API (sensors):  http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
+    Sensor registry:          http://localhost:$REGISTRY_PORT   (internal; see README "Sending heartbeats")
     Aspire dashboard:         $(grep -o "http://[^ ]*/login?t=[0-9a-f]*" "$LOG" | tail -n 1)
     RabbitMQ management UI:   linked from the "messaging" resource in the Aspire dashboard
 

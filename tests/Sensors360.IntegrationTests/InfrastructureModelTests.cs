@@ -78,4 +78,23 @@ public sealed class InfrastructureModelTests
             yield return e;
         }
     }
+
+    [Fact]
+    public async Task The_demo_simulator_runs_by_default_against_both_apis_and_can_be_switched_off()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"sensors360-model-{Guid.NewGuid():N}");
+        await using (var model = await BuildAsync("--Infrastructure:Mode=local", $"--Infrastructure:DataDirectory={dataDirectory}"))
+        {
+            var simulator = Assert.IsType<ProjectResource>(Resource(model, "simulator"));
+            var waits = simulator.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).ToArray();
+            Assert.Contains("monitor-worker", waits);
+            Assert.Contains("ingestion-api", waits);
+            var references = simulator.Annotations.OfType<ResourceRelationshipAnnotation>().Select(r => r.Resource.Name).ToArray();
+            Assert.Contains("monitor-worker", references);
+            Assert.Contains("ingestion-api", references);
+        }
+
+        await using var off = await BuildAsync("--Infrastructure:Mode=local", "--Simulator:Enabled=false");
+        Assert.DoesNotContain(off.Resources, r => r.Name == "simulator");
+    }
 }

@@ -18,7 +18,8 @@ public static class SensorsApp
         CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
-            ["--Infrastructure:Mode=local"], cancellationToken);
+            // The demo fleet would mix its sensors into the tests' own; SimulatorTests run it on purpose.
+            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false"], cancellationToken);
         configure?.Invoke(builder);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)

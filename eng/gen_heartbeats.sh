@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The prototype's heartbeat generator, rewritten for Sensors 360: 20 sensors tagged "Sensor 0" … "Sensor 19",
+# one heartbeat for a random one every 5 s, in the prototype's form
+#   POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH_SECONDS
+# now with the sensor's key. On first use it registers the 20 sensors (CSV import) and keeps their keys.
+#
+# Environment (all optional):
+#   INGESTION_URL=http://localhost:8081   REGISTRY_URL=http://localhost:8082
+#   KEYS_FILE=<repo>/.data/gen_heartbeats/keys.csv   INTERVAL=5   COUNT=20   TAG_PREFIX="Sensor "
+#   FORM=legacy | json   (json: POST /api/heartbeats {"sensorId":N,"timestamp":EPOCH})
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+INGESTION_URL=${INGESTION_URL:-http://localhost:8081}
+REGISTRY_URL=${REGISTRY_URL:-http://localhost:8082}
+KEYS_FILE=${KEYS_FILE:-$REPO_ROOT/.data/gen_heartbeats/keys.csv}
+INTERVAL=${INTERVAL:-5}
+COUNT=${COUNT:-20}
+TAG_PREFIX=${TAG_PREFIX:-Sensor }
+FORM=${FORM:-legacy}
+
+if [ ! -s "$KEYS_FILE" ]; then
+  mkdir -p "$(dirname "$KEYS_FILE")"
+  csv=$(printf 'tag,source\n'; for ((i = 0; i < COUNT; i++)); do printf '%s%d,gen_heartbeats\n' "$TAG_PREFIX" "$i"; done)
+  answer=$(mktemp)
+  status=$(curl -sS -m 30 -o "$answer" -w '%{http_code}' -X POST "$REGISTRY_URL/api/sensors/import" \
+    -H 'Content-Type: text/csv' --data-binary "$csv") || { echo "cannot reach the registry at $REGISTRY_URL (is eng/run.sh running?)" >&2; exit 1; }
+  if [ "$status" != 201 ]; then
+    echo "registering the sensors failed ($status): $(cat "$answer")" >&2
+    echo "(if the tags are taken by an earlier run whose keys file is lost, set TAG_PREFIX to something new)" >&2
+    rm -f "$answer"; exit 1
+  fi
+  (umask 077; mv "$answer" "$KEYS_FILE")
+  echo "registered $COUNT sensors; keys in $KEYS_FILE"
+fi
+
+mapfile -t sensors < <(tail -n +2 "$KEYS_FILE" | tr -d '\r')
+[ "${#sensors[@]}" -gt 0 ] || { echo "no sensors in $KEYS_FILE" >&2; exit 1; }
+
+trap 'exit 0' INT TERM
+while true; do
+  IFS=, read -r id tag key <<<"${sensors[RANDOM % ${#sensors[@]}]}"
+  now=$(date +%s)
+  if [ "$FORM" = json ]; then
+    status=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -X POST "$INGESTION_URL/api/heartbeats" \
+      -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+      -d "{\"sensorId\":$id,\"timestamp\":$now}") || status=000
+  else
+    status=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -X POST \
+      "$INGESTION_URL/api/v0/heartbeat?sensor_id=$id&timestamp=$now" -H "X-Api-Key: $key") || status=000
+  fi
+  echo "$(date -u +%FT%TZ) $tag (id $id) → $status"
+  sleep "$INTERVAL"
+done
