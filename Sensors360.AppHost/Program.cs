@@ -46,10 +46,18 @@ if (builder.Configuration.GetValue("Simulator:Enabled", true))
     var dataRoot = builder.Configuration["Infrastructure:DataDirectory"] is { Length: > 0 } configured
         ? configured
         : Path.Combine(builder.AppHostDirectory, "..", ".data");
-    builder.AddProject<Projects.Sensors360_Simulator>("simulator")
+    var simulator = builder.AddProject<Projects.Sensors360_Simulator>("simulator")
         .WithReference(monitorWorker).WaitFor(monitorWorker)
         .WithReference(ingestionApi).WaitFor(ingestionApi)
         .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")));
+    // Any other Simulator:* setting given to the AppHost (e.g. Simulator__SensorCount=50) is passed on.
+    foreach (var (key, value) in builder.Configuration.GetSection("Simulator").AsEnumerable(makePathsRelative: true))
+    {
+        if (value is not null && key is not ("Enabled" or "DataDirectory"))
+        {
+            simulator.WithEnvironment("Simulator__" + key.Replace(":", "__"), value);
+        }
+    }
 }
 
 builder.Build().Run();
