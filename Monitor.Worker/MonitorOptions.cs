@@ -19,6 +19,34 @@ public sealed class MonitorOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PartitionMaintenancePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Expected time between heartbeats for sensors that do not set their own.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DefaultExpectedInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Extra time past the expected interval before a sensor counts as late.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DefaultGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Silence after which a sensor is stale (down), for sensors that do not set their own.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan DefaultStaleAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Silence after which a down sensor's life counts as ended (at its last heartbeat).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan DeadAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the status snapshot is published (and how often a standby worker tries to take over).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SnapshotPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the staleness scan runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ScanPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most sensor ids listed in one StaleSensorsDetected message (the longest silent first).</summary>
+    [Range(0, 10_000)]
+    public int StaleIdsPerMessage { get; set; } = 100;
+
     /// <summary>Heartbeat messages processed at once (each carries up to ~1,000 heartbeats).</summary>
     [Range(1, 64)]
     public int ConsumerConcurrency { get; set; } = 4;

@@ -4,6 +4,7 @@ using Monitor.Worker;
 using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
+using Monitor.Worker.Monitoring;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,8 +25,18 @@ builder.Services.AddSingleton<HeartbeatWriter>();
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddHostedService<PartitionMaintenanceService>();
 
+builder.Services.AddSingleton<FleetStatistics>();
+builder.Services.AddSingleton<StalenessScanner>();
+builder.Services.AddSingleton<PeriodicWorkService>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PeriodicWorkService>());
+builder.Services.AddHealthChecks().AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name);
+
+builder.Services.AddSingleton<LatestSnapshot>();
 builder.AddSensorsMessaging(bus =>
-    bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>());
+{
+    bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
+    bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.Temporary = true);
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -36,6 +47,8 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapSensorsApi();
+app.MapSensorQueriesApi();
+app.MapStatsApi();
 app.MapCollectorKeysApi();
 app.MapCredentialsApi();
 

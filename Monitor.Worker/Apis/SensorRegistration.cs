@@ -8,6 +8,9 @@ public sealed record RegisterSensorRequest(
 /// <summary>The key is in this response and nowhere else: it is stored only as a hash.</summary>
 public sealed record SensorKeyResponse(long Id, string Tag, string Key);
 
+/// <summary>The new sensor that took over a retired one's tag; its key is shown here only.</summary>
+public sealed record ReplacementResponse(long Id, string Tag, string Key, long Replaces);
+
 public sealed record SensorSummary(long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince, DateTimeOffset? RetiredAt);
 
 /// <summary>Validation shared by single registration and CSV import. Returns field → messages, empty when valid.</summary>

@@ -37,6 +37,8 @@ public static class SensorsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/{id:long}/rotate-key", RotateKey).WithName("RotateSensorKey").WithSummary("Replaces a sensor's key; the old key stops working.");
+        group.MapPost("/{id:long}/replace", Replace).WithName("ReplaceSensor")
+            .WithSummary("Retires a sensor and registers its replacement with the same tag, labels and timings; returns the new key, once.");
         group.MapPost("/{id:long}/retire", Retire).WithName("RetireSensor").WithSummary("Decommissions a sensor; its key stops working.");
         return group;
     }
@@ -212,11 +214,63 @@ public static class SensorsApi
             sensor.RetiredAt = now;
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
+            var from = sensor.State;
             await db.SaveChangesAsync(cancellationToken);
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
+            await bus.Publish(new SensorStateChanged(id, sensor.Tag, StateName(from), "retired", now, sensor.LastHeartbeatAt), cancellationToken);
         }
         return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, "retired", sensor.StateSince, sensor.RetiredAt));
     }
+
+    static async Task<Results<Created<ReplacementResponse>, ProblemHttpResult>> Replace(
+        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var old = await db.Sensors.FromSql($"SELECT * FROM sensors WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+        if (old is null)
+        {
+            return NotFound(id);
+        }
+        if (old.RetiredAt is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Sensor retired",
+                detail: $"Sensor {id} was already retired at {old.RetiredAt:O}"
+                    + (old.ReplacedBy is { } by ? $" and replaced by sensor {by}." : "; register a new sensor instead."));
+        }
+
+        var now = clock.GetUtcNow();
+        var from = old.State;
+        db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = old.State, ToState = SensorState.Retired, At = now });
+        old.RetiredAt = now;
+        old.State = SensorState.Retired;
+        old.StateSince = now;
+        await db.SaveChangesAsync(cancellationToken);   // frees the tag for the replacement
+
+        var key = ApiKeys.NewSensorKey();
+        var replacement = new Sensor
+        {
+            Tag = old.Tag,
+            Labels = new Dictionary<string, string>(old.Labels),
+            KeyHash = ApiKeys.Hash(key),
+            CreatedAt = now,
+            StateSince = now,
+            ExpectedInterval = old.ExpectedInterval,
+            Grace = old.Grace,
+            StaleAfter = old.StaleAfter,
+        };
+        db.Sensors.Add(replacement);
+        await db.SaveChangesAsync(cancellationToken);
+        old.ReplacedBy = replacement.Id;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        await bus.Publish(new SensorRetired(id, now), cancellationToken);
+        await bus.Publish(new SensorStateChanged(id, old.Tag, StateName(from), "retired", now, old.LastHeartbeatAt), cancellationToken);
+        await bus.Publish(new SensorRegistered(replacement.Id, replacement.Tag, replacement.Labels, replacement.KeyHash, now), cancellationToken);
+        return TypedResults.Created($"/api/sensors/{replacement.Id}", new ReplacementResponse(replacement.Id, replacement.Tag, key, id));
+    }
+
+    static string StateName(SensorState state) => state.ToString().ToLowerInvariant();
 
     static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Sensor not found", detail: $"There is no sensor with id {id}.");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Monitor.Worker.Model;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,7 +12,7 @@ namespace Monitor.Worker.Infrastructure;
 /// rows (duplicates of an already stored sensor + sensor timestamp are dropped), updates each sensor's
 /// first/last/count/state, and records state flips — all in one transaction.
 /// </summary>
-public sealed class HeartbeatWriter(NpgsqlDataSource dataSource)
+public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options)
 {
     public sealed record Transition(long SensorId, string Tag, SensorState From, SensorState To, DateTimeOffset At, DateTimeOffset? LastHeartbeatAt);
 
@@ -49,6 +50,9 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource)
                 last_heartbeat_at  = GREATEST(s.last_heartbeat_at, p.last_time),
                 last_received_at   = GREATEST(s.last_received_at, p.last_received),
                 heartbeat_count    = s.heartbeat_count + p.n,
+                late_at = GREATEST(s.last_received_at, p.last_received)
+                          + COALESCE(s.expected_interval, @default_interval) + COALESCE(s.grace, @default_grace),
+                down_at = GREATEST(s.last_received_at, p.last_received) + COALESCE(s.stale_after, @default_stale),
                 state       = CASE WHEN s.state = 'retired' THEN s.state ELSE 'up' END,
                 state_since = CASE WHEN s.state IN ('up', 'retired') THEN s.state_since ELSE p.last_received END
             FROM per_sensor p, locked l
@@ -90,8 +94,11 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource)
         int stored;
         string transitionsJson;
         await using (var merge = new NpgsqlCommand(Merge, connection, transaction))
-        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
         {
+            merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", options.Value.DefaultExpectedInterval));
+            merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", options.Value.DefaultGrace));
+            merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", options.Value.DefaultStaleAfter));
+            await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             stored = reader.GetInt32(0);
             transitionsJson = reader.GetString(1);

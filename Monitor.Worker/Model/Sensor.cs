@@ -46,6 +46,12 @@ public sealed class Sensor
 
     public long HeartbeatCount { get; set; }
 
+    /// <summary>When the sensor becomes late (last receipt + expected interval + grace), kept by the heartbeat consumer.</summary>
+    public DateTimeOffset? LateAt { get; set; }
+
+    /// <summary>When the sensor becomes down (last receipt + stale threshold), kept by the heartbeat consumer.</summary>
+    public DateTimeOffset? DownAt { get; set; }
+
     public SensorState State { get; set; } = SensorState.New;
 
     public DateTimeOffset StateSince { get; set; }

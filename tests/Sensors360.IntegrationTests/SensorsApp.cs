@@ -63,6 +63,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
 {
     public const int SensorKeyRequestsPerSecond = 2;
     public const int SensorKeyBurst = 10;
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(3);
 
     DistributedApplication? _app;
 
@@ -75,7 +76,14 @@ public sealed class SensorsAppFixture : IAsyncLifetime
         {
             // Short enough for a test to watch partition maintenance happen.
             builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02");
+                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02")
+                // Seconds instead of minutes, so tests can watch sensors go late and down.
+                .WithEnvironment("Monitor__DefaultExpectedInterval", "00:00:01")
+                .WithEnvironment("Monitor__DefaultGrace", "00:00:00.500")
+                .WithEnvironment("Monitor__DefaultStaleAfter", StaleAfter.ToString("c", CultureInfo.InvariantCulture))
+                .WithEnvironment("Monitor__ScanPeriod", "00:00:01")
+                .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
+                .WithEnvironment("Monitor__StaleIdsPerMessage", "10000");
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))

@@ -80,6 +80,10 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DownAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("down_at");
+
                     b.Property<TimeSpan?>("ExpectedInterval")
                         .HasColumnType("interval")
                         .HasColumnName("expected_interval");
@@ -115,6 +119,10 @@ namespace Monitor.Worker.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("LastReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_received_at");
+
+                    b.Property<DateTimeOffset?>("LateAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("late_at");
 
                     b.Property<long?>("ReplacedBy")
                         .HasColumnType("bigint")
@@ -160,12 +168,33 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasDatabaseName("ix_sensors_last_received_active")
                         .HasFilter("retired_at IS NULL");
 
-                    b.HasIndex("Tag")
-                        .IsUnique()
-                        .HasDatabaseName("ix_sensors_tag_prefix")
+                    b.HasIndex("LateAt")
+                        .HasDatabaseName("ix_sensors_late_at_up")
+                        .HasFilter("state = 'up'");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_sensors_state");
+
+                    b.HasIndex("Tag", "Id")
+                        .HasDatabaseName("ix_sensors_tag_id");
+
+                    b.HasIndex(new[] { "DownAt" }, "ix_sensors_down_at_active")
+                        .HasDatabaseName("ix_sensors_down_at_active")
                         .HasFilter("retired_at IS NULL");
 
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Tag"), new[] { "text_pattern_ops" });
+                    b.HasIndex(new[] { "DownAt" }, "ix_sensors_down_at_alive")
+                        .HasDatabaseName("ix_sensors_down_at_alive")
+                        .HasFilter("state IN ('up', 'late')");
+
+                    b.HasIndex(new[] { "Tag" }, "ix_sensors_tag_prefix")
+                        .HasDatabaseName("ix_sensors_tag_prefix");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Tag" }, "ix_sensors_tag_prefix"), new[] { "text_pattern_ops" });
+
+                    b.HasIndex(new[] { "Tag" }, "ux_sensors_tag_active")
+                        .IsUnique()
+                        .HasDatabaseName("ux_sensors_tag_active")
+                        .HasFilter("retired_at IS NULL");
 
                     b.ToTable("sensors", null, t =>
                         {

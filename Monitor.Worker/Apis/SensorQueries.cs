@@ -1,0 +1,77 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+
+namespace Monitor.Worker.Apis;
+
+public sealed record SensorListItem(
+    long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince,
+    DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, DateTimeOffset? FirstHeartbeatAt, DateTimeOffset? LastHeartbeatAt,
+    DateTimeOffset? LastReceivedAt, long HeartbeatCount, double? MeanIntervalSeconds);
+
+/// <param name="Next">Pass as <c>after</c> for the next page; null on the last page.</param>
+public sealed record SensorPage(IReadOnlyList<SensorListItem> Items, string? Next);
+
+/// <summary>The sort orders the sensor list supports, each backed by an index on (key, id).</summary>
+public sealed record SensorSort(string Name, string Expression, bool Descending, SortKeyKind Kind)
+{
+    static readonly SensorSort[] All =
+    [
+        new("id", "id", false, SortKeyKind.None),
+        new("tag", "tag", false, SortKeyKind.Text),
+        new("lastHeartbeat", "COALESCE(last_received_at, '-infinity'::timestamptz)", false, SortKeyKind.Time),
+    ];
+
+    public static string Names => string.Join(", ", All.SelectMany(s => new[] { s.Name, "-" + s.Name }));
+
+    public static SensorSort? Parse(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return All[0];
+        }
+        var descending = value.StartsWith('-');
+        var name = descending ? value[1..] : value;
+        return All.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } sort
+            ? sort with { Descending = descending }
+            : null;
+    }
+}
+
+public enum SortKeyKind { None, Text, Time }
+
+/// <summary>An opaque keyset cursor: the last row's sort key and id, base64url-encoded JSON.</summary>
+public sealed record SensorCursor(string? Key, long Id)
+{
+    public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
+
+    public static SensorCursor? Decode(string value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SensorCursor>(Base64Url.DecodeFromChars(value));
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Builds the list query from validated filters; values are always parameters, never spliced.</summary>
+public static class SensorListSql
+{
+    public static string EscapeLike(string prefix)
+    {
+        var escaped = new StringBuilder(prefix.Length);
+        foreach (var c in prefix)
+        {
+            if (c is '%' or '_' or '\\')
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+        }
+        return escaped.Append('%').ToString();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Analytics;
+using Monitor.Worker.Monitoring;
+using Npgsql;
+
+namespace Monitor.Worker.Apis;
+
+public sealed record KaplanMeierSummary(double? MedianDays, double RestrictedMeanDays, double HorizonDays, int Lives, int Ended);
+
+/// <summary>The seed's three answers and the fleet's counts. Definitions: docs/analytics.md.</summary>
+public sealed record FleetStats(
+    DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale, double StaleThresholdSeconds,
+    double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, double? HeartbeatsPerSecond, KaplanMeierSummary KaplanMeier);
+
+public sealed record SurvivalCurve(IReadOnlyList<SurvivalPoint> Points, KaplanMeierSummary Summary);
+
+public static class StatsApi
+{
+    public static RouteGroupBuilder MapStatsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/stats").WithTags("Stats");
+        group.MapGet("/", Stats).WithName("FleetStats")
+            .WithSummary("% stale, mean interval between heartbeats, mean lifespan (and Kaplan–Meier) for the fleet, or the sensors matching label/tag.");
+        group.MapGet("/survival", Survival).WithName("SurvivalCurve")
+            .WithSummary("The Kaplan–Meier survival curve of sensor lifespans (live sensors censored).");
+        return group;
+    }
+
+    static async Task<Results<Ok<FleetStats>, ValidationProblem>> Stats(
+        FleetStatistics statistics, NpgsqlDataSource db, LatestSnapshot latest, IOptions<MonitorOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken, string? label = null, string? tag = null)
+    {
+        if (ParseFilter(label, tag, out var filter) is { } invalid)
+        {
+            return invalid;
+        }
+        var now = clock.GetUtcNow();
+        var figures = await statistics.ComputeAsync(now, filter, cancellationToken);
+        var survival = await EstimateSurvivalAsync(db, filter, now, options.Value.DeadAfter, cancellationToken);
+        return TypedResults.Ok(new FleetStats(
+            figures.At, figures.Total, figures.New, figures.Up, figures.Late, figures.Down, figures.Retired, figures.Stale,
+            options.Value.DefaultStaleAfter.TotalSeconds, figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays,
+            filter is null ? latest.Value?.HeartbeatsPerSecond : null, Summary(survival)));
+    }
+
+    static async Task<Results<Ok<SurvivalCurve>, ValidationProblem>> Survival(
+        NpgsqlDataSource db, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        string? label = null, string? tag = null)
+    {
+        if (ParseFilter(label, tag, out var filter) is { } invalid)
+        {
+            return invalid;
+        }
+        var survival = await EstimateSurvivalAsync(db, filter, clock.GetUtcNow(), options.Value.DeadAfter, cancellationToken);
+        return TypedResults.Ok(new SurvivalCurve(survival.Curve, Summary(survival)));
+    }
+
+    static KaplanMeierSummary Summary(SurvivalEstimate s) => new(s.MedianDays, s.RestrictedMeanDays, s.HorizonDays, s.Lives, s.Ended);
+
+    /// <summary>Every sensor that was ever heard is one life: ended (retired, or dead) or still running (censored).</summary>
+    static async Task<SurvivalEstimate> EstimateSurvivalAsync(
+        NpgsqlDataSource db, SensorFilter? filter, DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at FROM sensors
+            WHERE first_heartbeat_at IS NOT NULL
+              AND (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
+            """);
+        SensorFilter.AddParameters(command, filter);
+        var lives = new List<Life>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+                if (Lifespans.Of(Time(0), Time(1), Time(2), Time(3), now, deadAfter) is { } life)
+                {
+                    lives.Add(life);
+                }
+            }
+        }
+        return KaplanMeier.Estimate(lives);
+    }
+
+    /// <returns>A validation problem, or null with <paramref name="filter"/> set (null when neither is given).</returns>
+    internal static ValidationProblem? ParseFilter(string? label, string? tag, out SensorFilter? filter)
+    {
+        filter = null;
+        string? labelJson = null;
+        if (label is not null)
+        {
+            var parts = label.Split(':', 2);
+            if (parts.Length != 2 || parts[0].Length == 0)
+            {
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["label"] = ["Give a label as key:value, e.g. site:north."] });
+            }
+            labelJson = JsonSerializer.Serialize(new Dictionary<string, string> { [parts[0]] = parts[1] });
+        }
+        if (labelJson is not null || !string.IsNullOrEmpty(tag))
+        {
+            filter = new SensorFilter(labelJson, string.IsNullOrEmpty(tag) ? null : SensorListSql.EscapeLike(tag));
+        }
+        return null;
+    }
+}

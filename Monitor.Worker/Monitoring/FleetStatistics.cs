@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Monitor.Worker.Monitoring;
+
+/// <summary>The fleet's counts and the seed's figures, computed in one pass over <c>sensors</c> (never <c>heartbeats</c>).</summary>
+public sealed record FleetFigures(
+    DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale,
+    double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, long HeartbeatCount);
+
+/// <summary>Part of the fleet: sensors carrying a label (key:value) and/or whose tag starts with a prefix.</summary>
+public sealed record SensorFilter(string? LabelJson, string? TagLike)
+{
+    public static void AddParameters(NpgsqlCommand command, SensorFilter? filter)
+    {
+        command.Parameters.Add(new NpgsqlParameter("label", NpgsqlTypes.NpgsqlDbType.Jsonb) { Value = (object?)filter?.LabelJson ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("tag", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)filter?.TagLike ?? DBNull.Value });
+    }
+}
+
+/// <summary>Definitions: docs/analytics.md. Stale and dead are judged by the server's receive time.</summary>
+public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options)
+{
+    const string Query = """
+        SELECT count(*)::int,
+               count(*) FILTER (WHERE state = 'new')::int,
+               count(*) FILTER (WHERE state = 'up')::int,
+               count(*) FILTER (WHERE state = 'late')::int,
+               count(*) FILTER (WHERE state = 'down')::int,
+               count(*) FILTER (WHERE state = 'retired')::int,
+               count(*) FILTER (WHERE retired_at IS NULL AND COALESCE(last_received_at, created_at) + COALESCE(stale_after, @stale) < @now)::int,
+               sum(extract(epoch FROM last_heartbeat_at - first_heartbeat_at)) FILTER (WHERE heartbeat_count >= 2)::float8,
+               sum(heartbeat_count - 1) FILTER (WHERE heartbeat_count >= 2)::float8,
+               avg(extract(epoch FROM COALESCE(retired_at, last_heartbeat_at) - first_heartbeat_at) / 86400.0)
+                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR last_received_at + @dead_after < @now))::float8,
+               COALESCE(sum(heartbeat_count), 0)::bigint
+        FROM sensors
+        WHERE (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
+        """;
+
+    /// <param name="filter">Restricts the figures to part of the fleet; null: the whole fleet.</param>
+    public async Task<FleetFigures> ComputeAsync(DateTimeOffset now, SensorFilter? filter, CancellationToken cancellationToken) =>
+        await ComputeAsync(await dataSource.OpenConnectionAsync(cancellationToken), now, cancellationToken, filter, dispose: true);
+
+    public async Task<FleetFigures> ComputeAsync(
+        NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken, SensorFilter? filter = null, bool dispose = false)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand(Query, connection);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
+            SensorFilter.AddParameters(command, filter);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var total = reader.GetInt32(0);
+            var retired = reader.GetInt32(5);
+            var stale = reader.GetInt32(6);
+            double? span = reader.IsDBNull(7) ? null : reader.GetDouble(7);
+            double? gaps = reader.IsDBNull(8) ? null : reader.GetDouble(8);
+            var active = total - retired;
+            return new FleetFigures(
+                now, total, reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), retired, stale,
+                PercentStale: active == 0 ? 0 : 100.0 * stale / active,
+                MeanIntervalSeconds: gaps is > 0 ? span / gaps : null,
+                MeanLifespanDays: reader.IsDBNull(9) ? null : reader.GetDouble(9),
+                HeartbeatCount: reader.GetInt64(10));
+        }
+        finally
+        {
+            if (dispose)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}

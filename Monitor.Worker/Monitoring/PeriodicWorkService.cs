@@ -1,0 +1,115 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sensors360.Contracts;
+
+namespace Monitor.Worker.Monitoring;
+
+/// <summary>
+/// The status snapshot (every <see cref="MonitorOptions.SnapshotPeriod"/>) and the staleness scan (every
+/// <see cref="MonitorOptions.ScanPeriod"/>). Of several worker replicas exactly one does this work: the one holding a
+/// PostgreSQL session advisory lock. The lock dies with its session, so when that worker dies another one, retrying
+/// every snapshot period, takes over within one period.
+/// </summary>
+public sealed class PeriodicWorkService(
+    NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, IBus bus,
+    IOptions<MonitorOptions> options, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
+{
+    // An arbitrary, fixed 64-bit key: "S360" "WORK" in ASCII.
+    const long LockKey = 0x5333_3630_574F_524B;
+
+    volatile bool _leader;
+
+    /// <summary>Whether this instance currently runs the periodic work (reported on /health).</summary>
+    public bool IsLeader => _leader;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var period = options.Value.SnapshotPeriod;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                if (await TryLockAsync(connection, stoppingToken))
+                {
+                    _leader = true;
+                    logger.LogInformation("This worker now runs the periodic work (snapshot every {Snapshot}, scan every {Scan})",
+                        period, options.Value.ScanPeriod);
+                    await LeadAsync(connection, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Periodic work interrupted; retrying");
+            }
+            finally
+            {
+                _leader = false;
+            }
+
+            await Task.Delay(period, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+        command.Parameters.Add(new NpgsqlParameter<long>("key", LockKey));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    async Task LeadAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        var snapshotPeriod = options.Value.SnapshotPeriod;
+        var scanPeriod = options.Value.ScanPeriod;
+        using var timer = new PeriodicTimer(snapshotPeriod < scanPeriod ? snapshotPeriod : scanPeriod, clock);
+        var nextScan = clock.GetUtcNow();
+        var nextSnapshot = nextScan;
+        FleetFigures? previous = null;
+        do
+        {
+            var now = clock.GetUtcNow();
+            if (now >= nextScan)
+            {
+                await ScanAsync(connection, now, stoppingToken);
+                nextScan = now + scanPeriod;
+            }
+            if (now >= nextSnapshot)
+            {
+                previous = await PublishSnapshotAsync(connection, now, previous, stoppingToken);
+                nextSnapshot = now + snapshotPeriod;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    async Task<FleetFigures> PublishSnapshotAsync(NpgsqlConnection connection, DateTimeOffset now, FleetFigures? previous, CancellationToken stoppingToken)
+    {
+        var figures = await statistics.ComputeAsync(connection, now, stoppingToken);
+        var elapsed = previous is null ? 0 : (figures.At - previous.At).TotalSeconds;
+        var rate = elapsed > 0 ? Math.Max(0, figures.HeartbeatCount - previous!.HeartbeatCount) / elapsed : 0;
+        await bus.Publish(new SensorStatusSnapshot(
+            figures.At, figures.Total, figures.New, figures.Up, figures.Late, figures.Down, figures.Retired,
+            figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays, rate), stoppingToken);
+        return figures;
+    }
+
+    async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken stoppingToken)
+    {
+        var result = await scanner.ScanAsync(connection, now, stoppingToken);
+        // Confirmed publishes in parallel: a mass outage can flip thousands of sensors in one scan.
+        await Parallel.ForEachAsync(result.Transitions, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = stoppingToken },
+            async (t, ct) => await bus.Publish(new SensorStateChanged(
+                t.SensorId, t.Tag, t.From.ToString().ToLowerInvariant(), t.To.ToString().ToLowerInvariant(), t.At, t.LastHeartbeatAt), ct));
+        await bus.Publish(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
+        if (result.Transitions.Count > 0)
+        {
+            logger.LogInformation("Staleness scan: {Transitions} transitions, {Stale} stale sensors", result.Transitions.Count, result.StaleCount);
+        }
+    }
+}

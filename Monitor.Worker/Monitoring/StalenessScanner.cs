@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Model;
+using Npgsql;
+
+namespace Monitor.Worker.Monitoring;
+
+/// <summary>
+/// Moves sensors whose time has come from up to late and from up/late to down, records each flip, and lists the
+/// stale sensors. Walks the partial indexes on <c>late_at</c> / <c>down_at</c>, so its cost follows the number of
+/// sensors due, not the fleet or its heartbeats.
+/// </summary>
+public sealed class StalenessScanner(IOptions<MonitorOptions> options)
+{
+    public sealed record ScanResult(IReadOnlyList<HeartbeatWriter.Transition> Transitions, int StaleCount, IReadOnlyList<long> StaleIds);
+
+    // Rows are locked in id order, like the heartbeat consumer's, so the two cannot deadlock; a sensor that a
+    // concurrent heartbeat made up again is re-checked after the lock and skipped.
+    const string Transition = """
+        WITH due AS (
+            SELECT id, state AS from_state, CASE WHEN down_at <= @now THEN 'down' ELSE 'late' END AS to_state
+            FROM sensors
+            WHERE (state = 'up' AND late_at <= @now) OR (state IN ('up', 'late') AND down_at <= @now)
+            ORDER BY id
+            FOR UPDATE
+        ), updated AS (
+            UPDATE sensors s SET state = d.to_state, state_since = @now
+            FROM due d
+            WHERE s.id = d.id AND s.state <> d.to_state
+            RETURNING s.id, s.tag, d.from_state, s.state AS to_state, s.last_heartbeat_at
+        ), flips AS (
+            INSERT INTO sensor_state_changes (sensor_id, from_state, to_state, at)
+            SELECT id, from_state, to_state, @now FROM updated
+        )
+        SELECT COALESCE(json_agg(json_build_object('id', id, 'tag', tag, 'from', from_state, 'to', to_state, 'last', last_heartbeat_at)), '[]'::json)
+        FROM updated
+        """;
+
+    // Stale: not retired and silent (or, never heard, registered) longer than its threshold; in the order they
+    // became stale. Heard sensors are found through down_at's index, never-heard ones through the state index.
+    const string Stale = """
+        SELECT count(*) OVER ()::int, id
+        FROM (
+            SELECT id, down_at AS stale_since FROM sensors WHERE retired_at IS NULL AND down_at < @now
+            UNION ALL
+            SELECT id, created_at + COALESCE(stale_after, @stale) FROM sensors
+            WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now
+        ) stale
+        ORDER BY stale_since, id
+        LIMIT @limit
+        """;
+
+    public async Task<ScanResult> ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        List<HeartbeatWriter.Transition> transitions;
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using var command = new NpgsqlCommand(Transition, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            var json = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+            await transaction.CommitAsync(cancellationToken);
+            transitions = Parse(json, now);
+        }
+
+        var ids = new List<long>();
+        var count = 0;
+        await using (var command = new NpgsqlCommand(Stale, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
+            command.Parameters.Add(new NpgsqlParameter<int>("limit", Math.Max(1, options.Value.StaleIdsPerMessage)));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                count = reader.GetInt32(0);
+                ids.Add(reader.GetInt64(1));
+            }
+        }
+        if (options.Value.StaleIdsPerMessage == 0)
+        {
+            ids.Clear();
+        }
+        return new ScanResult(transitions, count, ids);
+    }
+
+    static List<HeartbeatWriter.Transition> Parse(string json, DateTimeOffset at)
+    {
+        using var document = JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateArray().Select(t => new HeartbeatWriter.Transition(
+            t.GetProperty("id").GetInt64(),
+            t.GetProperty("tag").GetString()!,
+            Enum.Parse<SensorState>(t.GetProperty("from").GetString()!, true),
+            Enum.Parse<SensorState>(t.GetProperty("to").GetString()!, true),
+            at,
+            t.GetProperty("last").ValueKind == JsonValueKind.Null ? null : t.GetProperty("last").GetDateTimeOffset()))];
+    }
+}

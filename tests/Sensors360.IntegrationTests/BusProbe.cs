@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Sensors360.Contracts;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>
+/// Listens on the app's real broker, on a temporary queue of its own, for the monitor's events, and remembers
+/// each with the address of the bus instance that sent it.
+/// </summary>
+public sealed class BusProbe : IAsyncDisposable
+{
+    public sealed record Received<T>(T Message, Uri? Source, DateTimeOffset At);
+
+    readonly IBusControl _bus;
+
+    public ConcurrentQueue<Received<SensorStateChanged>> StateChanges { get; } = new();
+
+    public ConcurrentQueue<Received<StaleSensorsDetected>> Stale { get; } = new();
+
+    public ConcurrentQueue<Received<SensorStatusSnapshot>> Snapshots { get; } = new();
+
+    BusProbe(IBusControl bus) => _bus = bus;
+
+    public static async Task<BusProbe> StartAsync(DistributedApplication app)
+    {
+        var broker = new Uri((await app.GetConnectionStringAsync("messaging"))!);
+        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
+        BusProbe? probe = null;
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
+        {
+            rabbit.Host(broker, host =>
+            {
+                host.Username(credentials[0]);
+                host.Password(credentials[1]);
+            });
+            rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint =>
+            {
+                endpoint.Handler<SensorStateChanged>(c => Record(probe!.StateChanges, c));
+                endpoint.Handler<StaleSensorsDetected>(c => Record(probe!.Stale, c));
+                endpoint.Handler<SensorStatusSnapshot>(c => Record(probe!.Snapshots, c));
+            });
+        });
+        probe = new BusProbe(bus);
+        await bus.StartAsync();
+        return probe;
+    }
+
+    static Task Record<T>(ConcurrentQueue<Received<T>> queue, ConsumeContext<T> context) where T : class
+    {
+        queue.Enqueue(new Received<T>(context.Message, context.SourceAddress, DateTimeOffset.UtcNow));
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await _bus.StopAsync();
+}

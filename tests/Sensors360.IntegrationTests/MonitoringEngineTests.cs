@@ -1,0 +1,260 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>States, the periodic snapshot and staleness scan, and the query API (fixture: 1 s interval, 3 s threshold).</summary>
+[Collection(SensorsAppCollection.Name)]
+public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLifetime
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    SensorsApi _api = null!;
+    BusProbe _probe = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = new SensorsApi(fixture.App);
+        _probe = await BusProbe.StartAsync(fixture.App);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _probe.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    async Task<BusProbe.Received<Sensors360.Contracts.SensorStateChanged>> TransitionAsync(long id, string from, string to)
+    {
+        BusProbe.Received<Sensors360.Contracts.SensorStateChanged>? found = null;
+        Assert.True(await LocalProcesses.EventuallyAsync(() =>
+        {
+            found = _probe.StateChanges.FirstOrDefault(r => r.Message.SensorId == id && r.Message.From == from && r.Message.To == to);
+            return Task.FromResult(found is not null);
+        }, Deadline), $"No {from} → {to} for sensor {id}; saw: {string.Join(", ", _probe.StateChanges.Where(r => r.Message.SensorId == id).Select(r => $"{r.Message.From}→{r.Message.To}"))}");
+        return found!;
+    }
+
+    [Fact]
+    public async Task A_sensor_goes_up_then_late_then_down_and_up_again_with_every_flip_stored_and_published()
+    {
+        var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("lifecycle"));
+        await _api.WaitUntilKeyAcceptedAsync(id, key);
+        var heardAt = DateTimeOffset.UtcNow;
+
+        var up = await TransitionAsync(id, "new", "up");
+        var late = await TransitionAsync(id, "up", "late");
+        var down = await TransitionAsync(id, "late", "down");
+
+        // late after interval (1 s) + grace (0.5 s), down after the 3 s threshold; each found by a scan (every 1 s).
+        Assert.InRange((late.Message.At - heardAt).TotalSeconds, 1.5, 1.5 + 1 + 5);
+        Assert.InRange((down.Message.At - heardAt).TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds + 1 + 5);
+        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+            _probe.Stale.Any(s => s.Message.SensorIds.Contains(id) && s.Message.Count >= 1 && s.Message.Threshold == SensorsAppFixture.StaleAfter)),
+            Deadline), "No StaleSensorsDetected listed the silent sensor.");
+
+        using (var again = await _api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime())))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        }
+        await TransitionAsync(id, "down", "up");
+        Assert.Equal(up.Message.Tag, (await TransitionAsync(id, "down", "up")).Message.Tag);
+
+        await using var db = NpgsqlDataSource.Create((await fixture.App.GetConnectionStringAsync("sensorsdb"))!);
+        await using var command = db.CreateCommand("SELECT from_state || '>' || to_state FROM sensor_state_changes WHERE sensor_id = $1 ORDER BY at, id");
+        command.Parameters.Add(new() { Value = id });
+        var flips = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                flips.Add(reader.GetString(0));
+            }
+        }
+        Assert.Equal(["new>up", "up>late", "late>down", "down>up"], flips.Take(4));
+    }
+
+    [Fact]
+    public async Task A_status_snapshot_arrives_every_period_and_its_counts_add_up()
+    {
+        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(_probe.Snapshots.Count >= 3), Deadline), "Fewer than 3 snapshots.");
+        var snapshots = _probe.Snapshots.Select(s => s.Message).OrderBy(s => s.At).ToArray();
+        foreach (var s in snapshots)
+        {
+            Assert.Equal(s.Total, s.New + s.Up + s.Late + s.Down + s.Retired);
+            Assert.InRange(s.PercentStale, 0, 100);
+        }
+        foreach (var (a, b) in snapshots.Zip(snapshots.Skip(1)))
+        {
+            Assert.InRange((b.At - a.At).TotalSeconds, 0.5, 3);
+        }
+        var total = await _api.ScalarAsync("SELECT count(*) FROM sensors");
+        Assert.InRange(snapshots[^1].Total, total - 50, total);   // other tests may register meanwhile, never delete
+    }
+
+    [Fact]
+    public async Task Stats_answer_the_seed_questions_for_a_hand_computed_fleet()
+    {
+        var fleet = Guid.NewGuid().ToString("N");
+        // Seven sensors with chosen histories (times relative to now; see docs/analytics.md for the definitions):
+        //   A up,      heard 3× over 20 s, first 1 d ago, last receipt 1 min ago, own threshold 1 d → alive, not stale
+        //   B down,    heard 5× over 40 s, first 1 d ago, last receipt 2 h ago (threshold 3 s)      → alive, stale
+        //   C retired, heard once 10 d ago, retired 4 d ago                                           → life ended: 6 d
+        //   D down,    first 20 d ago, last 12 d ago (> 7 d dead-after)                              → life ended: 8 d, stale
+        //   E new,     registered 1 h ago, never heard (threshold 3 s)                                → stale
+        //   F new,     registered now, own threshold 1 d                                              → not stale
+        //   G retired, never heard                                                                    → no life, not counted
+        // % stale = {B, D, E} / {A, B, D, E, F} = 60 %. Mean interval = (20 s + 40 s) / (2 + 4) = 10 s.
+        // Mean lifespan = (6 d + 8 d) / 2 = 7 d. Kaplan–Meier over A (1 d, censored), B (1 d, censored), C (6 d), D (8 d):
+        // at 6 d two at risk, one dies → S = 0.5 (the median); at 8 d one at risk → S = 0. Restricted mean to τ = 8 d:
+        // 6 × 1 + 2 × 0.5 = 7 d.
+        await _api.ScalarAsync("""
+            INSERT INTO sensors (tag, labels, created_at, key_hash, state, state_since, heartbeat_count,
+                                 first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at, stale_after)
+            SELECT $1 || t.name, jsonb_build_object('fleet', $1::text), now() - t.created, md5($1 || t.name) || md5(t.name || $1),
+                   t.state, now(), t.n, now() - t.first, now() - t.first + t.span, now() - t.received, now() - t.retired, t.stale_after
+            FROM (VALUES
+                ('A', 'up',      interval '2 d',  3, interval '1 d',  interval '20 s', interval '1 min', NULL::interval, interval '1 d'),
+                ('B', 'down',    interval '2 d',  5, interval '1 d',  interval '40 s', interval '2 h',   NULL,           NULL),
+                ('C', 'retired', interval '11 d', 1, interval '10 d', interval '0 s',  interval '10 d',  interval '4 d', NULL),
+                ('D', 'down',    interval '21 d', 1, interval '20 d', interval '8 d',  interval '12 d',  NULL,           NULL),
+                ('E', 'new',     interval '1 h',  0, NULL,            NULL,            NULL,             NULL,           NULL),
+                ('F', 'new',     interval '0 s',  0, NULL,            NULL,            NULL,             NULL,           interval '1 d'),
+                ('G', 'retired', interval '3 d',  0, NULL,            NULL,            NULL,             interval '1 d', NULL)
+            ) AS t(name, state, created, n, first, span, received, retired, stale_after)
+            """, fleet);
+
+        var stats = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats?label=fleet:{fleet}");
+
+        Assert.Equal(7, stats.GetProperty("total").GetInt32());
+        Assert.Equal((2, 1, 0, 2, 2), (stats.GetProperty("new").GetInt32(), stats.GetProperty("up").GetInt32(),
+            stats.GetProperty("late").GetInt32(), stats.GetProperty("down").GetInt32(), stats.GetProperty("retired").GetInt32()));
+        Assert.Equal(3, stats.GetProperty("stale").GetInt32());
+        Assert.Equal(60.0, stats.GetProperty("percentStale").GetDouble(), 6);
+        Assert.Equal(10.0, stats.GetProperty("meanIntervalSeconds").GetDouble(), 6);
+        Assert.Equal(7.0, stats.GetProperty("meanLifespanDays").GetDouble(), 3);
+        var km = stats.GetProperty("kaplanMeier");
+        Assert.Equal(6.0, km.GetProperty("medianDays").GetDouble(), 3);
+        Assert.Equal(7.0, km.GetProperty("restrictedMeanDays").GetDouble(), 3);
+        Assert.Equal(8.0, km.GetProperty("horizonDays").GetDouble(), 3);
+        Assert.Equal(4, km.GetProperty("lives").GetInt32());
+        Assert.Equal(2, km.GetProperty("ended").GetInt32());
+
+        var curve = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/survival?label=fleet:{fleet}");
+        var points = curve.GetProperty("points").EnumerateArray().Select(p => (Days: p.GetProperty("days").GetDouble(), S: p.GetProperty("survival").GetDouble())).ToArray();
+        Assert.Contains(points, p => Math.Abs(p.Days - 6) < 0.001 && Math.Abs(p.S - 0.5) < 1e-9);
+        Assert.Contains(points, p => Math.Abs(p.Days - 8) < 0.001 && p.S == 0);
+
+        using var bad = await _api.Worker.GetAsync("/api/stats?label=nocolon");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sensor_list_filters_by_state_tag_prefix_and_label_and_pages_by_keyset_without_gaps_or_repeats()
+    {
+        var prefix = SensorsApi.UniqueTag("list") + "-";
+        var zone = Guid.NewGuid().ToString("N");
+        var ids = new List<long>();
+        foreach (var name in new[] { "e", "a", "d", "b", "c" })
+        {
+            ids.Add((await _api.RegisterAsync(prefix + name, new { zone })).Id);
+        }
+
+        var tags = new List<string>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await _api.Worker.GetFromJsonAsync<JsonElement>(
+                $"/api/sensors?tag={Uri.EscapeDataString(prefix)}&sort=tag&limit=2" + (after is null ? "" : $"&after={after}"));
+            tags.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("tag").GetString()!));
+            after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
+            pages++;
+        }
+        while (after is not null && pages < 10);
+        Assert.Equal(["a", "b", "c", "d", "e"], tags.Select(t => t[prefix.Length..]));
+
+        var descending = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors?label=zone:{zone}&sort=-id&limit=10");
+        Assert.Equal(ids.OrderDescending(), descending.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
+
+        var newOnes = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors?label=zone:{zone}&state=new,up");
+        Assert.Equal(5, newOnes.GetProperty("items").GetArrayLength());
+        var downOnes = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors?label=zone:{zone}&state=down");
+        Assert.Equal(0, downOnes.GetProperty("items").GetArrayLength());
+
+        using var badSort = await _api.Worker.GetAsync("/api/sensors?sort=color");
+        Assert.Equal(HttpStatusCode.BadRequest, badSort.StatusCode);
+        using var badCursor = await _api.Worker.GetAsync("/api/sensors?after=not-a-cursor");
+        Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);
+        using var badState = await _api.Worker.GetAsync("/api/sensors?state=asleep");
+        Assert.Equal(HttpStatusCode.BadRequest, badState.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sensor_tag_with_like_wildcards_matches_only_literally()
+    {
+        var prefix = SensorsApi.UniqueTag("wild");
+        await _api.RegisterAsync(prefix + "_%x");
+        await _api.RegisterAsync(prefix + "ab");
+
+        var page = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors?tag={Uri.EscapeDataString(prefix + "_%")}");
+
+        Assert.Equal([prefix + "_%x"], page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("tag").GetString()));
+    }
+
+    [Fact]
+    public async Task Replacing_a_sensor_retires_it_and_registers_a_new_one_with_the_same_tag_labels_and_a_new_key()
+    {
+        var tag = SensorsApi.UniqueTag("replace");
+        var (oldId, oldKey) = await _api.RegisterAsync(tag, new { site = "harbour" });
+        await _api.WaitUntilKeyAcceptedAsync(oldId, oldKey);
+
+        using var response = await _api.Worker.PostAsync($"/api/sensors/{oldId}/replace", null);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await SensorsApi.JsonAsync(response);
+        var newId = body.GetProperty("id").GetInt64();
+        var newKey = body.GetProperty("key").GetString()!;
+        Assert.Equal(tag, body.GetProperty("tag").GetString());
+        Assert.Equal(oldId, body.GetProperty("replaces").GetInt64());
+        Assert.Equal(1, await _api.ScalarAsync(
+            "SELECT count(*) FROM sensors o JOIN sensors n ON n.id = o.replaced_by WHERE o.id = $1 AND n.id = $2 AND o.state = 'retired' AND n.labels->>'site' = 'harbour' AND n.tag = o.tag",
+            oldId, newId));
+        await _api.WaitUntilKeyAcceptedAsync(newId, newKey);
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            using var old = await _api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(oldId, SensorsApi.RecentTime()));
+            return old.StatusCode == HttpStatusCode.Forbidden;
+        }, TimeSpan.FromSeconds(5)), "The replaced sensor's key still worked.");
+
+        using var again = await _api.Worker.PostAsync($"/api/sensors/{oldId}/replace", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains(newId.ToString(), (await SensorsApi.JsonAsync(again)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_sensors_heartbeats_are_listed_newest_first_within_the_range()
+    {
+        var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("history"));
+        await _api.WaitUntilKeyAcceptedAsync(id, key);
+        var t0 = SensorsApi.RecentTime(600);
+        var times = new[] { t0, t0.AddSeconds(10), t0.AddSeconds(20) };
+        using (var post = await _api.PostHeartbeatsAsync(key, "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        }
+        var range = $"from={Uri.EscapeDataString(t0.ToString("O"))}&to={Uri.EscapeDataString(t0.AddSeconds(15).ToString("O"))}";
+
+        JsonElement listed = default;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            listed = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}/heartbeats?{range}");
+            return listed.GetArrayLength() == 2;
+        }, Deadline));
+        Assert.Equal([times[1], times[0]], listed.EnumerateArray().Select(h => h.GetProperty("sensorTime").GetDateTimeOffset()));
+
+        using var missing = await _api.Worker.GetAsync("/api/sensors/999999999/heartbeats");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+}
