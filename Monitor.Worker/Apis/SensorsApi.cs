@@ -225,49 +225,62 @@ public static class SensorsApi
     static async Task<Results<Created<ReplacementResponse>, ProblemHttpResult>> Replace(
         long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var old = await db.Sensors.FromSql($"SELECT * FROM sensors WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
-        if (old is null)
+        var now = clock.GetUtcNow();
+        var key = ApiKeys.NewSensorKey();
+        // The retrying execution strategy replays the whole transaction on a transient failure.
+        var outcome = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Lock the row so two concurrent replacements cannot both succeed.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM sensors WHERE id = {id} FOR UPDATE", ct);
+            var old = await db.Sensors.FindAsync([id], ct);
+            if (old is null || old.RetiredAt is not null)
+            {
+                return (Old: old, New: (Sensor?)null, From: SensorState.Retired);
+            }
+
+            var from = old.State;
+            db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = old.State, ToState = SensorState.Retired, At = now });
+            old.RetiredAt = now;
+            old.State = SensorState.Retired;
+            old.StateSince = now;
+            await db.SaveChangesAsync(ct);   // frees the tag for the replacement
+
+            var replacement = new Sensor
+            {
+                Tag = old.Tag,
+                Labels = new Dictionary<string, string>(old.Labels),
+                KeyHash = ApiKeys.Hash(key),
+                CreatedAt = now,
+                StateSince = now,
+                ExpectedInterval = old.ExpectedInterval,
+                Grace = old.Grace,
+                StaleAfter = old.StaleAfter,
+            };
+            db.Sensors.Add(replacement);
+            await db.SaveChangesAsync(ct);
+            old.ReplacedBy = replacement.Id;
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return (Old: old, New: replacement, From: from);
+        }, cancellationToken);
+
+        if (outcome.Old is null)
         {
             return NotFound(id);
         }
-        if (old.RetiredAt is not null)
+        if (outcome.New is not { } created)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Sensor retired",
-                detail: $"Sensor {id} was already retired at {old.RetiredAt:O}"
-                    + (old.ReplacedBy is { } by ? $" and replaced by sensor {by}." : "; register a new sensor instead."));
+                detail: $"Sensor {id} was already retired at {outcome.Old.RetiredAt:O}"
+                    + (outcome.Old.ReplacedBy is { } by ? $" and replaced by sensor {by}." : "; register a new sensor instead."));
         }
 
-        var now = clock.GetUtcNow();
-        var from = old.State;
-        db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = old.State, ToState = SensorState.Retired, At = now });
-        old.RetiredAt = now;
-        old.State = SensorState.Retired;
-        old.StateSince = now;
-        await db.SaveChangesAsync(cancellationToken);   // frees the tag for the replacement
-
-        var key = ApiKeys.NewSensorKey();
-        var replacement = new Sensor
-        {
-            Tag = old.Tag,
-            Labels = new Dictionary<string, string>(old.Labels),
-            KeyHash = ApiKeys.Hash(key),
-            CreatedAt = now,
-            StateSince = now,
-            ExpectedInterval = old.ExpectedInterval,
-            Grace = old.Grace,
-            StaleAfter = old.StaleAfter,
-        };
-        db.Sensors.Add(replacement);
-        await db.SaveChangesAsync(cancellationToken);
-        old.ReplacedBy = replacement.Id;
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
         await bus.Publish(new SensorRetired(id, now), cancellationToken);
-        await bus.Publish(new SensorStateChanged(id, old.Tag, StateName(from), "retired", now, old.LastHeartbeatAt), cancellationToken);
-        await bus.Publish(new SensorRegistered(replacement.Id, replacement.Tag, replacement.Labels, replacement.KeyHash, now), cancellationToken);
-        return TypedResults.Created($"/api/sensors/{replacement.Id}", new ReplacementResponse(replacement.Id, replacement.Tag, key, id));
+        await bus.Publish(new SensorStateChanged(id, outcome.Old.Tag, StateName(outcome.From), "retired", now, outcome.Old.LastHeartbeatAt), cancellationToken);
+        await bus.Publish(new SensorRegistered(created.Id, created.Tag, created.Labels, created.KeyHash, now), cancellationToken);
+        return TypedResults.Created($"/api/sensors/{created.Id}", new ReplacementResponse(created.Id, created.Tag, key, id));
     }
 
     static string StateName(SensorState state) => state.ToString().ToLowerInvariant();

@@ -47,14 +47,37 @@ public static class StatsApi
 
     static async Task<Results<Ok<SurvivalCurve>, ValidationProblem>> Survival(
         NpgsqlDataSource db, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
-        string? label = null, string? tag = null)
+        string? label = null, string? tag = null, int maxPoints = 1000)
     {
         if (ParseFilter(label, tag, out var filter) is { } invalid)
         {
             return invalid;
         }
+        if (maxPoints is < 2 or > 100_000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["maxPoints"] = ["maxPoints must be between 2 and 100000."] });
+        }
         var survival = await EstimateSurvivalAsync(db, filter, clock.GetUtcNow(), options.Value.DeadAfter, cancellationToken);
-        return TypedResults.Ok(new SurvivalCurve(survival.Curve, Summary(survival)));
+        return TypedResults.Ok(new SurvivalCurve(Thin(survival.Curve, maxPoints), Summary(survival)));
+    }
+
+    /// <summary>
+    /// The curve only drops at events, so censoring-only points are dropped first (start and end kept); a curve still
+    /// longer than <paramref name="maxPoints"/> keeps evenly spaced steps.
+    /// </summary>
+    static IReadOnlyList<SurvivalPoint> Thin(IReadOnlyList<SurvivalPoint> curve, int maxPoints)
+    {
+        if (curve.Count <= maxPoints)
+        {
+            return curve;
+        }
+        var steps = curve.Where((p, i) => i == 0 || i == curve.Count - 1 || p.Events > 0).ToList();
+        if (steps.Count <= maxPoints)
+        {
+            return steps;
+        }
+        var stride = (double)(steps.Count - 1) / (maxPoints - 1);
+        return [.. Enumerable.Range(0, maxPoints).Select(i => steps[(int)Math.Round(i * stride)])];
     }
 
     static KaplanMeierSummary Summary(SurvivalEstimate s) => new(s.MedianDays, s.RestrictedMeanDays, s.HorizonDays, s.Lives, s.Ended);

@@ -31,8 +31,10 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
                count(*) FILTER (WHERE retired_at IS NULL AND COALESCE(last_received_at, created_at) + COALESCE(stale_after, @stale) < @now)::int,
                sum(extract(epoch FROM last_heartbeat_at - first_heartbeat_at)) FILTER (WHERE heartbeat_count >= 2)::float8,
                sum(heartbeat_count - 1) FILTER (WHERE heartbeat_count >= 2)::float8,
-               avg(extract(epoch FROM COALESCE(retired_at, last_heartbeat_at) - first_heartbeat_at) / 86400.0)
-                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR last_received_at + @dead_after < @now))::float8,
+               avg(GREATEST(0, extract(epoch FROM
+                       CASE WHEN COALESCE(retired_at, @now) - last_received_at > @dead_after THEN last_heartbeat_at ELSE retired_at END
+                       - first_heartbeat_at)) / 86400.0)
+                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR @now - last_received_at > @dead_after))::float8,
                COALESCE(sum(heartbeat_count), 0)::bigint
         FROM sensors
         WHERE (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)

@@ -41,13 +41,14 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     {
         var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("lifecycle"));
         await _api.WaitUntilKeyAcceptedAsync(id, key);
-        var heardAt = DateTimeOffset.UtcNow;
 
         var up = await TransitionAsync(id, "new", "up");
         var late = await TransitionAsync(id, "up", "late");
         var down = await TransitionAsync(id, "late", "down");
 
-        // late after interval (1 s) + grace (0.5 s), down after the 3 s threshold; each found by a scan (every 1 s).
+        // late after interval (1 s) + grace (0.5 s), down after the 3 s threshold, counted from the server's receipt;
+        // each found by a scan (every 1 s).
+        var heardAt = await _api.TimeAsync("SELECT last_received_at FROM sensors WHERE id = $1", id);
         Assert.InRange((late.Message.At - heardAt).TotalSeconds, 1.5, 1.5 + 1 + 5);
         Assert.InRange((down.Message.At - heardAt).TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds + 1 + 5);
         Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
@@ -58,7 +59,6 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         {
             Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         }
-        await TransitionAsync(id, "down", "up");
         Assert.Equal(up.Message.Tag, (await TransitionAsync(id, "down", "up")).Message.Tag);
 
         await using var db = NpgsqlDataSource.Create((await fixture.App.GetConnectionStringAsync("sensorsdb"))!);
