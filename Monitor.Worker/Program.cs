@@ -4,6 +4,7 @@ using Monitor.Worker;
 using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
+using Monitor.Worker.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,9 +24,13 @@ builder.EnrichNpgsqlDbContext<MonitorDbContext>();
 builder.Services.AddSingleton<HeartbeatWriter>();
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddHostedService<PartitionMaintenanceService>();
+builder.AddWebhooks();
 
 builder.AddSensorsMessaging(bus =>
-    bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>());
+{
+    bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
+    bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -38,6 +43,7 @@ app.MapOpenApi();
 app.MapSensorsApi();
 app.MapCollectorKeysApi();
 app.MapCredentialsApi();
+app.MapWebhooksApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();
