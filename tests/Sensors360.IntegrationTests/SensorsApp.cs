@@ -75,7 +75,10 @@ public sealed class SensorsAppFixture : IAsyncLifetime
         {
             // Short enough for a test to watch partition maintenance happen.
             builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02");
+                .WithEnvironment("Monitor__PartitionMaintenancePeriod", "00:00:02")
+                // WebhookTests run their receiver on plain http://127.0.0.1 and watch retries happen.
+                .WithEnvironment("Monitor__Webhooks__AllowHttp", "true")
+                .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))
