@@ -5,6 +5,7 @@ using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
 using Monitor.Worker.Monitoring;
+using Monitor.Worker.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,6 +25,7 @@ builder.EnrichNpgsqlDbContext<MonitorDbContext>();
 builder.Services.AddSingleton<HeartbeatWriter>();
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddHostedService<PartitionMaintenanceService>();
+builder.AddWebhooks();
 
 builder.Services.AddSingleton<FleetStatistics>();
 builder.Services.AddSingleton<StalenessScanner>();
@@ -36,6 +38,7 @@ builder.AddSensorsMessaging(bus =>
 {
     bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
     bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.Temporary = true);
+    bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
 });
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -51,6 +54,7 @@ app.MapSensorQueriesApi();
 app.MapStatsApi();
 app.MapCollectorKeysApi();
 app.MapCredentialsApi();
+app.MapWebhooksApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();

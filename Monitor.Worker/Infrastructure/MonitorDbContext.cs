@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Model;
+using Monitor.Worker.Webhooks;
 
 namespace Monitor.Worker.Infrastructure;
 
@@ -12,6 +13,8 @@ public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options)
     public DbSet<StoredHeartbeat> Heartbeats => Set<StoredHeartbeat>();
 
     public DbSet<CollectorKey> CollectorKeys => Set<CollectorKey>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly);

@@ -83,7 +83,10 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__DefaultStaleAfter", StaleAfter.ToString("c", CultureInfo.InvariantCulture))
                 .WithEnvironment("Monitor__ScanPeriod", "00:00:01")
                 .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
-                .WithEnvironment("Monitor__StaleIdsPerMessage", "10000");
+                .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
+                // WebhookTests run their receiver on plain http://127.0.0.1 and watch retries happen.
+                .WithEnvironment("Monitor__Webhooks__AllowHttp", "true")
+                .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))

@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Model;
+
+namespace Monitor.Worker.Webhooks;
+
+/// <param name="Events">Target states to deliver ("new", "up", "late", "down", "retired"); null or empty: all.</param>
+public sealed record CreateWebhookRequest(string? Url, string[]? Events);
+
+/// <summary>The secret is in this response and nowhere else.</summary>
+public sealed record WebhookCreatedResponse(long Id, string Url, string[] Events, string Secret, DateTimeOffset CreatedAt);
+
+public sealed record WebhookSummary(
+    long Id, string Url, string[] Events, DateTimeOffset CreatedAt,
+    DateTimeOffset? LastAttemptAt, int? LastStatusCode, string? LastError, DateTimeOffset? LastSuccessAt,
+    long DeliveriesSucceeded, long DeliveriesFailed);
+
+/// <summary>Webhook targets for sensor state transitions (Admin, through the gateway).</summary>
+public static class WebhooksApi
+{
+    public const int MaxUrlLength = 2000;
+
+    public static readonly string[] KnownEvents = [.. Enum.GetNames<SensorState>().Select(name => name.ToLowerInvariant())];
+
+    public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/webhooks").WithTags("Webhooks");
+        group.MapGet("/", List).WithName("ListWebhooks").WithSummary("Lists webhooks with their latest delivery status (never the secrets).");
+        group.MapGet("/{id:long}", Get).WithName("GetWebhook").WithSummary("A webhook and its latest delivery status.");
+        group.MapPost("/", Create).WithName("CreateWebhook")
+            .WithSummary("Registers a target for state transitions; returns its signing secret, once.");
+        group.MapDelete("/{id:long}", Delete).WithName("DeleteWebhook").WithSummary("Deletes a webhook; no new deliveries start.");
+        return group;
+    }
+
+    static async Task<Ok<WebhookSummary[]>> List(MonitorDbContext db, CancellationToken cancellationToken)
+    {
+        var webhooks = await db.Webhooks.AsNoTracking().OrderBy(w => w.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(webhooks.Select(Summary).ToArray());
+    }
+
+    static async Task<Results<Ok<WebhookSummary>, ProblemHttpResult>> Get(long id, MonitorDbContext db, CancellationToken cancellationToken) =>
+        await db.Webhooks.AsNoTracking().FirstOrDefaultAsync(w => w.Id == id, cancellationToken) is { } webhook
+            ? TypedResults.Ok(Summary(webhook))
+            : NotFound(id);
+
+    static async Task<Results<Created<WebhookCreatedResponse>, ValidationProblem>> Create(
+        CreateWebhookRequest request, MonitorDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var url = ValidateUrl(errors, request.Url, options.Value.AllowHttp);
+        var events = ValidateEvents(errors, request.Events);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, detail: "The webhook was not created.");
+        }
+
+        var webhook = new Webhook { Url = url!, Events = events, Secret = WebhookSigning.NewSecret(), CreatedAt = clock.GetUtcNow() };
+        db.Webhooks.Add(webhook);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/webhooks/{webhook.Id}",
+            new WebhookCreatedResponse(webhook.Id, webhook.Url, webhook.Events, webhook.Secret, webhook.CreatedAt));
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, MonitorDbContext db, CancellationToken cancellationToken) =>
+        await db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0 ? TypedResults.NoContent() : NotFound(id);
+
+    static string? ValidateUrl(Dictionary<string, string[]> errors, string? text, bool allowHttp)
+    {
+        var allowed = allowHttp ? "https:// or http://" : "https://";
+        text = text?.Trim();
+        string? error = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            error = $"A URL is required, e.g. https://example.com/hooks/sensors360.";
+        }
+        else if (text.Length > MaxUrlLength)
+        {
+            error = $"The URL has {text.Length} characters; at most {MaxUrlLength} are allowed.";
+        }
+        // On Unix a path such as "/hooks" parses as an absolute file:// URI, hence IsFile.
+        else if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.IsFile)
+        {
+            error = $"'{text}' is not an absolute URL; give the full address starting with {allowed}.";
+        }
+        else if (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            error = uri.Scheme == Uri.UriSchemeHttp
+                ? "http:// is refused: deliveries carry sensor data and must be encrypted; use https:// " +
+                  "(Monitor:Webhooks:AllowHttp=true allows http:// for local receivers in development)."
+                : $"The scheme '{uri.Scheme}' is not supported; use {allowed}.";
+        }
+        else if (uri.UserInfo.Length > 0)
+        {
+            error = "Remove the user name and password from the URL: anyone who can list webhooks would see them. " +
+                    "Verify the X-Sensors360-Signature header instead.";
+        }
+        else
+        {
+            return uri.AbsoluteUri;
+        }
+        errors["url"] = [error];
+        return null;
+    }
+
+    static string[] ValidateEvents(Dictionary<string, string[]> errors, string[]? events)
+    {
+        var normalized = (events ?? []).Select(e => e?.Trim().ToLowerInvariant() ?? "").ToArray();
+        var unknown = normalized.Where(e => !KnownEvents.Contains(e)).Distinct().ToArray();
+        if (unknown.Length > 0)
+        {
+            errors["events"] = [$"Unknown event(s): {string.Join(", ", unknown.Select(e => $"'{e}'"))}. " +
+                $"Use any of {string.Join(", ", KnownEvents)}, or none for all."];
+        }
+        return [.. KnownEvents.Where(e => normalized.Contains(e))];
+    }
+
+    static WebhookSummary Summary(Webhook w) => new(w.Id, w.Url, w.Events, w.CreatedAt,
+        w.LastAttemptAt, w.LastStatusCode, w.LastError, w.LastSuccessAt, w.DeliveriesSucceeded, w.DeliveriesFailed);
+
+    static ProblemHttpResult NotFound(long id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "Webhook not found", detail: $"There is no webhook with id {id}.");
+}
