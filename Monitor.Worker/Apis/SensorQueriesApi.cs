@@ -1,12 +1,36 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Analytics;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Model;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Monitor.Worker.Apis;
 
 public sealed record HeartbeatItem(DateTimeOffset SensorTime, DateTimeOffset ReceivedAt);
+
+public sealed record FlipItem(string From, string To, DateTimeOffset At);
+
+/// <summary>Timings in effect (the sensor's own, else the global defaults) and the deadlines they give.</summary>
+public sealed record SensorTimings(
+    double ExpectedIntervalSeconds, double GraceSeconds, double StaleAfterSeconds, bool ExpectedIntervalIsDefault,
+    bool GraceIsDefault, bool StaleAfterIsDefault, DateTimeOffset? LateAt, DateTimeOffset? DownAt);
+
+/// <param name="P50Seconds">Median gap between consecutive heartbeats over <see cref="WindowHours"/> (sensor clock).</param>
+public sealed record SensorIntervals(double? MeanSeconds, double? P50Seconds, double? P95Seconds, int WindowHours, int Samples);
+
+/// <summary>Share of each window spent up or late, of the time the sensor was watched (see docs/analytics.md).</summary>
+public sealed record SensorUptime(double? Last24Hours, double? Last7Days, double? Last30Days);
+
+public sealed record SensorDetail(
+    long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince,
+    DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, long? ReplacedBy, DateTimeOffset? FirstHeartbeatAt,
+    DateTimeOffset? LastHeartbeatAt, DateTimeOffset? LastReceivedAt, long HeartbeatCount, SensorTimings Timings,
+    SensorIntervals Intervals, SensorUptime Uptime, IReadOnlyList<HeartbeatItem> RecentHeartbeats, IReadOnlyList<FlipItem> Flips);
 
 /// <summary>Reads of the sensor registry for operators (internal; the gateway exposes them).</summary>
 public static class SensorQueriesApi
@@ -20,6 +44,8 @@ public static class SensorQueriesApi
         var group = app.MapGroup("/api/sensors").WithTags("Sensors");
         group.MapGet("/", List).WithName("ListSensors")
             .WithSummary("Lists sensors: filter by state (comma-separated), tag prefix and label (key:value); sort; keyset paging with 'after'.");
+        group.MapGet("/{id:long}", Detail).WithName("SensorDetail")
+            .WithSummary("One sensor: state, timings, interval statistics, uptime over 24 h / 7 d / 30 d, recent heartbeats and flips.");
         group.MapGet("/{id:long}/heartbeats", Heartbeats).WithName("SensorHeartbeats")
             .WithSummary("A sensor's stored heartbeats between 'from' and 'to' (sensor clock), newest first.");
         return group;
@@ -144,6 +170,62 @@ public static class SensorQueriesApi
         }
         return TypedResults.Ok(new SensorPage(items, next));
     }
+
+    const int IntervalWindowHours = 24;
+    const int MaxIntervalSamples = 100_000;
+
+    static async Task<Results<Ok<SensorDetail>, ProblemHttpResult>> Detail(
+        long id, MonitorDbContext db, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        int heartbeats = 20, int flips = 50)
+    {
+        if (heartbeats is < 0 or > 1000 || flips is < 0 or > 1000)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Invalid limit", detail: "heartbeats and flips must be between 0 and 1000.");
+        }
+        var sensor = await db.Sensors.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (sensor is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
+        }
+
+        var now = clock.GetUtcNow();
+        var monthAgo = now.AddDays(-30);
+        var history = await db.SensorStateChanges.AsNoTracking()
+            .Where(c => c.SensorId == id && c.At >= monthAgo).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancellationToken);
+        var before = await db.SensorStateChanges.AsNoTracking()
+            .Where(c => c.SensorId == id && c.At < monthAgo).OrderByDescending(c => c.At).ThenByDescending(c => c.Id)
+            .Select(c => (SensorState?)c.ToState).FirstOrDefaultAsync(cancellationToken) ?? SensorState.New;
+        var stateFlips = history.Select(c => new StateFlip(c.At, c.ToState)).ToList();
+        double? UptimeSince(DateTimeOffset from) => Uptime.Fraction(from, now, before, stateFlips) is { } f ? Math.Round(100 * f, 3) : null;
+
+        var windowStart = now.AddHours(-IntervalWindowHours);
+        var times = await db.Heartbeats.AsNoTracking()
+            .Where(h => h.SensorId == id && h.SensorTime >= windowStart)
+            .OrderByDescending(h => h.SensorTime).Take(MaxIntervalSamples).Select(h => h.SensorTime).ToListAsync(cancellationToken);
+        var percentiles = Intervals.Percentiles(times);
+        var recent = await db.Heartbeats.AsNoTracking().Where(h => h.SensorId == id)
+            .OrderByDescending(h => h.SensorTime).Take(heartbeats)
+            .Select(h => new HeartbeatItem(h.SensorTime, h.ReceivedAt)).ToListAsync(cancellationToken);
+        var lastFlips = await db.SensorStateChanges.AsNoTracking().Where(c => c.SensorId == id)
+            .OrderByDescending(c => c.At).ThenByDescending(c => c.Id).Take(flips).ToListAsync(cancellationToken);
+
+        var o = options.Value;
+        return TypedResults.Ok(new SensorDetail(
+            sensor.Id, sensor.Tag, sensor.Labels, Name(sensor.State), sensor.StateSince, sensor.CreatedAt, sensor.RetiredAt, sensor.ReplacedBy,
+            sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.LastReceivedAt, sensor.HeartbeatCount,
+            new SensorTimings(
+                (sensor.ExpectedInterval ?? o.DefaultExpectedInterval).TotalSeconds, (sensor.Grace ?? o.DefaultGrace).TotalSeconds,
+                (sensor.StaleAfter ?? o.DefaultStaleAfter).TotalSeconds, sensor.ExpectedInterval is null, sensor.Grace is null,
+                sensor.StaleAfter is null, sensor.LateAt, sensor.DownAt),
+            new SensorIntervals(
+                Intervals.MeanSeconds(new HeartbeatSummary(sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.HeartbeatCount)),
+                percentiles.P50Seconds, percentiles.P95Seconds, IntervalWindowHours, times.Count),
+            new SensorUptime(UptimeSince(now.AddHours(-24)), UptimeSince(now.AddDays(-7)), UptimeSince(monthAgo)),
+            recent,
+            [.. lastFlips.Select(c => new FlipItem(Name(c.FromState), Name(c.ToState), c.At))]));
+    }
+
+    static string Name(SensorState state) => state.ToString().ToLowerInvariant();
 
     static async Task<Results<Ok<List<HeartbeatItem>>, ProblemHttpResult>> Heartbeats(
         long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken,

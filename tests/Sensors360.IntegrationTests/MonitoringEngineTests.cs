@@ -257,4 +257,45 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         using var missing = await _api.Worker.GetAsync("/api/sensors/999999999/heartbeats");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task A_sensors_detail_shows_its_timings_interval_statistics_uptime_recent_heartbeats_and_flips()
+    {
+        var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("detail"));
+        var t0 = SensorsApi.RecentTime(3600);
+        // Gaps of 10 s and 20 s: mean (30 s / 2) = 15 s; p50 = 15 s; p95 = 10 + 0.95 × (20 − 10) = 19.5 s.
+        var times = new[] { t0, t0.AddSeconds(10), t0.AddSeconds(30) };
+        HttpResponseMessage? post = null;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            post?.Dispose();
+            post = await _api.PostHeartbeatsAsync(key, "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]");
+            return post.StatusCode == HttpStatusCode.Accepted;
+        }, Deadline));
+        post!.Dispose();
+        await TransitionAsync(id, "new", "up");
+
+        JsonElement detail = default;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
+            return detail.GetProperty("heartbeatCount").GetInt64() == 3;
+        }, Deadline));
+
+        var intervals = detail.GetProperty("intervals");
+        Assert.Equal(15.0, intervals.GetProperty("meanSeconds").GetDouble(), 6);
+        Assert.Equal(15.0, intervals.GetProperty("p50Seconds").GetDouble(), 6);
+        Assert.Equal(19.5, intervals.GetProperty("p95Seconds").GetDouble(), 6);
+        Assert.Equal(3, intervals.GetProperty("samples").GetInt32());
+        var timings = detail.GetProperty("timings");
+        Assert.Equal(SensorsAppFixture.StaleAfter.TotalSeconds, timings.GetProperty("staleAfterSeconds").GetDouble());
+        Assert.True(timings.GetProperty("staleAfterIsDefault").GetBoolean());
+        Assert.Equal(times.Reverse(), detail.GetProperty("recentHeartbeats").EnumerateArray().Select(h => h.GetProperty("sensorTime").GetDateTimeOffset()));
+        var flips = detail.GetProperty("flips").EnumerateArray().Select(f => f.GetProperty("from").GetString() + ">" + f.GetProperty("to").GetString()).ToArray();
+        Assert.Equal("new>up", flips[^1]);
+        Assert.InRange(detail.GetProperty("uptime").GetProperty("last24Hours").GetDouble(), 0, 100);
+
+        using var missing = await _api.Worker.GetAsync("/api/sensors/999999999");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
 }
