@@ -81,7 +81,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__DefaultExpectedInterval", "00:00:01")
                 .WithEnvironment("Monitor__DefaultGrace", "00:00:00.500")
                 .WithEnvironment("Monitor__DefaultStaleAfter", StaleAfter.ToString("c", CultureInfo.InvariantCulture))
-                .WithEnvironment("Monitor__ScanPeriod", "00:00:01")
+                .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
                 .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
                 // WebhookTests run their receiver on plain http://127.0.0.1 and watch retries happen.
