@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Worker.Analytics;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Model;
+using Monitor.Worker.Monitoring;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -37,7 +38,7 @@ public static class SensorQueriesApi
 {
     public const int MaxPageSize = 1000;
     public const int MaxHeartbeats = 10_000;
-    static readonly string[] States = ["new", "up", "late", "down", "retired"];
+    static readonly string[] States = [.. Enum.GetValues<SensorState>().Select(s => s.Name())];
 
     public static RouteGroupBuilder MapSensorQueriesApi(this IEndpointRouteBuilder app)
     {
@@ -61,18 +62,10 @@ public static class SensorQueriesApi
         {
             errors["state"] = [$"Unknown state(s) {string.Join(", ", unknown)}; use {string.Join(", ", States)}."];
         }
-        string? labelJson = null;
-        if (label is not null)
+        var labelJson = SensorFilter.ParseLabel(label, out var labelError);
+        if (labelError is not null)
         {
-            var parts = label.Split(':', 2);
-            if (parts.Length != 2 || parts[0].Length == 0)
-            {
-                errors["label"] = ["Give a label as key:value, e.g. site:north."];
-            }
-            else
-            {
-                labelJson = JsonSerializer.Serialize(new Dictionary<string, string> { [parts[0]] = parts[1] });
-            }
+            errors["label"] = [labelError];
         }
         var order = SensorSort.Parse(sort);
         if (order is null)
@@ -211,7 +204,7 @@ public static class SensorQueriesApi
 
         var o = options.Value;
         return TypedResults.Ok(new SensorDetail(
-            sensor.Id, sensor.Tag, sensor.Labels, Name(sensor.State), sensor.StateSince, sensor.CreatedAt, sensor.RetiredAt, sensor.ReplacedBy,
+            sensor.Id, sensor.Tag, sensor.Labels, sensor.State.Name(), sensor.StateSince, sensor.CreatedAt, sensor.RetiredAt, sensor.ReplacedBy,
             sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.LastReceivedAt, sensor.HeartbeatCount,
             new SensorTimings(
                 (sensor.ExpectedInterval ?? o.DefaultExpectedInterval).TotalSeconds, (sensor.Grace ?? o.DefaultGrace).TotalSeconds,
@@ -222,10 +215,8 @@ public static class SensorQueriesApi
                 percentiles.P50Seconds, percentiles.P95Seconds, IntervalWindowHours, times.Count),
             new SensorUptime(UptimeSince(now.AddHours(-24)), UptimeSince(now.AddDays(-7)), UptimeSince(monthAgo)),
             recent,
-            [.. lastFlips.Select(c => new FlipItem(Name(c.FromState), Name(c.ToState), c.At))]));
+            [.. lastFlips.Select(c => new FlipItem(c.FromState.Name(), c.ToState.Name(), c.At))]));
     }
-
-    static string Name(SensorState state) => state.ToString().ToLowerInvariant();
 
     static async Task<Results<Ok<List<HeartbeatItem>>, ProblemHttpResult>> Heartbeats(
         long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken,

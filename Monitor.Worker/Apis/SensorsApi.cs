@@ -217,9 +217,9 @@ public static class SensorsApi
             var from = sensor.State;
             await db.SaveChangesAsync(cancellationToken);
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
-            await bus.Publish(new SensorStateChanged(id, sensor.Tag, StateName(from), "retired", now, sensor.LastHeartbeatAt), cancellationToken);
+            await bus.Publish(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt), cancellationToken);
         }
-        return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, "retired", sensor.StateSince, sensor.RetiredAt));
+        return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, SensorState.Retired.Name(), sensor.StateSince, sensor.RetiredAt));
     }
 
     static async Task<Results<Created<ReplacementResponse>, ProblemHttpResult>> Replace(
@@ -278,12 +278,10 @@ public static class SensorsApi
         }
 
         await bus.Publish(new SensorRetired(id, now), cancellationToken);
-        await bus.Publish(new SensorStateChanged(id, outcome.Old.Tag, StateName(outcome.From), "retired", now, outcome.Old.LastHeartbeatAt), cancellationToken);
+        await bus.Publish(new SensorStateChanged(id, outcome.Old.Tag, outcome.From.Name(), "retired", now, outcome.Old.LastHeartbeatAt), cancellationToken);
         await bus.Publish(new SensorRegistered(created.Id, created.Tag, created.Labels, created.KeyHash, now), cancellationToken);
         return TypedResults.Created($"/api/sensors/{created.Id}", new ReplacementResponse(created.Id, created.Tag, key, id));
     }
-
-    static string StateName(SensorState state) => state.ToString().ToLowerInvariant();
 
     static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Sensor not found", detail: $"There is no sensor with id {id}.");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Analytics;
@@ -111,16 +110,10 @@ public static class StatsApi
     internal static ValidationProblem? ParseFilter(string? label, string? tag, out SensorFilter? filter)
     {
         filter = null;
-        string? labelJson = null;
-        if (label is not null)
+        var labelJson = SensorFilter.ParseLabel(label, out var error);
+        if (error is not null)
         {
-            var parts = label.Split(':', 2);
-            if (parts.Length != 2 || parts[0].Length == 0)
-            {
-                return TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["label"] = ["Give a label as key:value, e.g. site:north."] });
-            }
-            labelJson = JsonSerializer.Serialize(new Dictionary<string, string> { [parts[0]] = parts[1] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = [error] });
         }
         if (labelJson is not null || !string.IsNullOrEmpty(tag))
         {

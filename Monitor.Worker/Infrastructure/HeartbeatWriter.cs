@@ -14,7 +14,10 @@ namespace Monitor.Worker.Infrastructure;
 /// </summary>
 public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options)
 {
-    public sealed record Transition(long SensorId, string Tag, SensorState From, SensorState To, DateTimeOffset At, DateTimeOffset? LastHeartbeatAt);
+    public sealed record Transition(long SensorId, string Tag, SensorState From, SensorState To, DateTimeOffset At, DateTimeOffset? LastHeartbeatAt)
+    {
+        public SensorStateChanged ToEvent() => new(SensorId, Tag, From.Name(), To.Name(), At, LastHeartbeatAt);
+    }
 
     public sealed record WriteResult(int Stored, IReadOnlyList<Transition> Transitions);
 
@@ -108,7 +111,8 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         return new WriteResult(stored, ParseTransitions(transitionsJson));
     }
 
-    static List<Transition> ParseTransitions(string json)
+    /// <summary>Reads the flips a statement returned as a JSON array of {id, tag, from, to, at, last}.</summary>
+    internal static List<Transition> ParseTransitions(string json)
     {
         using var document = JsonDocument.Parse(json);
         return [.. document.RootElement.EnumerateArray().Select(t => new Transition(

@@ -23,9 +23,7 @@ public sealed class HeartbeatsReceivedConsumer(HeartbeatWriter writer, ILogger<H
 
         foreach (var t in result.Transitions)
         {
-            await context.Publish(new SensorStateChanged(
-                t.SensorId, t.Tag, t.From.ToString().ToLowerInvariant(), t.To.ToString().ToLowerInvariant(), t.At, t.LastHeartbeatAt),
-                context.CancellationToken);
+            await context.Publish(t.ToEvent(), context.CancellationToken);
         }
     }
 }

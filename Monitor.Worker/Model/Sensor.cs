@@ -9,6 +9,20 @@ public enum SensorState
     Retired,
 }
 
+public static class SensorStateNames
+{
+    /// <summary>The lower-case name used in the database, the API and events: new, up, late, down, retired.</summary>
+    public static string Name(this SensorState state) => state switch
+    {
+        SensorState.New => "new",
+        SensorState.Up => "up",
+        SensorState.Late => "late",
+        SensorState.Down => "down",
+        SensorState.Retired => "retired",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+}
+
 /// <summary>A registered sensor and what is known of its heartbeats (maintained incrementally by the consumer).</summary>
 public sealed class Sensor
 {

@@ -11,6 +11,23 @@ public sealed record FleetFigures(
 /// <summary>Part of the fleet: sensors carrying a label (key:value) and/or whose tag starts with a prefix.</summary>
 public sealed record SensorFilter(string? LabelJson, string? TagLike)
 {
+    /// <summary>A <c>key:value</c> label as the jsonb to match with <c>@&gt;</c>; null when none is given or it is malformed.</summary>
+    public static string? ParseLabel(string? label, out string? error)
+    {
+        error = null;
+        if (label is null)
+        {
+            return null;
+        }
+        var parts = label.Split(':', 2);
+        if (parts.Length != 2 || parts[0].Length == 0)
+        {
+            error = "Give a label as key:value, e.g. site:north.";
+            return null;
+        }
+        return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { [parts[0]] = parts[1] });
+    }
+
     public static void AddParameters(NpgsqlCommand command, SensorFilter? filter)
     {
         command.Parameters.Add(new NpgsqlParameter("label", NpgsqlTypes.NpgsqlDbType.Jsonb) { Value = (object?)filter?.LabelJson ?? DBNull.Value });

@@ -104,8 +104,7 @@ public sealed class PeriodicWorkService(
         var result = await scanner.ScanAsync(connection, now, stoppingToken);
         // Confirmed publishes in parallel: a mass outage can flip thousands of sensors in one scan.
         await Parallel.ForEachAsync(result.Transitions, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = stoppingToken },
-            async (t, ct) => await bus.Publish(new SensorStateChanged(
-                t.SensorId, t.Tag, t.From.ToString().ToLowerInvariant(), t.To.ToString().ToLowerInvariant(), t.At, t.LastHeartbeatAt), ct));
+            async (t, ct) => await bus.Publish(t.ToEvent(), ct));
         await bus.Publish(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
         if (result.Transitions.Count > 0)
         {

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Model;
 using Npgsql;
 
 namespace Monitor.Worker.Monitoring;
@@ -33,7 +31,7 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
             INSERT INTO sensor_state_changes (sensor_id, from_state, to_state, at)
             SELECT id, from_state, to_state, @now FROM updated
         )
-        SELECT COALESCE(json_agg(json_build_object('id', id, 'tag', tag, 'from', from_state, 'to', to_state, 'last', last_heartbeat_at)), '[]'::json)
+        SELECT COALESCE(json_agg(json_build_object('id', id, 'tag', tag, 'from', from_state, 'to', to_state, 'at', @now, 'last', last_heartbeat_at)), '[]'::json)
         FROM updated
         """;
 
@@ -60,7 +58,7 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
             var json = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
             await transaction.CommitAsync(cancellationToken);
-            transitions = Parse(json, now);
+            transitions = HeartbeatWriter.ParseTransitions(json);
         }
 
         var ids = new List<long>();
@@ -82,17 +80,5 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
             ids.Clear();
         }
         return new ScanResult(transitions, count, ids);
-    }
-
-    static List<HeartbeatWriter.Transition> Parse(string json, DateTimeOffset at)
-    {
-        using var document = JsonDocument.Parse(json);
-        return [.. document.RootElement.EnumerateArray().Select(t => new HeartbeatWriter.Transition(
-            t.GetProperty("id").GetInt64(),
-            t.GetProperty("tag").GetString()!,
-            Enum.Parse<SensorState>(t.GetProperty("from").GetString()!, true),
-            Enum.Parse<SensorState>(t.GetProperty("to").GetString()!, true),
-            at,
-            t.GetProperty("last").ValueKind == JsonValueKind.Null ? null : t.GetProperty("last").GetDateTimeOffset()))];
     }
 }

@@ -22,7 +22,7 @@ public static class WebhooksApi
 {
     public const int MaxUrlLength = 2000;
 
-    public static readonly string[] KnownEvents = [.. Enum.GetNames<SensorState>().Select(name => name.ToLowerInvariant())];
+    public static readonly string[] KnownEvents = [.. Enum.GetValues<SensorState>().Select(state => state.Name())];
 
     public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {

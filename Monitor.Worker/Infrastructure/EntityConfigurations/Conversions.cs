@@ -24,5 +24,5 @@ static class Conversions
     public static PropertyBuilder<SensorState> HasStateText(this PropertyBuilder<SensorState> property) =>
         property
             .HasMaxLength(16)
-            .HasConversion(state => state.ToString().ToLowerInvariant(), text => Enum.Parse<SensorState>(text, true));
+            .HasConversion(state => state.Name(), text => Enum.Parse<SensorState>(text, true));
 }
