@@ -18,7 +18,8 @@ public sealed record SensorSort(string Name, string Expression, bool Descending,
     static readonly SensorSort[] All =
     [
         new("id", "id", false, SortKeyKind.None),
-        new("tag", "tag", false, SortKeyKind.Text),
+        // Byte order (collation "C"): the same on every server, and it lets a tag prefix use the index.
+        new("tag", "(tag COLLATE \"C\")", false, SortKeyKind.Text),
         new("lastHeartbeat", "COALESCE(last_received_at, '-infinity'::timestamptz)", false, SortKeyKind.Time),
     ];
 
@@ -61,6 +62,12 @@ public sealed record SensorCursor(string? Key, long Id)
 /// <summary>Builds the list query from validated filters; values are always parameters, never spliced.</summary>
 public static class SensorListSql
 {
+    /// <summary>
+    /// Every string that starts with <paramref name="prefix"/> sorts, in byte order, at or after it and before it
+    /// followed by the highest code point: a range a B-tree can seek, where LIKE alone cannot under a UTF-8 collation.
+    /// </summary>
+    public static string PrefixUpperBound(string prefix) => prefix + char.ConvertFromUtf32(0x10FFFF);
+
     public static string EscapeLike(string prefix)
     {
         var escaped = new StringBuilder(prefix.Length);

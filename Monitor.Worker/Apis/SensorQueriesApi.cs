@@ -90,13 +90,16 @@ public static class SensorQueriesApi
         await using var command = db.CreateCommand();
         if (states.Length > 0)
         {
-            where.Add("state = ANY(@states)");
+            // One state as a plain equality, so the (state, sort key, id) indexes also give the order.
+            where.Add(states.Length == 1 ? "state = @states[1]" : "state = ANY(@states)");
             command.Parameters.Add(new NpgsqlParameter<string[]>("states", states));
         }
         if (!string.IsNullOrEmpty(tag))
         {
-            where.Add("tag LIKE @tag");
+            where.Add("tag LIKE @tag AND (tag COLLATE \"C\") >= @tag_from AND (tag COLLATE \"C\") < @tag_to");
             command.Parameters.Add(new NpgsqlParameter<string>("tag", SensorListSql.EscapeLike(tag)));
+            command.Parameters.Add(new NpgsqlParameter<string>("tag_from", tag));
+            command.Parameters.Add(new NpgsqlParameter<string>("tag_to", SensorListSql.PrefixUpperBound(tag)));
         }
         if (labelJson is not null)
         {

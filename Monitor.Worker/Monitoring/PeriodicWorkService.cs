@@ -36,6 +36,8 @@ public sealed class PeriodicWorkService(
                     _leader = true;
                     logger.LogInformation("This worker now runs the periodic work (snapshot every {Snapshot}, scan every {Scan})",
                         period, options.Value.ScanPeriod);
+                    // On its own connection, so that scans and snapshots are not held up by a large fleet's realignment.
+                    _ = Task.Run(() => RealignDeadlinesAsync(stoppingToken), stoppingToken);
                     await LeadAsync(connection, stoppingToken);
                 }
             }
@@ -53,6 +55,22 @@ public sealed class PeriodicWorkService(
             }
 
             await Task.Delay(period, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    async Task RealignDeadlinesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+            if (await scanner.RealignDeadlinesAsync(connection, stoppingToken) is > 0 and var realigned)
+            {
+                logger.LogInformation("Late/down deadlines of {Count} sensors recomputed from the current default timings", realigned);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Recomputing deadlines stopped; the next leader retries");
         }
     }
 

@@ -49,6 +49,42 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
         LIMIT @limit
         """;
 
+    // Deadlines are stored when a heartbeat arrives, from the defaults of that moment. After an upgrade or a change of
+    // the default timings they are recomputed, in batches, so that no long transaction holds the sensors' rows.
+    const string Realign = """
+        WITH batch AS (
+            SELECT id FROM sensors
+            WHERE last_received_at IS NOT NULL AND (
+                late_at IS DISTINCT FROM last_received_at + COALESCE(expected_interval, @interval) + COALESCE(grace, @grace)
+                OR down_at IS DISTINCT FROM last_received_at + COALESCE(stale_after, @stale))
+            ORDER BY id
+            LIMIT 10000
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE sensors s SET
+            late_at = s.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace),
+            down_at = s.last_received_at + COALESCE(s.stale_after, @stale)
+        FROM batch WHERE s.id = batch.id
+        """;
+
+    /// <returns>How many sensors' deadlines changed.</returns>
+    public async Task<long> RealignDeadlinesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        int changed;
+        do
+        {
+            await using var command = new NpgsqlCommand(Realign, connection);
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("interval", options.Value.DefaultExpectedInterval));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("grace", options.Value.DefaultGrace));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
+            changed = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += changed;
+        }
+        while (changed > 0);
+        return total;
+    }
+
     public async Task<ScanResult> ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
     {
         List<HeartbeatWriter.Transition> transitions;

@@ -27,9 +27,8 @@ sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
         sensor.HasIndex(s => s.LateAt).HasFilter("state = 'up'").HasDatabaseName("ix_sensors_late_at_up");
         sensor.HasIndex(s => s.DownAt, "ix_sensors_down_at_alive").HasDatabaseName("ix_sensors_down_at_alive").HasFilter("state IN ('up', 'late')");
         sensor.HasIndex(s => s.DownAt, "ix_sensors_down_at_active").HasDatabaseName("ix_sensors_down_at_active").HasFilter("retired_at IS NULL");
-        sensor.HasIndex(s => s.State).HasDatabaseName("ix_sensors_state");
-        // Keyset paging of the sensor list by tag; sorting by last heartbeat uses an expression index (see the
-        // MonitoringEngine migration), which EF cannot model.
-        sensor.HasIndex(s => new { s.Tag, s.Id }).HasDatabaseName("ix_sensors_tag_id");
+        // The sensor list pages by (state,) id, by tag in byte order and by last receipt through indexes that EF
+        // cannot model (collation and expression columns); the SensorListIndexes migration creates them.
+        sensor.HasIndex(s => new { s.State, s.Id }).HasDatabaseName("ix_sensors_state_id");
     }
 }

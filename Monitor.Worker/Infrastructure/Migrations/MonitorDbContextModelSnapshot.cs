@@ -172,11 +172,8 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasDatabaseName("ix_sensors_late_at_up")
                         .HasFilter("state = 'up'");
 
-                    b.HasIndex("State")
-                        .HasDatabaseName("ix_sensors_state");
-
-                    b.HasIndex("Tag", "Id")
-                        .HasDatabaseName("ix_sensors_tag_id");
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_sensors_state_id");
 
                     b.HasIndex(new[] { "DownAt" }, "ix_sensors_down_at_active")
                         .HasDatabaseName("ix_sensors_down_at_active")
