@@ -30,8 +30,10 @@ public sealed class CredentialLoader(
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or FormatException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever went wrong (worker down, an open circuit breaker, a bad page), keep the current cache and
+                // retry; an exception escaping here would stop the whole API.
                 logger.LogWarning(ex, "Could not load credentials from {Source}; retrying in {Delay}", http.BaseAddress, retryDelay);
                 await Task.Delay(retryDelay, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));

@@ -45,8 +45,10 @@ public sealed class PeriodicWorkService(
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Database or broker trouble: give up the lock (the connection closes) and try again next period,
+                // rather than letting the exception stop the whole worker.
                 logger.LogWarning(ex, "Periodic work interrupted; retrying");
             }
             finally
