@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Monitor.Worker.Model;
+using Sensors360.Contracts;
 
 namespace Monitor.Worker.Apis;
 
@@ -21,6 +23,27 @@ public static partial class SensorRegistration
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.\\-/]{0,62}$")]
     private static partial Regex LabelKey();
+
+    /// <summary>A new, never-heard sensor from a validated request; only the hash of <paramref name="key"/> is kept.</summary>
+    public static Sensor NewSensor(RegisterSensorRequest request, string key, DateTimeOffset now) => NewSensor(
+        request.Tag!.Trim(), request.Labels ?? [], key, now,
+        Seconds(request.ExpectedIntervalSeconds), Seconds(request.GraceSeconds), Seconds(request.StaleAfterSeconds));
+
+    public static Sensor NewSensor(
+        string tag, Dictionary<string, string> labels, string key, DateTimeOffset now,
+        TimeSpan? expectedInterval, TimeSpan? grace, TimeSpan? staleAfter) => new()
+    {
+        Tag = tag,
+        Labels = labels,
+        KeyHash = ApiKeys.Hash(key),
+        CreatedAt = now,
+        StateSince = now,
+        ExpectedInterval = expectedInterval,
+        Grace = grace,
+        StaleAfter = staleAfter,
+    };
+
+    static TimeSpan? Seconds(int? value) => value is { } s ? TimeSpan.FromSeconds(s) : null;
 
     public static Dictionary<string, string[]> Validate(RegisterSensorRequest request)
     {

@@ -54,17 +54,7 @@ public static class SensorsApi
 
         var key = ApiKeys.NewSensorKey();
         var now = clock.GetUtcNow();
-        var sensor = new Sensor
-        {
-            Tag = request.Tag!.Trim(),
-            Labels = request.Labels ?? [],
-            KeyHash = ApiKeys.Hash(key),
-            CreatedAt = now,
-            StateSince = now,
-            ExpectedInterval = Seconds(request.ExpectedIntervalSeconds),
-            Grace = Seconds(request.GraceSeconds),
-            StaleAfter = Seconds(request.StaleAfterSeconds),
-        };
+        var sensor = SensorRegistration.NewSensor(request, key, now);
         db.Sensors.Add(sensor);
         try
         {
@@ -123,17 +113,7 @@ public static class SensorsApi
         var created = parsed.Rows.Select(row =>
         {
             var key = ApiKeys.NewSensorKey();
-            return (Key: key, Sensor: new Sensor
-            {
-                Tag = row.Tag!.Trim(),
-                Labels = row.Labels ?? [],
-                KeyHash = ApiKeys.Hash(key),
-                CreatedAt = now,
-                StateSince = now,
-                ExpectedInterval = Seconds(row.ExpectedIntervalSeconds),
-                Grace = Seconds(row.GraceSeconds),
-                StaleAfter = Seconds(row.StaleAfterSeconds),
-            });
+            return (Key: key, Sensor: SensorRegistration.NewSensor(row, key, now));
         }).ToList();
         db.Sensors.AddRange(created.Select(c => c.Sensor));
         try
@@ -247,17 +227,8 @@ public static class SensorsApi
             old.StateSince = now;
             await db.SaveChangesAsync(ct);   // frees the tag for the replacement
 
-            var replacement = new Sensor
-            {
-                Tag = old.Tag,
-                Labels = new Dictionary<string, string>(old.Labels),
-                KeyHash = ApiKeys.Hash(key),
-                CreatedAt = now,
-                StateSince = now,
-                ExpectedInterval = old.ExpectedInterval,
-                Grace = old.Grace,
-                StaleAfter = old.StaleAfter,
-            };
+            var replacement = SensorRegistration.NewSensor(old.Tag, new Dictionary<string, string>(old.Labels), key, now,
+                old.ExpectedInterval, old.Grace, old.StaleAfter);
             db.Sensors.Add(replacement);
             await db.SaveChangesAsync(ct);
             old.ReplacedBy = replacement.Id;
@@ -285,6 +256,4 @@ public static class SensorsApi
 
     static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
-
-    static TimeSpan? Seconds(int? value) => value is { } s ? TimeSpan.FromSeconds(s) : null;
 }

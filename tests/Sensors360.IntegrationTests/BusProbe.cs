@@ -24,23 +24,14 @@ public sealed class BusProbe : IAsyncDisposable
 
     public static async Task<BusProbe> StartAsync(DistributedApplication app)
     {
-        var broker = new Uri((await app.GetConnectionStringAsync("messaging"))!);
-        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
         BusProbe? probe = null;
-        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
-        {
-            rabbit.Host(broker, host =>
-            {
-                host.Username(credentials[0]);
-                host.Password(credentials[1]);
-            });
+        var bus = await AppBus.CreateAsync(app, rabbit =>
             rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint =>
             {
                 endpoint.Handler<SensorStateChanged>(c => Record(probe!.StateChanges, c));
                 endpoint.Handler<StaleSensorsDetected>(c => Record(probe!.Stale, c));
                 endpoint.Handler<SensorStatusSnapshot>(c => Record(probe!.Snapshots, c));
-            });
-        });
+            }));
         probe = new BusProbe(bus);
         await bus.StartAsync();
         return probe;
@@ -53,4 +44,23 @@ public sealed class BusProbe : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync();
+}
+
+public static class AppBus
+{
+    /// <summary>A MassTransit bus (not started) on the app's own broker, signed in as the app's user.</summary>
+    public static async Task<IBusControl> CreateAsync(DistributedApplication app, Action<IRabbitMqBusFactoryConfigurator>? configure = null)
+    {
+        var broker = new Uri((await app.GetConnectionStringAsync("messaging"))!);
+        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
+        return Bus.Factory.CreateUsingRabbitMq(rabbit =>
+        {
+            rabbit.Host(broker, host =>
+            {
+                host.Username(credentials[0]);
+                host.Password(credentials[1]);
+            });
+            configure?.Invoke(rabbit);
+        });
+    }
 }

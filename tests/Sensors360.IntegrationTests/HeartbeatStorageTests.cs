@@ -19,13 +19,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     public async Task InitializeAsync()
     {
         _db = NpgsqlDataSource.Create((await App.GetConnectionStringAsync("sensorsdb"))!);
-        var broker = new Uri((await App.GetConnectionStringAsync("messaging"))!);
-        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
-        _bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(broker, host =>
-        {
-            host.Username(credentials[0]);
-            host.Password(credentials[1]);
-        }));
+        _bus = await AppBus.CreateAsync(App);
         await _bus.StartAsync();
     }
 

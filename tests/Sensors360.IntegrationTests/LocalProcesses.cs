@@ -73,3 +73,19 @@ public static class LocalProcesses
         }
     }
 }
+
+public static class BuiltProjects
+{
+    /// <summary>
+    /// The built assembly of a project the AppHost references, in this test assembly's configuration (the solution
+    /// build puts it there), for tests that run a service as a process of their own.
+    /// </summary>
+    public static string AssemblyOf(IProjectMetadata project)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var projectDirectory = Path.GetDirectoryName(project.ProjectPath)!;
+        var path = Path.Combine(projectDirectory, "bin", configuration, "net10.0", Path.GetFileNameWithoutExtension(project.ProjectPath) + ".dll");
+        Assert.True(File.Exists(path), $"{path} is missing; build the solution first.");
+        return path;
+    }
+}

@@ -12,7 +12,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
 {
     DistributedApplication App => fixture.App;
 
-    static string UniqueTag(string name) => $"{name}-{Guid.NewGuid():N}";
+    static string UniqueTag(string name) => SensorsApi.UniqueTag(name);
 
     async Task<T?> ScalarAsync<T>(string sql, params object[] values)
     {
@@ -26,15 +26,12 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
         return result is null or DBNull ? default : (T)result;
     }
 
-    static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    static Task<JsonElement> JsonAsync(HttpResponseMessage response) => SensorsApi.JsonAsync(response);
 
     async Task<(long Id, string Key)> RegisterAsync(HttpClient worker, string tag)
     {
-        using var response = await worker.PostAsJsonAsync("/api/sensors", new { tag, labels = new { site = "north", rack = "7" } });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var body = await JsonAsync(response);
-        return (body.GetProperty("id").GetInt64(), body.GetProperty("key").GetString()!);
+        await using var api = new SensorsApi(App);
+        return await api.RegisterAsync(tag, new { site = "north", rack = "7" });
     }
 
     [Fact]

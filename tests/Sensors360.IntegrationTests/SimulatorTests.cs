@@ -9,16 +9,6 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
 {
     const int Sensors = 5;
 
-    static string SimulatorAssembly()
-    {
-        // Built next to this test assembly's configuration (the AppHost references the simulator project).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var projectDirectory = Path.GetDirectoryName(new Projects.Sensors360_Simulator().ProjectPath)!;
-        var path = Path.Combine(projectDirectory, "bin", configuration, "net10.0", "Sensors360.Simulator.dll");
-        Assert.True(File.Exists(path), $"{path} is missing; build the solution first.");
-        return path;
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -26,7 +16,7 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
         await using var api = new SensorsApi(fixture.App);
-        var start = new ProcessStartInfo("dotnet", [SimulatorAssembly()])
+        var start = new ProcessStartInfo("dotnet", [BuiltProjects.AssemblyOf(new Projects.Sensors360_Simulator())])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

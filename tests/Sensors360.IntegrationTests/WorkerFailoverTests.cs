@@ -11,20 +11,14 @@ public sealed class WorkerFailoverTests
     const string Name = "Worker failover";
     static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    static string WorkerAssembly()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var projectDirectory = Path.GetDirectoryName(new Projects.Monitor_Worker().ProjectPath)!;
-        return Path.Combine(projectDirectory, "bin", configuration, "net10.0", "Monitor.Worker.dll");
-    }
-
     static async Task<Process> StartSecondWorkerAsync(DistributedApplication app)
     {
-        var start = new ProcessStartInfo("dotnet", [WorkerAssembly()])
+        var assembly = BuiltProjects.AssemblyOf(new Projects.Monitor_Worker());
+        var start = new ProcessStartInfo("dotnet", [assembly])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(WorkerAssembly())!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         start.Environment["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb");
         start.Environment["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging");
