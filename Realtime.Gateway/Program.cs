@@ -1,18 +1,71 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Realtime.Gateway;
+using Realtime.Gateway.Apis;
+using Realtime.Gateway.Identity;
+using Realtime.Gateway.Infrastructure;
+using Realtime.Gateway.Realtime;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.Services.AddOptions<GatewayOptions>()
+    .BindConfiguration(GatewayOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Operators: Identity in the identity schema of sensorsdb.
 builder.AddNpgsqlDataSource("sensorsdb");
-builder.AddSensorsMessaging();
-builder.Services.AddProblemDetails();
+builder.Services.AddDbContextPool<GatewayDbContext>((services, options) => options
+    .UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), GatewayDatabase.ConfigureNpgsql)
+    .UseSnakeCaseNamingConvention());
+builder.EnrichNpgsqlDbContext<GatewayDbContext>();
+builder.AddOperatorsIdentity();
+
+// Live status: this instance's own temporary queue on the bus, relayed to its WebSocket clients.
+builder.Services.AddSingleton<RealtimeHub>();
+builder.Services.AddSingleton<HeartbeatTap>();
+builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
+builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri("http://monitor-worker"));
+builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
+{
+    endpoint.Temporary = true;
+    endpoint.ConcurrentMessageLimit = 1;
+}));
+
+// Front door: /api/** to the monitor (authorised per route), everything else to the dashboard.
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+app.UseWebSockets();
+app.UseAuthentication();
+app.UseAntiforgeryForCookieWrites();
+app.UseRateLimiter();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapAuthApi();
+app.MapUsersApi();
+app.MapTokensApi();
+app.MapWebSocketApi();
+// Unknown /api paths answer 404 problem+json instead of falling through to the dashboard's pages.
+app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+    detail: "No API at this path; the operators' API is described in docs/api.md.")).WithOrder(500).ExcludeFromDescription();
 app.MapReverseProxy();
 
+app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<RealtimeHub>().CloseAll());
+await app.PrepareDatabaseAsync();
 app.Run();

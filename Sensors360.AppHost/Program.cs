@@ -17,8 +17,7 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("Monitor__RetentionDays", retentionDays)
-    .WithHttpHealthCheck("/health")
-    .WithConfiguredHttpPort("Ports:Registry"); // eng/run.sh only, until the gateway fronts the registry
+    .WithHttpHealthCheck("/health"); // not external: operators reach its API through the gateway only
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithReference(messaging).WaitFor(messaging)
@@ -29,13 +28,18 @@ var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithConfiguredHttpPort("Ports:Ingestion");
 
 // Front door
+// The first Admin's password (user "admin"): Parameters:admin-password, generated when not given.
+var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true);
+
 var dashboardWeb = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
+    .WithReference(monitorWorker).WaitFor(monitorWorker)
     .WithReference(dashboardWeb).WaitFor(dashboardWeb)
+    .WithEnvironment("Gateway__AdminPassword", adminPassword)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Gateway");

@@ -5,7 +5,8 @@
 # Environment (all optional):
 #   SENSORS360_GATEWAY_PORT=8080        operators' entry point (dashboard + API)
 #   SENSORS360_INGESTION_PORT=8081      sensors' heartbeat API
-#   SENSORS360_REGISTRY_PORT=8082       Monitor.Worker's sensor registry (localhost only; the gateway will front it)
+#   SENSORS360_ADMIN_PASSWORD=...       password of the first Admin, user "admin" (else one is generated once,
+#                                       kept in <data dir>/admin-password and printed)
 #   SENSORS360_SIMULATOR=true           run the demo fleet simulator (false: no simulated sensors)
 #   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
 #   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
@@ -19,7 +20,6 @@ cd "$REPO_ROOT"
 
 GATEWAY_PORT=${SENSORS360_GATEWAY_PORT:-8080}
 INGESTION_PORT=${SENSORS360_INGESTION_PORT:-8081}
-REGISTRY_PORT=${SENSORS360_REGISTRY_PORT:-8082}
 DASHBOARD_PORT=${SENSORS360_DASHBOARD_PORT:-18888}
 DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
 
@@ -48,11 +48,25 @@ export Infrastructure__Mode="$MODE"
 export Infrastructure__DataDirectory="$DATA_DIR"
 export Ports__Gateway="$GATEWAY_PORT"
 export Ports__Ingestion="$INGESTION_PORT"
-export Ports__Registry="$REGISTRY_PORT"
 export Simulator__Enabled="${SENSORS360_SIMULATOR:-true}"
 
+# The first Admin's password: given, or generated once and kept (0600) so it stays valid across runs.
+ADMIN_PASSWORD_FILE="$DATA_DIR/admin-password"
+if [ -n "${SENSORS360_ADMIN_PASSWORD:-}" ]; then
+  ADMIN_PASSWORD=$SENSORS360_ADMIN_PASSWORD
+  ADMIN_PASSWORD_SOURCE="from SENSORS360_ADMIN_PASSWORD"
+else
+  if [ ! -s "$ADMIN_PASSWORD_FILE" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$ADMIN_PASSWORD_FILE")
+  fi
+  ADMIN_PASSWORD=$(cat "$ADMIN_PASSWORD_FILE")
+  ADMIN_PASSWORD_SOURCE="$ADMIN_PASSWORD   (kept in $ADMIN_PASSWORD_FILE)"
+fi
+
 say "Starting (infrastructure: $MODE)"
-dotnet Sensors360.AppHost/bin/Debug/net10.0/Sensors360.AppHost.dll > >(tee -a "$LOG") 2>&1 &
+# "admin-password" is not a valid shell variable name, hence env.
+env "Parameters__admin-password=$ADMIN_PASSWORD" \
+  dotnet Sensors360.AppHost/bin/Debug/net10.0/Sensors360.AppHost.dll > >(tee -a "$LOG") 2>&1 &
 APPHOST_PID=$!
 
 # Every process below the orchestrator (DCP) that this AppHost started: services, wrapper scripts, servers.
@@ -106,11 +120,11 @@ cat <<BANNER
 
   Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, data: $DATA_DIR)
 
-    Gateway (operators):      http://localhost:$GATEWAY_PORT
-    Ingestion API (sensors):  http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
-    Sensor registry:          http://localhost:$REGISTRY_PORT   (internal; see README "Sending heartbeats")
-    Aspire dashboard:         $(grep -o "http://[^ ]*/login?t=[0-9a-f]*" "$LOG" | tail -n 1)
-    RabbitMQ management UI:   linked from the "messaging" resource in the Aspire dashboard
+    Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below)
+    Ingestion API (sensors):       http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
+    Admin password:                $ADMIN_PASSWORD_SOURCE
+    Aspire dashboard:              $(grep -o "http://[^ ]*/login?t=[0-9a-f]*" "$LOG" | tail -n 1)
+    RabbitMQ management UI:        linked from the "messaging" resource in the Aspire dashboard
 
   Press Ctrl-C to stop everything.
 

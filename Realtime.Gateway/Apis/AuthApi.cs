@@ -1,0 +1,131 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Realtime.Gateway.Identity;
+using Realtime.Gateway.Infrastructure;
+using Sensors360.Contracts;
+
+namespace Realtime.Gateway.Apis;
+
+public sealed record Credentials(string? Username, string? Password);
+
+public sealed record Operator(string Username, string Role);
+
+public sealed record AccessTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+public sealed record AntiforgeryTokenResponse(string Token, string HeaderName);
+
+/// <summary>Sign-in for the dashboard (session cookie) and for scripts (bearer access token).</summary>
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Sign-in");
+        group.MapPost("/login", Login).RequireRateLimiting(IdentitySetup.SignInRateLimit).WithName("Login")
+            .WithSummary("Checks the password and sets the session cookie; 5 failures lock the account for a while.");
+        group.MapPost("/token", Token).RequireRateLimiting(IdentitySetup.SignInRateLimit).WithName("AccessToken")
+            .WithSummary("Checks the password and returns a bearer access token (same lockout as login).");
+        group.MapPost("/logout", Logout).RequireAuthorization().WithName("Logout")
+            .WithSummary("Ends the session (or revokes the access token used).");
+        group.MapGet("/me", Me).RequireAuthorization().WithName("Me").WithSummary("Who is signed in, with which role.");
+        group.MapGet("/antiforgery", Antiforgery).WithName("Antiforgery")
+            .WithSummary("The token to send as X-XSRF-TOKEN on writes made with the session cookie (fetch it after signing in).");
+        return group;
+    }
+
+    static async Task<Results<Ok<Operator>, ProblemHttpResult>> Login(
+        Credentials credentials, SignInManager<IdentityUser> signIn, HttpContext context, TimeProvider clock)
+    {
+        var (user, problem) = await CheckPasswordAsync(credentials, signIn, context, clock);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        await signIn.SignInAsync(user!, isPersistent: false);
+        return TypedResults.Ok(new Operator(user!.UserName!, await RoleAsync(signIn.UserManager, user)));
+    }
+
+    static async Task<Results<Ok<AccessTokenResponse>, ProblemHttpResult>> Token(
+        Credentials credentials, SignInManager<IdentityUser> signIn, GatewayDbContext db, IOptions<GatewayOptions> options,
+        HttpContext context, TimeProvider clock)
+    {
+        var (user, problem) = await CheckPasswordAsync(credentials, signIn, context, clock);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var now = clock.GetUtcNow();
+        var lifetime = options.Value.AccessTokenLifetime;
+        var token = ApiKeys.NewBearerToken();
+        db.ApiTokens.Add(new ApiToken
+        {
+            Name = "access token", Hash = ApiKeys.Hash(token), UserId = user!.Id, CreatedBy = user.UserName!,
+            CreatedAt = now, ExpiresAt = now + lifetime,
+        });
+        await db.SaveChangesAsync(context.RequestAborted);
+        await TokensApi.DeleteExpiredAccessTokensAsync(db, now, context.RequestAborted);
+        return TypedResults.Ok(new AccessTokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
+    }
+
+    static async Task<NoContent> Logout(SignInManager<IdentityUser> signIn, GatewayDbContext db, HttpContext context)
+    {
+        if (context.User.FindFirst(OperatorClaims.TokenId)?.Value is { } tokenId && long.TryParse(tokenId, out var id))
+        {
+            // Only access tokens (bound to a user) end with a logout; named API tokens are revoked by an Admin.
+            await TokensApi.RevokeAccessTokenAsync(db, id, context.RequestAborted);
+        }
+        else
+        {
+            await signIn.SignOutAsync();
+        }
+        return TypedResults.NoContent();
+    }
+
+    static Ok<Operator> Me(HttpContext context) =>
+        TypedResults.Ok(new Operator(context.User.Identity!.Name!, OperatorClaims.RoleOf(context.User) ?? ""));
+
+    static Ok<AntiforgeryTokenResponse> Antiforgery(IAntiforgery antiforgery, HttpContext context) =>
+        TypedResults.Ok(new AntiforgeryTokenResponse(antiforgery.GetAndStoreTokens(context).RequestToken!, IdentitySetup.AntiforgeryHeader));
+
+    /// <summary>The password check shared by login and token, with Identity's lockout counting failures.</summary>
+    static async Task<(IdentityUser? User, ProblemHttpResult? Problem)> CheckPasswordAsync(
+        Credentials credentials, SignInManager<IdentityUser> signIn, HttpContext context, TimeProvider clock)
+    {
+        if (string.IsNullOrEmpty(credentials.Username) || string.IsNullOrEmpty(credentials.Password))
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (string.IsNullOrEmpty(credentials.Username)) errors["username"] = ["Enter a user name."];
+            if (string.IsNullOrEmpty(credentials.Password)) errors["password"] = ["Enter a password."];
+            return (null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
+        }
+        var user = await signIn.UserManager.FindByNameAsync(credentials.Username);
+        if (user is null)
+        {
+            // Same cost as a real check, so response times do not tell which user names exist.
+            signIn.UserManager.PasswordHasher.VerifyHashedPassword(new IdentityUser(), UnknownUserHash.Value, credentials.Password);
+            return (null, InvalidCredentials());
+        }
+        var result = await signIn.CheckPasswordSignInAsync(user, credentials.Password, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            var end = await signIn.UserManager.GetLockoutEndDateAsync(user) ?? clock.GetUtcNow();
+            var seconds = Math.Max(1, (int)Math.Ceiling((end - clock.GetUtcNow()).TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Account locked",
+                detail: $"This account is locked after {signIn.Options.Lockout.MaxFailedAccessAttempts} failed sign-ins; try again in {seconds} s or ask an Admin to reset the password."));
+        }
+        return result.Succeeded ? (user, null) : (null, InvalidCredentials());
+    }
+
+    static ProblemHttpResult InvalidCredentials() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "Wrong user name or password.");
+
+    internal static async Task<string> RoleAsync(UserManager<IdentityUser> users, IdentityUser user) =>
+        Roles.Highest(await users.GetRolesAsync(user)) ?? "";
+
+    static readonly Lazy<string> UnknownUserHash = new(() =>
+        new PasswordHasher<IdentityUser>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 600_000 }))
+            .HashPassword(new IdentityUser(), Guid.NewGuid().ToString()));
+}

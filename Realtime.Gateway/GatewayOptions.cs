@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+
+using Realtime.Gateway.Identity;
+
+namespace Realtime.Gateway;
+
+/// <summary>The <c>Gateway</c> configuration section.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>User name of the Admin bootstrapped at start-up.</summary>
+    [Required, RegularExpression(UserNames.Pattern)]
+    public string AdminUserName { get; set; } = "admin";
+
+    /// <summary>
+    /// The bootstrapped Admin's password (the AppHost's <c>admin-password</c> parameter). When set, the Admin account
+    /// is created with it, or has its password reset to it (and is unlocked) when it no longer matches.
+    /// </summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>
+    /// Origins (scheme://host[:port]) allowed to open <c>/ws</c> besides the gateway's own origin.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Lifetime of bearer tokens from <c>POST /api/auth/token</c>.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long an account stays locked after 5 failed sign-ins.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How soon a deleted, demoted or re-passworded user's browser session follows the change.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan SessionRevalidation { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sign-in attempts (login and token) per client address: a token bucket.</summary>
+    [Required]
+    public AuthRateLimitOptions AuthRateLimit { get; set; } = new();
+
+    [Required]
+    public WebSocketRelayOptions WebSocket { get; set; } = new();
+}
+
+public sealed class AuthRateLimitOptions
+{
+    [Range(1, 100_000)]
+    public int PerMinute { get; set; } = 30;
+
+    [Range(1, 100_000)]
+    public int Burst { get; set; } = 10;
+}
+
+public sealed class WebSocketRelayOptions
+{
+    /// <summary>Frames waiting for one client before it counts as too slow and is disconnected (snapshots coalesce).</summary>
+    [Range(8, 100_000)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Largest message a client may send.</summary>
+    [Range(64, 1024 * 1024)]
+    public int MaxClientMessageBytes { get; set; } = 4096;
+
+    /// <summary>Sensors one connection may follow at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxSubscriptions { get; set; } = 100;
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A client that does not answer a ping within this time is dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A send that takes longer than this (the client stopped reading) drops the client.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

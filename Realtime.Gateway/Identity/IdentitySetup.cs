@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Realtime.Gateway.Infrastructure;
+
+namespace Realtime.Gateway.Identity;
+
+public static class IdentitySetup
+{
+    public const string OperatorsScheme = "Operators";
+    public const string SignInRateLimit = "sign-in";
+    public const string AntiforgeryHeader = "X-XSRF-TOKEN";
+
+    /// <summary>
+    /// ASP.NET Core Identity (EF stores) with a session cookie for browsers and bearer tokens for scripts; one policy
+    /// per role; antiforgery for cookie writes; a per-address limit on sign-in attempts.
+    /// </summary>
+    public static void AddOperatorsIdentity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+
+        services.AddIdentity<IdentityUser, IdentityRole>(options =>
+            {
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = gateway.LockoutDuration;
+                options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-";
+            })
+            .AddEntityFrameworkStores<GatewayDbContext>();
+        // PBKDF2-HMAC-SHA512 (Identity's v3 format) at OWASP's PBKDF2-HMAC-SHA256 count, above its SHA-512 count (210,000).
+        services.Configure<PasswordHasherOptions>(options => options.IterationCount = 600_000);
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = gateway.SessionRevalidation);
+        services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "sensors360.session";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+            // An API and a SPA: answer 401/403, never redirect to a login page.
+            cookie.Events.OnRedirectToLogin = context =>
+                AuthProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized", AuthProblems.SignInFirst);
+            cookie.Events.OnRedirectToAccessDenied = context => AuthProblems.ForbiddenAsync(context.HttpContext);
+        });
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = OperatorsScheme;
+                options.DefaultAuthenticateScheme = OperatorsScheme;
+                options.DefaultChallengeScheme = OperatorsScheme;
+                options.DefaultForbidScheme = OperatorsScheme;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(OperatorsScheme, "Session cookie or bearer token", options => options.ForwardDefaultSelector = context =>
+                ApiTokenAuthenticationHandler.HasBearer(context.Request) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Viewer, policy => policy.RequireRole(Roles.AtLeast(Roles.Viewer)))
+            .AddPolicy(Policies.Operator, policy => policy.RequireRole(Roles.AtLeast(Roles.Operator)))
+            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.AtLeast(Roles.Admin)));
+
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = AntiforgeryHeader;
+            options.Cookie.Name = "sensors360.antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = gateway.AuthRateLimit.Burst,
+                    TokensPerPeriod = 1,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) / gateway.AuthRateLimit.PerMinute,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            options.OnRejected = (context, _) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return new ValueTask(AuthProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many sign-in attempts",
+                    $"Too many sign-in attempts from this address; try again in {seconds} s."));
+            };
+        });
+    }
+
+    /// <summary>
+    /// Cookie-authenticated writes (anything but GET/HEAD/OPTIONS/TRACE) must carry the antiforgery token in
+    /// X-XSRF-TOKEN. Bearer requests carry no ambient credentials and need none; sign-in itself checks the password.
+    /// </summary>
+    public static IApplicationBuilder UseAntiforgeryForCookieWrites(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsTrace(request.Method)
+            || context.User.Identity is not { IsAuthenticated: true, AuthenticationType: var type } || type != IdentityConstants.ApplicationScheme
+            || request.Path.StartsWithSegments("/api/auth/login") || request.Path.StartsWithSegments("/api/auth/token"))
+        {
+            await next(context);
+            return;
+        }
+        try
+        {
+            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            await AuthProblems.WriteAsync(context, StatusCodes.Status400BadRequest, "Antiforgery token missing or invalid",
+                $"Writes with the session cookie need the token from GET /api/auth/antiforgery (fetched after signing in) in the {AntiforgeryHeader} header.");
+            return;
+        }
+        await next(context);
+    });
+}

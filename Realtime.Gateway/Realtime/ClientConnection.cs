@@ -1,0 +1,143 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+namespace Realtime.Gateway.Realtime;
+
+/// <summary>
+/// One browser or script on <c>/ws</c>. Frames wait in a bounded queue drained by this connection's own send loop,
+/// so a slow client only ever delays itself; when its queue overflows it is disconnected (close 1008, "too slow")
+/// and reconnects to a fresh snapshot. Snapshots coalesce: a client that falls behind gets only the newest.
+/// </summary>
+public sealed class ClientConnection(WebSocket socket, string username, WebSocketRelayOptions options, ILogger logger)
+{
+    // A null item means "send the newest pending snapshot".
+    readonly Channel<byte[]?> queue = Channel.CreateBounded<byte[]?>(
+        new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    readonly CancellationTokenSource stop = new();
+    readonly HashSet<long> subscriptions = [];
+    byte[]? pendingSnapshot;
+    WebSocketCloseStatus? closeStatus;
+    string? closeReason;
+
+    public const string TooSlow = "too slow";
+
+    public Guid Id { get; } = Guid.NewGuid();
+    public string Username => username;
+
+    public void Enqueue(byte[] frame)
+    {
+        if (!queue.Writer.TryWrite(frame))
+        {
+            Overflow();
+        }
+    }
+
+    public void EnqueueSnapshot(byte[] frame)
+    {
+        if (Interlocked.Exchange(ref pendingSnapshot, frame) is null && !queue.Writer.TryWrite(null))
+        {
+            Overflow();
+        }
+    }
+
+    public bool IsSubscribed(long sensorId)
+    {
+        lock (subscriptions)
+        {
+            return subscriptions.Contains(sensorId);
+        }
+    }
+
+    /// <returns>False when already subscribed or at the subscription limit (see <paramref name="full"/>).</returns>
+    public bool TrySubscribe(long sensorId, out bool full)
+    {
+        lock (subscriptions)
+        {
+            full = subscriptions.Count >= options.MaxSubscriptions && !subscriptions.Contains(sensorId);
+            return !full && subscriptions.Add(sensorId);
+        }
+    }
+
+    public bool Unsubscribe(long sensorId)
+    {
+        lock (subscriptions)
+        {
+            return subscriptions.Remove(sensorId);
+        }
+    }
+
+    public long[] Subscriptions()
+    {
+        lock (subscriptions)
+        {
+            return [.. subscriptions];
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection: the send loop stops and sends the close frame (the only place that sends, so a close never
+    /// races a frame). The first reason given wins.
+    /// </summary>
+    public void Close(WebSocketCloseStatus status, string? reason)
+    {
+        lock (stop)
+        {
+            if (closeStatus is null)
+            {
+                closeStatus = status;
+                closeReason = reason;
+            }
+        }
+        queue.Writer.TryComplete();
+        stop.Cancel();
+    }
+
+    void Overflow()
+    {
+        if (closeStatus is null)
+        {
+            logger.LogWarning("WebSocket client {Username} ({ConnectionId}) fell {Capacity} frames behind; disconnecting it",
+                username, Id, options.QueueCapacity);
+        }
+        Close(WebSocketCloseStatus.PolicyViolation, TooSlow);
+    }
+
+    /// <summary>Sends queued frames until <see cref="Close"/> is called or a send times out, then closes the socket.</summary>
+    public async Task RunSendLoopAsync()
+    {
+        try
+        {
+            await foreach (var item in queue.Reader.ReadAllAsync(stop.Token))
+            {
+                var frame = item ?? Interlocked.Exchange(ref pendingSnapshot, null);
+                if (frame is null)
+                {
+                    continue;
+                }
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                timeout.CancelAfter(options.SendTimeout);
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            Close(WebSocketCloseStatus.PolicyViolation, TooSlow); // the send timed out: the client stopped reading
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // Closing, or the client went away.
+        }
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await socket.CloseOutputAsync(closeStatus ?? WebSocketCloseStatus.NormalClosure, closeReason, timeout.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+            {
+                socket.Abort();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using MassTransit;
+using Sensors360.Contracts;
+
+namespace Realtime.Gateway.Realtime;
+
+/// <summary>
+/// Relays the monitor's status events to this instance's WebSocket clients. Runs on a temporary (auto-delete) queue
+/// per gateway instance, one message at a time so clients see transitions in the order they were published.
+/// </summary>
+public sealed class StatusEventsConsumer(RealtimeHub hub) :
+    IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChanged>, IConsumer<StaleSensorsDetected>
+{
+    public Task Consume(ConsumeContext<SensorStatusSnapshot> context)
+    {
+        hub.PublishSnapshot(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<SensorStateChanged> context)
+    {
+        hub.Broadcast(ServerFrames.StateChanged, context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<StaleSensorsDetected> context)
+    {
+        hub.Broadcast(ServerFrames.Stale, context.Message);
+        return Task.CompletedTask;
+    }
+}
