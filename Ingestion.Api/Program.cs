@@ -31,7 +31,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Heartb
 
 builder.AddSensorsMessaging(bus =>
     // A temporary (auto-delete) queue per instance: every API replica hears every registry event.
-    bus.AddConsumer<RegistryEventsConsumer>().Endpoint(endpoint => endpoint.Temporary = true));
+    bus.AddConsumer<RegistryEventsConsumer>().Endpoint(endpoint => endpoint.PerInstance()));
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -39,6 +39,10 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())

@@ -37,7 +37,7 @@ builder.Services.AddSingleton<LatestSnapshot>();
 builder.AddSensorsMessaging(bus =>
 {
     bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
-    bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.Temporary = true);
+    bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.PerInstance());
     bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
 });
 builder.Services.AddProblemDetails();

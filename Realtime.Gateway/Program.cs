@@ -30,7 +30,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Heartb
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri("http://monitor-worker"));
 builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
 {
-    endpoint.Temporary = true;
+    endpoint.PerInstance();
     endpoint.ConcurrentMessageLimit = 1;
 }));
 

@@ -25,7 +25,8 @@ var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithEnvironment("Ingestion__RetentionDays", retentionDays)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
-    .WithConfiguredHttpPort("Ports:Ingestion");
+    .WithConfiguredHttpPort("Ports:Ingestion")
+    .WithConfiguredHttps("Ports:IngestionHttps");
 
 // Front door
 // The first Admin's password (user "admin"): Parameters:admin-password, generated when not given.
@@ -42,7 +43,8 @@ builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithEnvironment("Gateway__AdminPassword", adminPassword)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
-    .WithConfiguredHttpPort("Ports:Gateway");
+    .WithConfiguredHttpPort("Ports:Gateway")
+    .WithConfiguredHttps("Ports:GatewayHttps");
 
 // Demo fleet: 200 simulated sensors posting through the real APIs (Simulator:Enabled=false turns it off).
 if (builder.Configuration.GetValue("Simulator:Enabled", true))

@@ -13,6 +13,19 @@ public static class MessagingExtensions
 {
     public const string ConnectionName = "messaging";
 
+    /// <summary>Distinguishes this process's per-instance queues from its replicas' (e.g. "status-events-3f2a…").</summary>
+    public static readonly string InstanceId = Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// A queue of this process's own that is deleted when it disconnects: every replica hears every message
+    /// (fan-out), instead of replicas competing for them.
+    /// </summary>
+    public static void PerInstance(this IEndpointRegistrationConfigurator endpoint)
+    {
+        endpoint.Temporary = true;
+        endpoint.InstanceId = InstanceId;
+    }
+
     public static TBuilder AddSensorsMessaging<TBuilder>(
         this TBuilder builder,
         Action<IBusRegistrationConfigurator>? configureBus = null,

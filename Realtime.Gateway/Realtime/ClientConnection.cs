@@ -75,8 +75,8 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
     }
 
     /// <summary>
-    /// Ends the connection: the send loop stops and sends the close frame (the only place that sends, so a close never
-    /// races a frame). The first reason given wins.
+    /// Ends the connection: queued frames are dropped and the send loop sends the close frame (it is the only place
+    /// that sends, so a close never races a frame). The first reason given wins.
     /// </summary>
     public void Close(WebSocketCloseStatus status, string? reason)
     {
@@ -102,7 +102,11 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
         Close(WebSocketCloseStatus.PolicyViolation, TooSlow);
     }
 
-    /// <summary>Sends queued frames until <see cref="Close"/> is called or a send times out, then closes the socket.</summary>
+    /// <summary>
+    /// Sends queued frames until <see cref="Close"/> is called, then sends the close frame. A frame already being sent
+    /// is finished first (a slow client still learns why it is dropped), unless it takes longer than the send timeout:
+    /// then the client has stopped reading and the socket is aborted.
+    /// </summary>
     public async Task RunSendLoopAsync()
     {
         try
@@ -110,22 +114,31 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
             await foreach (var item in queue.Reader.ReadAllAsync(stop.Token))
             {
                 var frame = item ?? Interlocked.Exchange(ref pendingSnapshot, null);
-                if (frame is null)
+                if (frame is null || closeStatus is not null)
                 {
                     continue;
                 }
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-                timeout.CancelAfter(options.SendTimeout);
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+                using var timeout = new CancellationTokenSource(options.SendTimeout);
+                try
+                {
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    logger.LogWarning("WebSocket client {Username} ({ConnectionId}) read nothing for {Timeout}; dropping it",
+                        username, Id, options.SendTimeout);
+                    socket.Abort(); // a cancelled send leaves the socket unusable anyway
+                    return;
+                }
             }
         }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            Close(WebSocketCloseStatus.PolicyViolation, TooSlow); // the send timed out: the client stopped reading
+            // Close was called while the queue was empty.
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (WebSocketException)
         {
-            // Closing, or the client went away.
+            return; // the client went away
         }
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {

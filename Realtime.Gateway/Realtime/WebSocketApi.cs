@@ -64,7 +64,7 @@ public static class WebSocketApi
     }
 
     /// <summary>A browser's Origin must be the gateway's own (same host and port) or one configured as allowed.</summary>
-    internal static bool IsAllowedOrigin(HttpRequest request, IReadOnlyCollection<string> allowed)
+    public static bool IsAllowedOrigin(HttpRequest request, IReadOnlyCollection<string> allowed)
     {
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0)

@@ -102,7 +102,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Gateway_serves_the_dashboard_through_its_reverse_proxy()
     {
-        using var gateway = App.CreateHttpClient("realtime-gateway");
+        using var gateway = App.CreateHttpClient("realtime-gateway", "http");
 
         using var response = await gateway.GetAsync("/");
         var body = await response.Content.ReadAsStringAsync();

@@ -14,7 +14,7 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
 
     public HttpClient Worker { get; } = app.CreateHttpClient("monitor-worker");
 
-    public HttpClient Ingestion { get; } = app.CreateHttpClient("ingestion-api");
+    public HttpClient Ingestion { get; } = app.CreateHttpClient("ingestion-api", "http");
 
     public static string UniqueTag(string name) => $"{name}-{Guid.NewGuid():N}";
 

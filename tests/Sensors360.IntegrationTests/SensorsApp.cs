@@ -14,12 +14,16 @@ public static class SensorsApp
     public static readonly string[] InfrastructureNames =
         [InfrastructureExtensions.PostgresName, InfrastructureExtensions.DatabaseName, InfrastructureExtensions.MessagingName];
 
+    /// <summary>The first Admin's password (user "admin") in every started system.</summary>
+    public const string AdminPassword = "integration-admin-password";
+
     public static async Task<DistributedApplication> StartAsync(
-        CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null)
+        CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null, string[]? args = null)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
             // The demo fleet would mix its sensors into the tests' own; SimulatorTests run it on purpose.
-            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false"], cancellationToken);
+            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={AdminPassword}", .. args ?? []],
+            cancellationToken);
         configure?.Invoke(builder);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -65,13 +69,23 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     public const int SensorKeyBurst = 10;
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(3);
 
+    /// <summary>Sign-in attempts per minute per address at the gateway (a bucket of <see cref="SignInBurst"/>).</summary>
+    public const int SignInPerMinute = 600;
+    public const int SignInBurst = 40;
+    public const int WebSocketQueueCapacity = 64;
+
     DistributedApplication? _app;
+    readonly string _certificateDirectory = Directory.CreateTempSubdirectory("sensors360-tls-").FullName;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    /// <summary>The self-signed certificate the gateway and the ingestion API serve HTTPS with.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
+        (Certificate, var pfx, var password) = TestCertificate.Create(_certificateDirectory);
         _app = await SensorsApp.StartAsync(cts.Token, builder =>
         {
             // Short enough for a test to watch partition maintenance happen.
@@ -91,7 +105,13 @@ public sealed class SensorsAppFixture : IAsyncLifetime
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", SensorKeyBurst.ToString(CultureInfo.InvariantCulture));
-        });
+            builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
+                .WithEnvironment("Gateway__AuthRateLimit__PerMinute", SignInPerMinute.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Gateway__AuthRateLimit__Burst", SignInBurst.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Gateway__WebSocket__QueueCapacity", WebSocketQueueCapacity.ToString(CultureInfo.InvariantCulture))
+                // Role changes and deletions reach browser sessions within a second, so tests can watch them.
+                .WithEnvironment("Gateway__SessionRevalidation", "00:00:01");
+        }, [$"--Tls:CertificatePath={pfx}", $"--Tls:CertificatePassword={password}"]);
     }
 
     public async Task DisposeAsync()
@@ -100,6 +120,8 @@ public sealed class SensorsAppFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+        Certificate?.Dispose();
+        Directory.Delete(_certificateDirectory, recursive: true);
     }
 }
 

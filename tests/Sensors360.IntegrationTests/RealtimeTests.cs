@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>The gateway's /ws: who may connect, what a client gets at once, and live transitions and heartbeats.</summary>
+[Collection(SensorsAppCollection.Name)]
+public sealed class RealtimeTests(SensorsAppFixture fixture)
+{
+    readonly DistributedApplication _app = fixture.App;
+    static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(10);
+
+    Uri GatewayUri => Gateway.BaseAddress(_app);
+
+    [Fact]
+    public async Task Without_a_session_or_token_the_upgrade_is_refused_with_401()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await Gateway.RefusedUpgradeAsync(GatewayUri, _ => { }));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Gateway.RefusedUpgradeAsync(GatewayUri,
+            options => options.SetRequestHeader("Authorization", "Bearer s360t_not-a-token")));
+    }
+
+    [Fact]
+    public async Task A_page_from_a_foreign_origin_is_refused_with_403_even_with_a_session()
+    {
+        using var session = await BrowserSession.SignInAsync(_app, Gateway.Admin, SensorsApp.AdminPassword);
+        Assert.Equal(HttpStatusCode.Forbidden, await Gateway.RefusedUpgradeAsync(GatewayUri, options =>
+        {
+            session.AddCookiesTo(options);
+            options.SetRequestHeader("Origin", "http://evil.example");
+        }));
+    }
+
+    [Fact]
+    public async Task A_browser_with_a_session_gets_hello_and_the_latest_snapshot_at_once()
+    {
+        using var session = await BrowserSession.SignInAsync(_app, Gateway.Admin, SensorsApp.AdminPassword);
+        var started = Stopwatch.StartNew();
+        using var socket = await Gateway.ConnectAsync(GatewayUri, options =>
+        {
+            session.AddCookiesTo(options);
+            options.SetRequestHeader("Origin", GatewayUri.GetLeftPart(UriPartial.Authority));
+        }, CancellationToken.None);
+
+        var hello = await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "hello", FrameTimeout);
+        Assert.Equal("admin", hello.GetProperty("username").GetString());
+        Assert.Equal("Admin", hello.GetProperty("role").GetString());
+        var snapshot = await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "snapshot", FrameTimeout);
+        // "At once": well before the next periodic snapshot could have been the one we got (fixture period: 1 s).
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"first snapshot after {started.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(snapshot.GetProperty("total").GetInt32() >= 0);
+        Assert.True(snapshot.TryGetProperty("percentStale", out _));
+    }
+
+    [Fact]
+    public async Task A_script_with_an_API_token_sees_a_transition_within_one_second_of_its_cause()
+    {
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
+        using var socket = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "snapshot", FrameTimeout);
+
+        var api = new SensorsApi(_app);
+        var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("live"));
+        var cause = await PostUntilAcceptedAsync(api, id, key);
+        var change = await Gateway.ReceiveUntilAsync(socket,
+            (type, data) => type == "stateChanged" && data.GetProperty("sensorId").GetInt64() == id, FrameTimeout);
+        var latency = Stopwatch.GetElapsedTime(cause);
+
+        Assert.Equal("new", change.GetProperty("from").GetString());
+        Assert.Equal("up", change.GetProperty("to").GetString());
+        Assert.True(latency < TimeSpan.FromSeconds(1), $"transition reached the client {latency.TotalMilliseconds:0} ms after the heartbeat was sent");
+    }
+
+    [Fact]
+    public async Task A_subscriber_gets_live_heartbeats_of_its_sensor_only_until_it_unsubscribes()
+    {
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
+        using var socket = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        var api = new SensorsApi(_app);
+        var (followed, followedKey) = await api.RegisterAsync(SensorsApi.UniqueTag("followed"));
+        var (other, otherKey) = await api.RegisterAsync(SensorsApi.UniqueTag("other"));
+        await api.WaitUntilKeyAcceptedAsync(followed, followedKey);
+        await api.WaitUntilKeyAcceptedAsync(other, otherKey);
+
+        await Gateway.SendAsync(socket, new { type = "subscribe", sensorId = followed });
+        await Gateway.ReceiveUntilAsync(socket, (type, data) => type == "subscribed" && data.GetProperty("sensorId").GetInt64() == followed, FrameTimeout);
+
+        var time = SensorsApi.RecentTime(1);
+        using (var response = await api.PostHeartbeatsAsync(otherKey, SensorsApi.Heartbeat(other, time)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        using (var response = await api.PostHeartbeatsAsync(followedKey, SensorsApi.Heartbeat(followed, time)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        var heartbeat = await Gateway.ReceiveUntilAsync(socket, (type, data) =>
+        {
+            Assert.False(type == "heartbeat" && data.GetProperty("sensorId").GetInt64() == other, "got a heartbeat of a sensor not followed");
+            return type == "heartbeat";
+        }, FrameTimeout);
+        Assert.Equal(followed, heartbeat.GetProperty("sensorId").GetInt64());
+        Assert.Equal(time.ToUnixTimeMilliseconds(), heartbeat.GetProperty("sensorTime").GetDateTimeOffset().ToUnixTimeMilliseconds());
+
+        await Gateway.SendAsync(socket, new { type = "unsubscribe", sensorId = followed });
+        await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "unsubscribed", FrameTimeout);
+        using (var response = await api.PostHeartbeatsAsync(followedKey, SensorsApi.Heartbeat(followed, SensorsApi.RecentTime())))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        // A snapshot published after the heartbeat was stored comes after any frame the heartbeat could cause.
+        var after = DateTimeOffset.UtcNow.AddSeconds(1);
+        await Gateway.ReceiveUntilAsync(socket, (type, data) =>
+        {
+            Assert.False(type == "heartbeat", "got a heartbeat after unsubscribing");
+            return type == "snapshot" && data.GetProperty("at").GetDateTimeOffset() > after;
+        }, FrameTimeout);
+    }
+
+    [Fact]
+    public async Task A_malformed_message_gets_an_error_frame_and_an_oversized_one_closes_with_1009()
+    {
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
+        using var socket = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        await socket.SendAsync("not json"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var error = await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "error", FrameTimeout);
+        Assert.Contains("subscribe", error.GetProperty("detail").GetString());
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(new string('x', 64 * 1024)), WebSocketMessageType.Text, true, CancellationToken.None);
+        using var cts = new CancellationTokenSource(FrameTimeout);
+        var buffer = new byte[64 * 1024];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, cts.Token);
+        }
+        while (result.MessageType != WebSocketMessageType.Close);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, result.CloseStatus);
+    }
+
+    [Fact]
+    public async Task Two_gateway_replicas_each_deliver_transitions_to_their_own_clients_and_share_sessions()
+    {
+        using var second = await SecondGateway.StartAsync(_app);
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
+        using var first = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        using var other = await Gateway.ConnectAsync(second.BaseAddress, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        var firstHello = await Gateway.ReceiveUntilAsync(first, (type, _) => type == "hello", FrameTimeout);
+        var otherHello = await Gateway.ReceiveUntilAsync(other, (type, _) => type == "hello", FrameTimeout);
+        Assert.NotEqual(firstHello.GetProperty("instance").GetString(), otherHello.GetProperty("instance").GetString());
+
+        var api = new SensorsApi(_app);
+        var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("replicas"));
+        await PostUntilAcceptedAsync(api, id, key);
+        foreach (var socket in new[] { first, other })
+        {
+            var change = await Gateway.ReceiveUntilAsync(socket,
+                (type, data) => type == "stateChanged" && data.GetProperty("sensorId").GetInt64() == id, FrameTimeout);
+            Assert.Equal("up", change.GetProperty("to").GetString());
+        }
+
+        // A session cookie from one replica is good on the other (Data Protection keys are shared in PostgreSQL).
+        using var session = await BrowserSession.SignInAsync(_app, Gateway.Admin, SensorsApp.AdminPassword);
+        using var elsewhere = new HttpClient { BaseAddress = second.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+        request.Headers.Add("Cookie", string.Join("; ", session.Cookies.Select(c => $"{c.Name}={c.Value}")));
+        using var me = await elsewhere.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+    }
+
+    /// <returns>The timestamp (Stopwatch ticks) at which the accepted heartbeat was sent.</returns>
+    static async Task<long> PostUntilAcceptedAsync(SensorsApi api, long sensorId, string key)
+    {
+        long sentAt = 0;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            sentAt = Stopwatch.GetTimestamp();
+            using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(sensorId, SensorsApi.RecentTime(1)));
+            return response.StatusCode == HttpStatusCode.Accepted;
+        }, TimeSpan.FromSeconds(10)), $"The API never accepted sensor {sensorId}'s key.");
+        return sentAt;
+    }
+
+    /// <summary>A second Realtime.Gateway process on the same database, broker and monitor as the AppHost's.</summary>
+    sealed class SecondGateway : IDisposable
+    {
+        readonly Process _process;
+
+        SecondGateway(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+
+        public Uri BaseAddress { get; }
+
+        public static async Task<SecondGateway> StartAsync(DistributedApplication app)
+        {
+            var assembly = BuiltProjects.AssemblyOf(new Projects.Realtime_Gateway());
+            var port = FreePort();
+            var start = new ProcessStartInfo("dotnet", [assembly])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            };
+            start.Environment["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb");
+            start.Environment["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging");
+            start.Environment["services__monitor-worker__http__0"] = app.GetEndpoint("monitor-worker", "http").ToString();
+            start.Environment["services__dashboard-web__http__0"] = app.GetEndpoint("dashboard-web", "http").ToString();
+            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            start.Environment["Gateway__AdminPassword"] = SensorsApp.AdminPassword;
+            var process = Process.Start(start)!;
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+            process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var gateway = new SecondGateway(process, new Uri($"http://127.0.0.1:{port}"));
+            using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+            var healthy = await LocalProcesses.EventuallyAsync(async () =>
+            {
+                try
+                {
+                    using var response = await http.GetAsync("/health");
+                    return response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60));
+            if (!healthy)
+            {
+                gateway.Dispose();
+                Assert.Fail("The second gateway never became healthy:\n" + string.Join("\n", output.TakeLast(40)));
+            }
+            return gateway;
+        }
+
+        static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+            _process.Dispose();
+        }
+    }
+}
