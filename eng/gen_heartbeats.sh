@@ -2,17 +2,19 @@
 # The prototype's heartbeat generator, rewritten for Sensors 360: 20 sensors tagged "Sensor 0" … "Sensor 19",
 # one heartbeat for a random one every 5 s, in the prototype's form
 #   POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH_SECONDS
-# now with the sensor's key. On first use it registers the 20 sensors (CSV import) and keeps their keys.
+# now with the sensor's key. On first use it registers the 20 sensors (CSV import through the gateway, signed in
+# as an Operator or Admin) and keeps their keys.
 #
 # Environment (all optional):
-#   INGESTION_URL=http://localhost:8081   REGISTRY_URL=http://localhost:8082
+#   INGESTION_URL=http://localhost:8081   GATEWAY_URL=http://localhost:8080
+#   SENSORS360_USER=admin   SENSORS360_PASSWORD=<SENSORS360_ADMIN_PASSWORD, else <repo>/.data/admin-password>
 #   KEYS_FILE=<repo>/.data/gen_heartbeats/keys.csv   INTERVAL=5   COUNT=20   TAG_PREFIX="Sensor "
 #   FORM=legacy | json   (json: POST /api/heartbeats {"sensorId":N,"timestamp":EPOCH})
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INGESTION_URL=${INGESTION_URL:-http://localhost:8081}
-REGISTRY_URL=${REGISTRY_URL:-http://localhost:8082}
+GATEWAY_URL=${GATEWAY_URL:-http://localhost:8080}
 KEYS_FILE=${KEYS_FILE:-$REPO_ROOT/.data/gen_heartbeats/keys.csv}
 INTERVAL=${INTERVAL:-5}
 COUNT=${COUNT:-20}
@@ -22,9 +24,18 @@ FORM=${FORM:-legacy}
 if [ ! -s "$KEYS_FILE" ]; then
   mkdir -p "$(dirname "$KEYS_FILE")"
   csv=$(printf 'tag,source\n'; for ((i = 0; i < COUNT; i++)); do printf '%s%d,gen_heartbeats\n' "$TAG_PREFIX" "$i"; done)
+  user=${SENSORS360_USER:-admin}
+  password=${SENSORS360_PASSWORD:-${SENSORS360_ADMIN_PASSWORD:-$(cat "$REPO_ROOT/.data/admin-password" 2>/dev/null || true)}}
+  [ -n "$password" ] || { echo "set SENSORS360_PASSWORD (the password of $user at $GATEWAY_URL)" >&2; exit 1; }
+  signin=$(curl -sS -m 30 -X POST "$GATEWAY_URL/api/auth/token" -H 'Content-Type: application/json' \
+    --data-binary @- <<<"{\"username\":\"$user\",\"password\":\"$password\"}") \
+    || { echo "cannot reach the gateway at $GATEWAY_URL (is eng/run.sh running?)" >&2; exit 1; }
+  token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$signin")
+  [ -n "$token" ] || { echo "signing in as $user failed: $signin" >&2; exit 1; }
   answer=$(mktemp)
-  status=$(curl -sS -m 30 -o "$answer" -w '%{http_code}' -X POST "$REGISTRY_URL/api/sensors/import" \
-    -H 'Content-Type: text/csv' --data-binary "$csv") || { echo "cannot reach the registry at $REGISTRY_URL (is eng/run.sh running?)" >&2; exit 1; }
+  status=$(curl -sS -m 30 -o "$answer" -w '%{http_code}' -X POST "$GATEWAY_URL/api/sensors/import" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: text/csv' --data-binary "$csv") \
+    || { echo "cannot reach the gateway at $GATEWAY_URL" >&2; exit 1; }
   if [ "$status" != 201 ]; then
     echo "registering the sensors failed ($status): $(cat "$answer")" >&2
     echo "(if the tags are taken by an earlier run whose keys file is lost, set TAG_PREFIX to something new)" >&2

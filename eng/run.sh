@@ -7,6 +7,9 @@
 #   SENSORS360_INGESTION_PORT=8081      sensors' heartbeat API
 #   SENSORS360_ADMIN_PASSWORD=...       password of the first Admin, user "admin" (else one is generated once,
 #                                       kept in <data dir>/admin-password and printed)
+#   SENSORS360_TLS_CERT=<file>          also serve HTTPS with this certificate (PFX, or PEM with SENSORS360_TLS_KEY;
+#   SENSORS360_TLS_KEY=<file>           a PFX's password in SENSORS360_TLS_PASSWORD): the gateway on
+#   SENSORS360_TLS_PASSWORD=...         SENSORS360_GATEWAY_HTTPS_PORT (8443), ingestion on SENSORS360_INGESTION_HTTPS_PORT (8444)
 #   SENSORS360_SIMULATOR=true           run the demo fleet simulator (false: no simulated sensors)
 #   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
 #   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
@@ -49,6 +52,17 @@ export Infrastructure__DataDirectory="$DATA_DIR"
 export Ports__Gateway="$GATEWAY_PORT"
 export Ports__Ingestion="$INGESTION_PORT"
 export Simulator__Enabled="${SENSORS360_SIMULATOR:-true}"
+HTTPS_LINES=""
+if [ -n "${SENSORS360_TLS_CERT:-}" ]; then
+  [ -f "$SENSORS360_TLS_CERT" ] || die "SENSORS360_TLS_CERT: no file $SENSORS360_TLS_CERT"
+  export Tls__CertificatePath="$SENSORS360_TLS_CERT"
+  [ -z "${SENSORS360_TLS_KEY:-}" ] || export Tls__KeyPath="$SENSORS360_TLS_KEY"
+  [ -z "${SENSORS360_TLS_PASSWORD:-}" ] || export Tls__CertificatePassword="$SENSORS360_TLS_PASSWORD"
+  export Ports__GatewayHttps="${SENSORS360_GATEWAY_HTTPS_PORT:-8443}"
+  export Ports__IngestionHttps="${SENSORS360_INGESTION_HTTPS_PORT:-8444}"
+  HTTPS_LINES=$(printf '    Gateway over HTTPS:            https://localhost:%s\n    Ingestion over HTTPS:          https://localhost:%s\n' \
+    "$Ports__GatewayHttps" "$Ports__IngestionHttps")
+fi
 
 # The first Admin's password: given, or generated once and kept (0600) so it stays valid across runs.
 ADMIN_PASSWORD_FILE="$DATA_DIR/admin-password"
@@ -123,6 +137,8 @@ cat <<BANNER
     Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below)
     Ingestion API (sensors):       http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
     Admin password:                $ADMIN_PASSWORD_SOURCE
+$HTTPS_LINES
+    Live stream in the terminal:   eng/watch.sh
     Aspire dashboard:              $(grep -o "http://[^ ]*/login?t=[0-9a-f]*" "$LOG" | tail -n 1)
     RabbitMQ management UI:        linked from the "messaging" resource in the Aspire dashboard
 
