@@ -190,11 +190,11 @@ public static class SensorsApi
         if (sensor.RetiredAt is null)
         {
             var now = clock.GetUtcNow();
-            db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = sensor.State, ToState = SensorState.Retired, At = now });
+            var from = sensor.State;
+            db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = from, ToState = SensorState.Retired, At = now });
             sensor.RetiredAt = now;
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
-            var from = sensor.State;
             await db.SaveChangesAsync(cancellationToken);
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
             await bus.Publish(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt), cancellationToken);

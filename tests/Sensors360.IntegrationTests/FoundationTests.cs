@@ -18,7 +18,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
     [InlineData("dashboard-web", new[] { "self" })]
     public async Task Each_service_reports_its_dependencies_as_healthy(string service, string[] expectedChecks)
     {
-        using var http = App.CreateHttpClient(service);
+        using var http = App.CreateHttpClient(service, "http");
 
         using var response = await http.GetAsync("/health");
         var body = await response.Content.ReadAsStringAsync();

@@ -76,6 +76,26 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
     }
 
     [Fact]
+    public async Task An_Operator_retiring_a_sensor_is_seen_live_as_a_transition_from_its_previous_state()
+    {
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Operator");
+        using var socket = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "snapshot", FrameTimeout);
+        using var operatorClient = Gateway.WithBearer(_app, token);
+        using var registered = await operatorClient.PostAsJsonAsync("/api/sensors", new { tag = SensorsApi.UniqueTag("retiring") });
+        var id = (await SensorsApi.JsonAsync(registered)).GetProperty("id").GetInt64();
+
+        using (var retire = await operatorClient.PostAsync($"/api/sensors/{id}/retire", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
+        }
+        var change = await Gateway.ReceiveUntilAsync(socket,
+            (type, data) => type == "stateChanged" && data.GetProperty("sensorId").GetInt64() == id, FrameTimeout);
+        Assert.Equal("new", change.GetProperty("from").GetString());
+        Assert.Equal("retired", change.GetProperty("to").GetString());
+    }
+
+    [Fact]
     public async Task A_subscriber_gets_live_heartbeats_of_its_sensor_only_until_it_unsubscribes()
     {
         var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
