@@ -1,11 +1,23 @@
+using Dashboard.Web;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
+app.UseDashboardSecurityHeaders();
 app.MapDefaultEndpoints();
+
+// The built single-page app (client/ → wwwroot/ on every build): "/" is index.html, hashed assets under /assets/.
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = SpaHosting.SetCacheHeaders });
+
+// /api and /ws belong to the gateway: a request for them that reaches this host is a mistake, never the app's page.
+app.MapGatewayPathsAsNotFound();
+
+// Client-side routes (/sensors/42, /admin/users, …) get index.html; paths that look like files (/x.js) stay 404.
+app.MapFallbackToFile("index.html", new StaticFileOptions { OnPrepareResponse = SpaHosting.SetCacheHeaders });
 
 app.Run();

@@ -1,0 +1,250 @@
+// Shapes of the gateway's API and WebSocket frames (docs: /work/notes/gateway-contract.md, Monitor.Worker/Apis).
+// Times are ISO-8601 strings as the server sends them; durations are seconds unless the name says otherwise.
+
+export const SENSOR_STATES = ['new', 'up', 'late', 'down', 'retired'] as const
+export type SensorState = (typeof SENSOR_STATES)[number]
+
+export const ROLES = ['Viewer', 'Operator', 'Admin'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface CurrentUser {
+  username: string
+  role: Role
+}
+
+/** RFC 9457 problem details; `errors` on validation problems (field or "line N" → messages). */
+export interface Problem {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  errors?: Record<string, string[]>
+}
+
+export interface SensorListItem {
+  id: number
+  tag: string
+  labels: Record<string, string>
+  state: SensorState
+  stateSince: string
+  createdAt: string
+  retiredAt: string | null
+  firstHeartbeatAt: string | null
+  lastHeartbeatAt: string | null
+  lastReceivedAt: string | null
+  heartbeatCount: number
+  meanIntervalSeconds: number | null
+}
+
+export interface SensorPage {
+  items: SensorListItem[]
+  next: string | null
+}
+
+export interface HeartbeatItem {
+  sensorTime: string
+  receivedAt: string
+}
+
+export interface FlipItem {
+  from: SensorState
+  to: SensorState
+  at: string
+}
+
+export interface SensorDetail {
+  id: number
+  tag: string
+  labels: Record<string, string>
+  state: SensorState
+  stateSince: string
+  createdAt: string
+  retiredAt: string | null
+  replacedBy: number | null
+  firstHeartbeatAt: string | null
+  lastHeartbeatAt: string | null
+  lastReceivedAt: string | null
+  heartbeatCount: number
+  timings: {
+    expectedIntervalSeconds: number
+    graceSeconds: number
+    staleAfterSeconds: number
+    expectedIntervalIsDefault: boolean
+    graceIsDefault: boolean
+    staleAfterIsDefault: boolean
+    lateAt: string | null
+    downAt: string | null
+  }
+  intervals: {
+    meanSeconds: number | null
+    p50Seconds: number | null
+    p95Seconds: number | null
+    windowHours: number
+    samples: number
+  }
+  uptime: { last24Hours: number | null; last7Days: number | null; last30Days: number | null }
+  recentHeartbeats: HeartbeatItem[]
+  flips: FlipItem[]
+}
+
+export interface SensorKeyResponse {
+  id: number
+  tag: string
+  key: string
+}
+
+export interface ReplacementResponse extends SensorKeyResponse {
+  replaces: number
+}
+
+export interface RegisterSensorRequest {
+  tag: string
+  labels: Record<string, string>
+  expectedIntervalSeconds?: number
+  graceSeconds?: number
+  staleAfterSeconds?: number
+}
+
+export interface KaplanMeierSummary {
+  medianDays: number | null
+  restrictedMeanDays: number
+  horizonDays: number
+  lives: number
+  ended: number
+}
+
+export interface FleetStats {
+  at: string
+  total: number
+  new: number
+  up: number
+  late: number
+  down: number
+  retired: number
+  stale: number
+  staleThresholdSeconds: number
+  percentStale: number
+  meanIntervalSeconds: number | null
+  meanLifespanDays: number | null
+  heartbeatsPerSecond: number | null
+  kaplanMeier: KaplanMeierSummary
+}
+
+// WebSocket frames (server → client): {"type": T, "data": {...}}
+
+export interface Snapshot {
+  at: string
+  total: number
+  new: number
+  up: number
+  late: number
+  down: number
+  retired: number
+  percentStale: number
+  meanIntervalSeconds: number | null
+  meanLifespanDays: number | null
+  heartbeatsPerSecond: number | null
+}
+
+export interface Hello {
+  instance: string
+  username: string
+  role: Role
+  serverTime: string
+}
+
+export interface StateChanged {
+  sensorId: number
+  tag: string
+  from: SensorState
+  to: SensorState
+  at: string
+  lastHeartbeatAt: string | null
+}
+
+export interface StaleReport {
+  at: string
+  /** A .NET TimeSpan string, e.g. "00:10:00". */
+  threshold: string
+  count: number
+  sensorIds: number[]
+}
+
+export interface HeartbeatFrame {
+  sensorId: number
+  sensorTime: string
+  receivedAt: string
+}
+
+export type ServerMessage =
+  | { type: 'hello'; data: Hello }
+  | { type: 'snapshot'; data: Snapshot }
+  | { type: 'stateChanged'; data: StateChanged }
+  | { type: 'stale'; data: StaleReport }
+  | { type: 'heartbeat'; data: HeartbeatFrame }
+  | { type: 'subscribed'; data: { sensorId: number } }
+  | { type: 'unsubscribed'; data: { sensorId: number } }
+  | { type: 'error'; data: { detail: string } }
+
+// Admin
+
+export interface UserSummary {
+  username: string
+  role: Role
+  lockedOutUntil: string | null
+}
+
+export interface ApiTokenSummary {
+  id: number | string
+  name: string
+  role: Role
+  createdBy: string
+  createdAt: string
+  expiresAt: string | null
+  lastUsedAt: string | null
+}
+
+export interface ApiTokenCreated {
+  id: number | string
+  name: string
+  role: Role
+  createdAt: string
+  expiresAt: string | null
+  token: string
+}
+
+export interface WebhookSummary {
+  id: number
+  url: string
+  events: SensorState[]
+  createdAt: string
+  lastAttemptAt: string | null
+  lastStatusCode: number | null
+  lastError: string | null
+  lastSuccessAt: string | null
+  deliveriesSucceeded: number
+  deliveriesFailed: number
+}
+
+export interface WebhookCreated {
+  id: number
+  url: string
+  events: SensorState[]
+  secret: string
+  createdAt: string
+}
+
+export interface CollectorKeySummary {
+  id: number
+  name: string
+  selector: Record<string, string>
+  createdAt: string
+  revokedAt: string | null
+}
+
+export interface CollectorKeyCreated {
+  id: number
+  name: string
+  selector: Record<string, string>
+  key: string
+}
