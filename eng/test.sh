@@ -57,6 +57,24 @@ for project in $(find tests -name '*.csproj' | sort); do
   fi
 done
 
+# The dashboard client's unit tests (Vitest), counted with the rest.
+say "Testing Dashboard.Web/client (Vitest)"
+junit="$RESULTS/dashboard-client.junit.xml"
+(cd Dashboard.Web/client && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$junit")
+if [ -f "$junit" ]; then
+  suites=$(grep -o '<testsuites [^>]*>' "$junit" | head -n 1)
+  t=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$suites")
+  f=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$suites")
+  e=$(sed -n 's/.* errors="\([0-9]*\)".*/\1/p' <<<"$suites")
+  k=$(grep -c '<skipped' "$junit" || true)
+  passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${k:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${k:-0}))
+else
+  broken_projects+=("Dashboard.Web/client (no results)")
+  failed=$((failed + 1))
+fi
+
 if [ "${#broken_projects[@]}" -gt 0 ]; then
   echo "Test projects that failed outside a test (counted as one failure each): ${broken_projects[*]}"
 fi

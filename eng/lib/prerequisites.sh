@@ -77,8 +77,26 @@ ensure_npm_packages() {
   local client="$REPO_ROOT/Dashboard.Web/client"
   [ -f "$client/package.json" ] || return 0
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  ensure_node_version
   if [ ! -d "$client/node_modules" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
     say "npm ci (Dashboard.Web/client)"
     (cd "$client" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
   fi
+}
+
+# The dashboard's build (Vite 8) needs Node.js 20.19 or later; Debian 12's apt has 18. When the machine's node is
+# older, a current one comes from the npm registry (the "node" package) into .tools/node, put first on PATH.
+node_is_recent() {
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null
+}
+
+ensure_node_version() {
+  local local_node="$REPO_ROOT/.tools/node/node_modules/.bin"
+  [ -x "$local_node/node" ] && export PATH="$local_node:$PATH"
+  node_is_recent && return 0
+  say "Node.js $(node --version 2>/dev/null || echo '(none)') is too old for the dashboard build; fetching Node.js 22 from the npm registry"
+  npm install --prefix "$REPO_ROOT/.tools/node" --no-audit --no-fund --loglevel=error node@22 >/dev/null \
+    || die "could not install Node.js 22 from npm; install Node.js 20.19 or later yourself"
+  export PATH="$local_node:$PATH"
+  node_is_recent || die "Node.js 20.19 or later is required (found $(node --version))"
 }
