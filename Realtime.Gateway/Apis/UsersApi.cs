@@ -89,7 +89,7 @@ public static partial class UsersApi
 
     static async Task<Results<Ok<UserSummary>, ValidationProblem, ProblemHttpResult>> Update(
         string username, UpdateUserRequest request, UserManager<IdentityUser> users, GatewayDbContext db, TimeProvider clock,
-        HttpContext context, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var role = request.Role is null ? null : Roles.Parse(request.Role);
         if (request.Role is not null && role is null)

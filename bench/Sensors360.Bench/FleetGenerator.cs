@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Sensors360.Bench;
+
+/// <summary>
+/// A large fleet written straight into the monitor's tables with SQL: <c>sensors</c> rows whose state and deadlines
+/// agree with their last heartbeat (95 % heard within the last minute, 5 % silent for 11–60 min), and
+/// <c>heartbeatsPerSensor</c> heartbeats each, one a minute, ending at the sensor's last one.
+/// </summary>
+public static class FleetGenerator
+{
+    public static async Task<(long FirstId, long LastId)> GenerateAsync(NpgsqlDataSource db, int sensors, int heartbeatsPerSensor, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        long first, last;
+        await using (var command = new NpgsqlCommand("""
+            WITH fleet AS (
+                SELECT g,
+                       -- Deterministic spread: every 20th sensor went silent 11..60 min ago, the others 0..60 s ago.
+                       CASE WHEN g % 20 = 0 THEN interval '11 minutes' + (g % 2940) * interval '1 second'
+                            ELSE (g % 60) * interval '1 second' END AS silence
+                FROM generate_series(1, $1) AS g)
+            INSERT INTO sensors (tag, labels, created_at, key_hash, first_heartbeat_at, last_heartbeat_at, last_received_at,
+                                 heartbeat_count, state, state_since, late_at, down_at)
+            SELECT 'bench-' || g || '-' || $3, jsonb_build_object('site', 'site-' || (g % 50)), now() - interval '3 days',
+                   md5(g::text || $3) || md5($3 || g::text),
+                   now() - silence - ($2 - 1) * interval '1 minute', now() - silence, now() - silence, $2,
+                   CASE WHEN silence > interval '10 minutes' THEN 'down' WHEN silence > interval '90 seconds' THEN 'late' ELSE 'up' END,
+                   now() - silence, now() - silence + interval '90 seconds', now() - silence + interval '10 minutes'
+            FROM fleet
+            RETURNING id
+            """, connection))
+        {
+            command.CommandTimeout = 0;
+            command.Parameters.AddWithValue(sensors);
+            command.Parameters.AddWithValue(heartbeatsPerSensor);
+            command.Parameters.AddWithValue(Guid.NewGuid().ToString("N")[..8]);
+            var ids = new List<long>(sensors);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+            (first, last) = (ids.Min(), ids.Max());
+        }
+        Console.WriteLine($"    {sensors:#,0} sensors in {watch.Elapsed.TotalSeconds:0.0} s");
+
+        // Heartbeats in slices of sensors, so progress shows and no single statement runs for many minutes.
+        var slice = Math.Max(1, 2_000_000 / heartbeatsPerSensor);
+        for (var from = first; from <= last; from += slice)
+        {
+            await using var command = new NpgsqlCommand("""
+                INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
+                SELECT s.id, s.last_heartbeat_at - k * interval '1 minute', s.last_received_at - k * interval '1 minute'
+                FROM sensors s, generate_series(0, $3 - 1) AS k
+                WHERE s.id BETWEEN $1 AND $2
+                """, connection);
+            command.CommandTimeout = 0;
+            command.Parameters.AddWithValue(from);
+            command.Parameters.AddWithValue(Math.Min(last, from + slice - 1));
+            command.Parameters.AddWithValue(heartbeatsPerSensor);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            Console.Write($"\r    heartbeats: {(double)(Math.Min(last, from + slice - 1) - first + 1) / sensors:P0} ({watch.Elapsed.TotalSeconds:0} s)   ");
+        }
+        await using (var analyze = new NpgsqlCommand("ANALYZE sensors; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
+        {
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+        Console.WriteLine($"\r    {(long)sensors * heartbeatsPerSensor:#,0} heartbeats; fleet ready after {watch.Elapsed.TotalSeconds:0} s");
+        return (first, last);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Sensors360.Bench;
+
+/// <summary>Resident set sizes read from /proc (Linux).</summary>
+public static class ProcessMemory
+{
+    public static long ResidentBytesOfTree(int root, string commandLineContains)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && TryRead(Path.Combine(dir, "stat")) is { } stat)
+            {
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+        var tree = new HashSet<int> { root };
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var (pid, parent) in parents)
+            {
+                if (tree.Contains(parent) && tree.Add(pid))
+                {
+                    grew = true;
+                }
+            }
+        }
+        while (grew);
+        var match = tree.FirstOrDefault(pid => TryRead($"/proc/{pid}/cmdline")?.Contains(commandLineContains, StringComparison.Ordinal) == true);
+        return match == 0 ? throw new InvalidOperationException($"No process of {commandLineContains} under pid {root}.") : ResidentBytes(match);
+    }
+
+    public static long ResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Npgsql;
+using Sensors360.Bench;
+
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f]
+// Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
+// the same run, prints one table and writes artifacts/bench/results.md and results.json. See docs/benchmarks.md.
+var quick = args.Contains("--quick");
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f"];
+var scale = quick
+    ? new Scale(IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3)
+    : new Scale(IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3);
+
+var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+Console.WriteLine($"Sensors 360 benchmarks ({(quick ? "quick" : "full")}) on {machine}");
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+var rows = new List<BenchRow>();
+await using (var system = await BenchSystem.StartAsync(cancel.Token))
+{
+    Console.WriteLine("System healthy.");
+    await using var db = NpgsqlDataSource.Create(await system.ConnectionStringAsync("sensorsdb"));
+    if (only.Contains("c"))
+    {
+        rows.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancel.Token));
+    }
+    if (only.Contains("a") || only.Contains("b"))
+    {
+        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), only.Contains("a"), only.Contains("b"), cancel.Token));
+    }
+    if (only.Contains("e"))
+    {
+        rows.AddRange(await FanOutBench.RunAsync(system, scale.FanOutClients, scale.Snapshots, cancel.Token));
+    }
+    if (only.Contains("d") || only.Contains("f"))
+    {
+        Console.WriteLine($"(d, f) writing a fleet of {scale.FleetSensors:#,0} sensors × {scale.HeartbeatsPerSensor} heartbeats");
+        await FleetGenerator.GenerateAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, cancel.Token);
+        if (only.Contains("d"))
+        {
+            rows.AddRange(await StaleScanBench.RunAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token));
+        }
+        if (only.Contains("f"))
+        {
+            rows.AddRange(await WorkerMemoryBench.RunAsync(system, db, scale.FleetSensors, cancel.Token));
+        }
+    }
+}
+
+var header = $"Sensors 360 benchmarks — {(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}";
+var markdown = Table.Markdown(rows, header);
+Console.WriteLine();
+Console.WriteLine(markdown);
+var output = Path.Combine(Environment.GetEnvironmentVariable("SENSORS360_BENCH_OUTPUT") ?? Path.Combine("artifacts", "bench"));
+Directory.CreateDirectory(output);
+await File.WriteAllTextAsync(Path.Combine(output, "results.md"), markdown);
+await File.WriteAllTextAsync(Path.Combine(output, "results.json"), System.Text.Json.JsonSerializer.Serialize(
+    new { quick, machine, at = DateTimeOffset.UtcNow, rows }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+Console.WriteLine($"Written to {Path.GetFullPath(output)}/results.md and results.json");
+return rows.All(r => r.Met) ? 0 : 3;
+
+static double MachineMemoryGiB() =>
+    long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
+
+sealed record Scale(int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns);

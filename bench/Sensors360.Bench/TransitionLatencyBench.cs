@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Sensors360.Bench;
+
+/// <summary>(c) A heartbeat of a new sensor → its new→up <c>stateChanged</c> on a WebSocket client.</summary>
+public static class TransitionLatencyBench
+{
+    public static async Task<BenchRow[]> RunAsync(BenchSystem system, int sensors, CancellationToken cancellationToken)
+    {
+        var ids = await system.RegisterSensorsAsync($"latency-{Guid.NewGuid():N}"[..20], sensors);
+        var key = await system.CollectorKeyAsync();
+        var sent = new ConcurrentDictionary<long, long>();
+        var latencies = new ConcurrentBag<double>();
+        var seen = new TaskCompletionSource();
+        await using var client = await LiveClient.ConnectAsync(system.Http("realtime-gateway"), await system.AdminTokenAsync(), (type, data, _) =>
+        {
+            if (type == "stateChanged" && data.GetProperty("to").GetString() == "up"
+                && sent.TryGetValue(data.GetProperty("sensorId").GetInt64(), out var at))
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+                if (latencies.Count == ids.Length)
+                {
+                    seen.TrySetResult();
+                }
+            }
+        }, cancellationToken);
+
+        using var ingestion = new HttpClient { BaseAddress = system.Http("ingestion-api") };
+        ingestion.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        // 50 heartbeats a second: latency under a steady trickle, not under saturation (that is (a) and (b)).
+        foreach (var id in ids)
+        {
+            sent[id] = Stopwatch.GetTimestamp();
+            using var response = await ingestion.PostAsJsonAsync("/api/heartbeats",
+                new { sensorId = id, timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            await Task.Delay(20, cancellationToken);
+        }
+        await Task.WhenAny(seen.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
+
+        var values = latencies.ToList();
+        var p50 = Percentiles.Of(values, 50);
+        var p99 = Percentiles.Of(values, 99);
+        var complete = values.Count == ids.Length;
+        Console.WriteLine($"(c) {values.Count}/{ids.Length} transitions received; p50 {p50:0.0} ms, p99 {p99:0.0} ms, max {values.DefaultIfEmpty(double.NaN).Max():0.0} ms");
+        return
+        [
+            new("(c) heartbeat → stateChanged on /ws", $"p50 ({values.Count}/{ids.Length} seen)", p50, null, "", "—", complete, "ms"),
+            new("(c) heartbeat → stateChanged on /ws", "p99", p99, null, "", "≤ 1000 ms", complete && p99 <= 1000, "ms"),
+        ];
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Benchmarks: starts the whole system once (Release build, local PostgreSQL and RabbitMQ), runs every scenario next
+# to its baseline in the same run, and prints one table (also written to artifacts/bench/results.md and .json).
+#   eng/bench.sh --quick          about 5 minutes: 100k-sensor fleet, 1,000 WebSocket clients, 15 s ingest runs
+#   eng/bench.sh                  the full run documented in docs/benchmarks.md (1M sensors, 100M heartbeats, 10,000 clients)
+#   eng/bench.sh --quick --only a,b   some scenarios only (a b c d e f, see docs/benchmarks.md)
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/prerequisites.sh
+. "$REPO_ROOT/eng/lib/prerequisites.sh"
+cd "$REPO_ROOT"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+require_dotnet
+ensure_local_infrastructure
+ensure_npm_packages
+
+say "Building (Release)"
+dotnet build bench/Sensors360.Bench/Sensors360.Bench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly || die "build failed"
+
+say "Running"
+# A WebSocket client per connection: the full run opens 10,000 of them.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+exec dotnet bench/Sensors360.Bench/bin/Release/net10.0/Sensors360.Bench.dll "$@"
