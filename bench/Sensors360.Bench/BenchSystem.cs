@@ -35,6 +35,11 @@ public sealed class BenchSystem : IAsyncDisposable
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
         builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
+        // No Aspire dashboard in a bench run: services export no telemetry (it would cost CPU and slow every stop).
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)

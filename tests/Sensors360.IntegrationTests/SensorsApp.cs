@@ -25,6 +25,12 @@ public static class SensorsApp
             ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={AdminPassword}", .. args ?? []],
             cancellationToken);
         configure?.Invoke(builder);
+        // No Aspire dashboard runs under tests: without this every service would export telemetry to nothing and,
+        // retrying its last export, take over 10 s to stop (which DCP's stop command does not wait for).
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)

@@ -39,6 +39,9 @@ describe('formatCount and formatPercent', () => {
 describe('formatDuration', () => {
   it.each([
     [0.35, '350 ms'],
+    [0.9996, '1.0 s'],
+    [9.97, '10 s'],
+    [59.5, '1 min'],
     [4.84, '4.8 s'],
     [42.4, '42 s'],
     [60, '1 min'],

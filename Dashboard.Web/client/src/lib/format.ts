@@ -39,16 +39,19 @@ export function formatDuration(seconds: number | null | undefined): string {
   }
   const sign = seconds < 0 ? '−' : ''
   const s = Math.abs(seconds)
-  if (s < 1) {
-    return `${sign}${Math.round(s * 1000)} ms`
+  // Each unit is chosen after rounding, so 0.9996 s reads "1.0 s" (not "1000 ms") and 59.5 s "1 min" (not "60 s").
+  const ms = Math.round(s * 1000)
+  if (ms < 1000) {
+    return `${sign}${ms} ms`
   }
-  if (s < 10) {
-    return `${sign}${s.toFixed(1)} s`
-  }
-  if (s < 60) {
-    return `${sign}${Math.round(s)} s`
+  const tenths = Math.round(s * 10) / 10
+  if (tenths < 10) {
+    return `${sign}${tenths.toFixed(1)} s`
   }
   const total = Math.round(s)
+  if (total < 60) {
+    return `${sign}${total} s`
+  }
   const days = Math.floor(total / 86_400)
   const hours = Math.floor((total % 86_400) / 3600)
   const minutes = Math.floor((total % 3600) / 60)

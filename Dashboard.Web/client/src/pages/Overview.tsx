@@ -49,7 +49,7 @@ function Tiles() {
     <section aria-labelledby="tiles-title">
       <h2 id="tiles-title" className="visually-hidden">Fleet figures</h2>
       <p className="muted" data-testid="snapshot-at">
-        {snapshot ? <>As of {formatClock(snapshot.at)} (a new snapshot every 5 s; state changes apply at once)</> : 'Waiting for the first snapshot…'}
+        {snapshot ? <>As of {formatClock(snapshot.at)} (refreshed with every snapshot; state changes apply at once)</> : 'Waiting for the first snapshot…'}
       </p>
       <div className="tiles">
         <Tile label="Total" value={tileNumber(snapshot?.total)} testId="tile-total" />
@@ -79,7 +79,7 @@ function StateChart() {
     : 'No snapshot yet.'
   return (
     <>
-      {history.length < 2 ? <p className="muted">The chart fills in as snapshots arrive (one every 5 s, the last hour kept).</p> : null}
+      {history.length < 2 ? <p className="muted">The chart fills in as snapshots arrive (a point per snapshot, the last hour kept).</p> : null}
       <Chart data={data as [number[], ...number[][]]} series={CHART_SERIES} yLabel="sensors" summary={summary} testId="state-chart" />
     </>
   )
