@@ -13,6 +13,9 @@ namespace Sensors360.Bench;
 /// </summary>
 public static class IngestBench
 {
+    /// <summary>Where the CPU went in each load run (printed under the table).</summary>
+    public static List<string> Profiles { get; } = [];
+
     public static async Task<BenchRow[]> RunAsync(BenchSystem system, NpgsqlDataSource db, TimeSpan duration, bool batched, bool single, CancellationToken cancellationToken)
     {
         const int sensors = 10_000;
@@ -32,8 +35,10 @@ public static class IngestBench
                 $"--Load:Sensors={sensors}", "--Load:BatchSize=500", "--Load:Concurrency=16", $"--Load:Duration={duration:c}",
                 "--Load:Warmup=00:00:05", $"--Load:DatabaseConnectionString={connectionString}"], cancellationToken);
             var persisted = ours.GetProperty("persisted").GetProperty("perSecond").GetDouble();
+            var profile = CpuProfile.Start();
             var copy = await CopyBaseline.RowsPerSecondAsync(db, ids, TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds)), cancellationToken);
             Console.WriteLine($"(a) accepted {Accepted(ours):#,0}/s, persisted {persisted:#,0}/s; raw COPY {copy:#,0} rows/s");
+            Console.WriteLine($"    CPU during COPY: {CpuProfile.Format(profile.Stop())}");
             rows.Add(new("(a) durable ingest, 500 per request", $"heartbeats stored/s (p99 {P99(ours):0} ms per request)", persisted, copy,
                 "raw binary COPY", "≥ 150,000/s and ≥ 0.5× COPY", persisted >= 150_000 && persisted / copy >= 0.5, "/s"));
         }
@@ -77,7 +82,11 @@ public static class IngestBench
         try
         {
             Console.WriteLine($"    load: {name}");
+            var profile = CpuProfile.Start();
             var exit = await Tools.RunAsync(Tools.Assembly("Sensors360.Simulator"), ["load", .. arguments, $"--Load:JsonOutput={output}"], cancellationToken);
+            var shares = profile.Stop();
+            Console.WriteLine($"    CPU during {name}: {CpuProfile.Format(shares)}");
+            Profiles.Add($"{name}: {CpuProfile.Format(shares)}");
             if (exit != 0 || !File.Exists(output))
             {
                 throw new InvalidOperationException($"The load tool failed ({name}, exit {exit}).");

@@ -50,6 +50,11 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
 
 var header = $"Sensors 360 benchmarks — {(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}";
 var markdown = Table.Markdown(rows, header);
+if (IngestBench.Profiles.Count > 0)
+{
+    markdown += Environment.NewLine + "CPU by component (share of all cores, whole load run incl. warm-up and drain):" + Environment.NewLine
+        + string.Concat(IngestBench.Profiles.Select(p => $"- {p}{Environment.NewLine}"));
+}
 Console.WriteLine();
 Console.WriteLine(markdown);
 var output = Path.Combine(Environment.GetEnvironmentVariable("SENSORS360_BENCH_OUTPUT") ?? Path.Combine("artifacts", "bench"));
