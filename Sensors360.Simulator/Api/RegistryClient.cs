@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -36,7 +37,8 @@ public sealed record CreatedCollectorKey(long Id, string Name, string Key);
 public sealed record CollectorKeyResult(RegistrationStatus Status, CreatedCollectorKey? CollectorKey = null, string? Detail = null);
 
 /// <summary>The sensor registry: <c>POST /api/sensors</c>, <c>POST /api/sensors/import</c>, <c>POST /api/collector-keys</c>.</summary>
-public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri registry)
+/// <param name="bearerToken">Sent as <c>Authorization: Bearer</c> by imports and collector-key requests, for a registry behind the gateway.</param>
+public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri registry, string? bearerToken = null)
 {
     /// <summary>The named HttpClient; keeps the standard resilience handler from the service defaults.</summary>
     public const string HttpClientName = "registry";
@@ -105,9 +107,7 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri reg
     {
         try
         {
-            using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
-            using var response = await httpClientFactory.CreateClient(BulkHttpClientName)
-                .PostAsync(new Uri(_sensors.AbsoluteUri + "/import"), content, cancellationToken);
+            using var response = await PostBulkAsync(new Uri(_sensors.AbsoluteUri + "/import"), new StringContent(csv, Encoding.UTF8, "text/csv"), cancellationToken);
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 return new ImportResult(StatusOf(response.StatusCode), [], await ProblemText.ReadAsync(response, cancellationToken));
@@ -135,9 +135,8 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri reg
         try
         {
             var json = JsonSerializer.Serialize(new { name, selector }, Json);
-            using var content = new StringContent(json, Encoding.UTF8, "application/json");
-            using var response = await httpClientFactory.CreateClient(BulkHttpClientName)
-                .PostAsync(new Uri(HeartbeatRequests.WithTrailingSlash(registry), "api/collector-keys"), content, cancellationToken);
+            using var response = await PostBulkAsync(new Uri(HeartbeatRequests.WithTrailingSlash(registry), "api/collector-keys"),
+                new StringContent(json, Encoding.UTF8, "application/json"), cancellationToken);
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 return new CollectorKeyResult(StatusOf(response.StatusCode), Detail: await ProblemText.ReadAsync(response, cancellationToken));
@@ -159,6 +158,17 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri reg
         {
             return new CollectorKeyResult(RegistrationStatus.Unavailable, Detail: "The request timed out.");
         }
+    }
+
+    private async Task<HttpResponseMessage> PostBulkAsync(Uri uri, HttpContent content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        if (!string.IsNullOrEmpty(bearerToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return await httpClientFactory.CreateClient(BulkHttpClientName).SendAsync(request, cancellationToken);
     }
 
     private static RegistrationStatus StatusOf(HttpStatusCode status) => status switch

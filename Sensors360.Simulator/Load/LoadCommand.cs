@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Trace;
 
 namespace Sensors360.Simulator.Load;
 
@@ -32,6 +33,10 @@ public static class LoadCommand
         // stdout carries the report only: logs go to stderr, with the progress line, and the host keeps quiet.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        // No span per request: at tens of thousands a second they would cost the tool CPU and bury the services'
+        // own traces in the dashboard. (Metrics stay: they are aggregated.)
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new AlwaysOffSampler()));
 
         builder.Services.AddSingleton<LoadProvisioner>();
         builder.Services.AddHostedService<LoadService>();

@@ -20,6 +20,12 @@ public sealed class LoadOptions : IValidatableObject
     /// <summary>The sensor registry (Monitor.Worker), used to register the load's sensors and a collector key for them.</summary>
     public string? RegistryUrl { get; set; } = "http://monitor-worker";
 
+    /// <summary>
+    /// A bearer token for the registry, to register through the gateway (<c>http://localhost:8080</c> under
+    /// <c>eng/run.sh</c>), where importing sensors takes an Operator and creating a collector key an Admin.
+    /// </summary>
+    public string? RegistryToken { get; set; }
+
     /// <summary>A collector key (<c>s360c_…</c>) that authorises sensors <see cref="FirstSensorId"/>.. already registered; nothing is registered then.</summary>
     public string? CollectorKey { get; set; }
 

@@ -115,7 +115,7 @@ public sealed class LoadProvisioner(
 
     private async Task<ProvisionedSensors> RegisterAsync(CancellationToken cancellationToken)
     {
-        var registry = new RegistryClient(httpClientFactory, new Uri(_options.RegistryUrl!));
+        var registry = new RegistryClient(httpClientFactory, new Uri(_options.RegistryUrl!), _options.RegistryToken);
         var runId = Random.Shared.Next(0x1000000).ToString("x6", CultureInfo.InvariantCulture);
         var ids = new List<long>(_options.Sensors);
         for (var from = 0; from < _options.Sensors; from += ImportChunk)

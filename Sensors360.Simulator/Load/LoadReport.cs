@@ -108,7 +108,8 @@ public sealed record LoadReport(
             .AppendLine()
             .Append(Invariant($"`POST {Endpoint}` · {form} · {N(Settings.Sensors)} sensors · "))
             .Append(TargetPerSecond is { } target ? Invariant($"target {N(target)} hb/s") : "as fast as answered")
-            .Append(Invariant($" · concurrency {N(Settings.Concurrency)} · {Seconds(MeasuredSeconds)} measured after {Seconds(Settings.WarmupSeconds)} warm-up"))
+            .Append(Invariant($" · concurrency {N(Settings.Concurrency)}"))
+            .Append(NotReady is null ? Invariant($" · {Seconds(MeasuredSeconds)} measured after {Seconds(Settings.WarmupSeconds)} warm-up") : "")
             .Append(Invariant($" · started {StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z"))
             .AppendLine(Outcome == "stopped" ? " · **stopped early**" : "")
             .AppendLine();

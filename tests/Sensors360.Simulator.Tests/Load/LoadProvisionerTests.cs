@@ -31,6 +31,22 @@ public sealed class LoadProvisionerTests
         var runId = requests[0].Body!.Split('\n')[1].Split(',')[1];
         Assert.Matches("^[0-9a-f]{6}$", runId);
         Assert.Equal($$$"""{"name":"load {{{runId}}}","selector":{"load":"{{{runId}}}"}}""", requests[3].Body);
+        Assert.All(requests, r => Assert.Null(r.Authorization));
+    }
+
+    [Fact]
+    public async Task Through_the_gateway_the_registry_requests_carry_the_bearer_token()
+    {
+        var nextId = 1L;
+        var handler = new FakeHttpHandler((request, body) => request.RequestUri!.AbsolutePath == "/api/sensors/import"
+            ? FakeHttpHandler.Answer(HttpStatusCode.Created, Imported(body!, ref nextId), "text/csv")
+            : FakeHttpHandler.Answer(HttpStatusCode.Created, """{"id":3,"name":"load x","selector":{},"key":"s360c_new"}"""));
+        var options = new LoadOptions { IngestionUrl = "http://localhost:8081", RegistryUrl = "http://localhost:8080", RegistryToken = "s360t_admin", Sensors = 2 };
+
+        await Provisioner(handler, options).ProvisionAsync(CancellationToken.None);
+
+        Assert.Equal(["http://localhost:8080/api/sensors/import", "http://localhost:8080/api/collector-keys"], handler.Requests.Select(r => r.Uri.ToString()));
+        Assert.All(handler.Requests, r => Assert.Equal("Bearer s360t_admin", r.Authorization));
     }
 
     [Fact]

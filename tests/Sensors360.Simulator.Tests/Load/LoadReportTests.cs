@@ -75,6 +75,7 @@ public sealed class LoadReportTests
         Assert.Equal("not-ready", report.Outcome);
         Assert.Null(report.AcceptedPerSecond);
         Assert.Contains("**Not ready**", report.ToMarkdown());
+        Assert.DoesNotContain("measured after", report.ToMarkdown());
         Assert.Contains("401 Unauthorized", report.ToMarkdown());
     }
 
