@@ -28,6 +28,9 @@ public static class SimulatorHost
         builder.Services.AddHttpClient(HeartbeatClient.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<SimulatorOptions>>().Value.RequestTimeout)
             .RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(RegistryClient.BulkHttpClientName)
+            .ConfigureHttpClient(http => http.Timeout = TimeSpan.FromMinutes(5))
+            .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 
         builder.Services.AddSingleton<RegistryClient>();
@@ -41,17 +44,28 @@ public static class SimulatorHost
     /// <summary>Runs the host; invalid settings are reported as a plain list rather than a stack trace.</summary>
     public static async Task<int> RunAsync(IHost host)
     {
-        try
+        if (await ReportInvalidAsync<SimulatorOptions>(host, "simulator"))
         {
-            _ = host.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value;
-        }
-        catch (OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync("Invalid simulator settings:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", ex.Failures));
             return 2;
         }
 
         await host.RunAsync();
         return Environment.ExitCode;
+    }
+
+    /// <summary>Validates <typeparamref name="TOptions"/> now and lists what is wrong on stderr.</summary>
+    /// <returns>Whether they are invalid.</returns>
+    public static async Task<bool> ReportInvalidAsync<TOptions>(IHost host, string what) where TOptions : class
+    {
+        try
+        {
+            _ = host.Services.GetRequiredService<IOptions<TOptions>>().Value;
+            return false;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Invalid {what} settings:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", ex.Failures));
+            return true;
+        }
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -27,15 +29,34 @@ public enum RegistrationStatus
 
 public sealed record RegistrationResult(RegistrationStatus Status, RegisteredSensor? Sensor = null, string? Detail = null);
 
-/// <summary>The sensor registry's <c>POST /api/sensors</c>.</summary>
-public sealed class RegistryClient(IHttpClientFactory httpClientFactory, IOptions<SimulatorOptions> options)
+/// <param name="Sensors">In the order of the file's rows, when <see cref="Status"/> is <see cref="RegistrationStatus.Registered"/>.</param>
+public sealed record ImportResult(RegistrationStatus Status, IReadOnlyList<RegisteredSensor> Sensors, string? Detail = null);
+
+public sealed record CreatedCollectorKey(long Id, string Name, string Key);
+
+public sealed record CollectorKeyResult(RegistrationStatus Status, CreatedCollectorKey? CollectorKey = null, string? Detail = null);
+
+/// <summary>The sensor registry: <c>POST /api/sensors</c>, <c>POST /api/sensors/import</c>, <c>POST /api/collector-keys</c>.</summary>
+/// <param name="bearerToken">Sent as <c>Authorization: Bearer</c> by imports and collector-key requests, for a registry behind the gateway.</param>
+public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri registry, string? bearerToken = null)
 {
     /// <summary>The named HttpClient; keeps the standard resilience handler from the service defaults.</summary>
     public const string HttpClientName = "registry";
 
+    /// <summary>
+    /// The named HttpClient for imports and collector keys: no resilience handler, whose 10-second attempt timeout a
+    /// large import can exceed and whose retry of an import that did go through would fail on the tags it took.
+    /// </summary>
+    public const string BulkHttpClientName = "registry-bulk";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly Uri _sensors = new(HeartbeatRequests.WithTrailingSlash(new Uri(options.Value.RegistryUrl)), "api/sensors");
+    private readonly Uri _sensors = new(HeartbeatRequests.WithTrailingSlash(registry), "api/sensors");
+
+    public RegistryClient(IHttpClientFactory httpClientFactory, IOptions<SimulatorOptions> options)
+        : this(httpClientFactory, new Uri(options.Value.RegistryUrl))
+    {
+    }
 
     public async Task<RegistrationResult> RegisterAsync(RegisterSensorRequest sensor, CancellationToken cancellationToken)
     {
@@ -77,5 +98,115 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory, IOption
         {
             return new RegistrationResult(RegistrationStatus.Unavailable, Detail: "The request timed out.");
         }
+    }
+
+    /// <summary>
+    /// <c>POST /api/sensors/import</c>: registers every row of <paramref name="csv"/> (header <c>tag,...</c>) or none.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(string csv, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await PostBulkAsync(new Uri(_sensors.AbsoluteUri + "/import"), new StringContent(csv, Encoding.UTF8, "text/csv"), cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                return new ImportResult(StatusOf(response.StatusCode), [], await ProblemText.ReadAsync(response, cancellationToken));
+            }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            return ParseImported(body) is { } sensors
+                ? new ImportResult(RegistrationStatus.Registered, sensors)
+                : new ImportResult(RegistrationStatus.Refused, [], "The registry answered 201 without the expected 'id,tag,key' CSV.");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new ImportResult(RegistrationStatus.Unavailable, [], ex.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ImportResult(RegistrationStatus.Unavailable, [], "The request timed out.");
+        }
+    }
+
+    /// <summary><c>POST /api/collector-keys</c>: a key for every sensor whose labels contain all of <paramref name="selector"/>.</summary>
+    public async Task<CollectorKeyResult> CreateCollectorKeyAsync(
+        string name, IReadOnlyDictionary<string, string> selector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var json = JsonSerializer.Serialize(new { name, selector }, Json);
+            using var response = await PostBulkAsync(new Uri(HeartbeatRequests.WithTrailingSlash(registry), "api/collector-keys"),
+                new StringContent(json, Encoding.UTF8, "application/json"), cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                return new CollectorKeyResult(StatusOf(response.StatusCode), Detail: await ProblemText.ReadAsync(response, cancellationToken));
+            }
+
+            return await response.Content.ReadFromJsonAsync<CreatedCollectorKey>(Json, cancellationToken) is { Key.Length: > 0 } created
+                ? new CollectorKeyResult(RegistrationStatus.Registered, created)
+                : new CollectorKeyResult(RegistrationStatus.Refused, Detail: "The registry answered 201 without a key.");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new CollectorKeyResult(RegistrationStatus.Unavailable, Detail: ex.Message);
+        }
+        catch (JsonException ex)
+        {
+            return new CollectorKeyResult(RegistrationStatus.Refused, Detail: $"Unexpected registry answer: {ex.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new CollectorKeyResult(RegistrationStatus.Unavailable, Detail: "The request timed out.");
+        }
+    }
+
+    private async Task<HttpResponseMessage> PostBulkAsync(Uri uri, HttpContent content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        if (!string.IsNullOrEmpty(bearerToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return await httpClientFactory.CreateClient(BulkHttpClientName).SendAsync(request, cancellationToken);
+    }
+
+    private static RegistrationStatus StatusOf(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Conflict => RegistrationStatus.TagInUse,
+        HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => RegistrationStatus.Unavailable,
+        _ => RegistrationStatus.Refused,
+    };
+
+    /// <summary>The import's answer, <c>id,tag,key</c> per row; null when it is not that. Keys and ids never need quoting.</summary>
+    internal static List<RegisteredSensor>? ParseImported(string csv)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines is not ["id,tag,key", ..])
+        {
+            return null;
+        }
+
+        var sensors = new List<RegisteredSensor>(lines.Length - 1);
+        foreach (var line in lines.AsSpan(1))
+        {
+            // The tag is in the middle and may hold commas (then it is quoted): id before the first comma, key after the last.
+            var first = line.IndexOf(',');
+            var last = line.LastIndexOf(',');
+            if (first < 0 || last <= first || !long.TryParse(line.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return null;
+            }
+
+            var tag = line[(first + 1)..last];
+            if (tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"')
+            {
+                tag = tag[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+            }
+
+            sensors.Add(new RegisteredSensor(id, tag, line[(last + 1)..]));
+        }
+
+        return sensors;
     }
 }

@@ -54,5 +54,46 @@ public sealed class RegistryClientTests
         Assert.Equal(new RegistrationResult(RegistrationStatus.Unavailable, Detail: "The circuit is now open."), broken);
     }
 
+    [Fact]
+    public async Task An_import_posts_csv_and_returns_each_sensor_with_its_key_in_file_order()
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Answer(HttpStatusCode.Created,
+            "id,tag,key\r\n101,load-a-1,s360s_k1\r\n102,\"pump, west\",s360s_k2\r\n", "text/csv"));
+
+        var result = await Client(handler).ImportAsync("tag\nload-a-1\npump, west\n", CancellationToken.None);
+
+        Assert.Equal(RegistrationStatus.Registered, result.Status);
+        Assert.Equal([new RegisteredSensor(101, "load-a-1", "s360s_k1"), new RegisteredSensor(102, "pump, west", "s360s_k2")], result.Sensors);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("http://registry.test/api/sensors/import", request.Uri.ToString());
+        Assert.Equal("text/csv", request.ContentType);
+        Assert.Equal("tag\nload-a-1\npump, west\n", request.Body);
+    }
+
+    [Fact]
+    public async Task An_import_refused_whole_says_why()
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Problem(HttpStatusCode.Conflict, "Tags in use", "load-a-1 is taken."));
+
+        var result = await Client(handler).ImportAsync("tag\nload-a-1\n", CancellationToken.None);
+
+        Assert.Equal(new ImportResult(RegistrationStatus.TagInUse, [], "409 Conflict: load-a-1 is taken."), result with { Sensors = [] });
+        Assert.Empty(result.Sensors);
+    }
+
+    [Fact]
+    public async Task A_collector_key_is_created_with_its_name_and_selector()
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Answer(HttpStatusCode.Created,
+            """{"id":5,"name":"load abc123","selector":{"load":"abc123"},"key":"s360c_xyz"}"""));
+
+        var result = await Client(handler).CreateCollectorKeyAsync("load abc123", new Dictionary<string, string> { ["load"] = "abc123" }, CancellationToken.None);
+
+        Assert.Equal(new CollectorKeyResult(RegistrationStatus.Registered, new CreatedCollectorKey(5, "load abc123", "s360c_xyz")), result);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("http://registry.test/api/collector-keys", request.Uri.ToString());
+        Assert.Equal("""{"name":"load abc123","selector":{"load":"abc123"}}""", request.Body);
+    }
+
     private static RegistryClient Client(FakeHttpHandler handler) => new(new FakeHttpClientFactory(handler), Wrap(Options()));
 }

@@ -25,7 +25,7 @@ public sealed class FakeHttpHandler(Func<HttpRequestMessage, string?, Task<HttpR
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.TryGetValues("X-Api-Key", out var keys) ? keys.Single() : null,
-            request.Content?.Headers.ContentType?.MediaType, body));
+            request.Content?.Headers.ContentType?.MediaType, body) { Authorization = request.Headers.Authorization?.ToString() });
         var inFlight = Interlocked.Increment(ref _inFlight);
         InterlockedMax(ref _maxInFlight, inFlight);
         try
@@ -65,7 +65,10 @@ public sealed class FakeHttpHandler(Func<HttpRequestMessage, string?, Task<HttpR
         Answer(status, $$"""{"type":"about:blank","title":"{{title}}","status":{{(int)status}},"detail":"{{detail}}"}""", "application/problem+json");
 }
 
-public sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? ApiKey, string? ContentType, string? Body);
+public sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? ApiKey, string? ContentType, string? Body)
+{
+    public string? Authorization { get; init; }
+}
 
 /// <summary>Hands out clients over one handler, as IHttpClientFactory does over its pooled handlers.</summary>
 public sealed class FakeHttpClientFactory(HttpMessageHandler handler) : IHttpClientFactory

@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
     private TaskCompletionSource _timerCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _start = start;
     private DateTimeOffset _now = start;
 
     public override DateTimeOffset GetUtcNow()
@@ -20,6 +21,11 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     }
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
+    /// <summary>Timestamps follow the manual clock too (100 ns ticks since the start), so elapsed times are the clock's.</summary>
+    public override long GetTimestamp() => (GetUtcNow() - _start).Ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     /// <summary>Completes when the next timer is created (a wait has begun).</summary>
     public Task WhenTimerCreated()

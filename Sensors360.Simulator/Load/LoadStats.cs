@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+
+namespace Sensors360.Simulator.Load;
+
+/// <summary>What became of the requests of one part of the run (all of it, or the measured part).</summary>
+/// <param name="ByStatus">Responses per HTTP status code.</param>
+/// <param name="TransportErrors">No response: connection refused or reset, DNS, TLS.</param>
+/// <param name="Timeouts">No response within the request timeout.</param>
+/// <param name="Heartbeats">Heartbeats in the requests that were answered or failed.</param>
+/// <param name="AcceptedHeartbeats">Heartbeats in the requests answered 2xx.</param>
+/// <param name="Latency">From sending the request to the end of the response; answered requests only.</param>
+public sealed record Tally(
+    IReadOnlyDictionary<int, long> ByStatus, long TransportErrors, long Timeouts, long Heartbeats, long AcceptedHeartbeats, LatencyHistogram Latency)
+{
+    public long Responses => ByStatus.Values.Sum();
+
+    public long Requests => Responses + TransportErrors + Timeouts;
+
+    /// <summary>Requests answered 2xx.</summary>
+    public long Succeeded => ByStatus.Where(s => s.Key is >= 200 and < 300).Sum(s => s.Value);
+
+    /// <summary>Requests not answered 2xx, failures included.</summary>
+    public long Failed => Requests - Succeeded;
+
+    public long CountOf(int status) => ByStatus.GetValueOrDefault(status);
+}
+
+/// <summary>The whole run so far, and the part of it that is measured (after the warm-up).</summary>
+public sealed record LoadSnapshot(Tally All, Tally Measured);
+
+/// <summary>
+/// One sender's counters. Only its sender writes to it, so recording takes no lock and no interlocked instruction;
+/// <see cref="LoadStats.Snapshot"/> reads them from another thread.
+/// </summary>
+public sealed class LoadRecorder
+{
+    /// <summary>The status code recorded for a request that got no response.</summary>
+    public const int TransportError = -1;
+
+    /// <summary>The status code recorded for a request that timed out.</summary>
+    public const int Timeout = -2;
+
+    internal Counters All { get; } = new();
+
+    internal Counters Measured { get; } = new();
+
+    /// <param name="status">The HTTP status, or <see cref="TransportError"/> or <see cref="Timeout"/>.</param>
+    /// <param name="heartbeats">How many heartbeats the request carried.</param>
+    /// <param name="measured">Whether it completed inside the measured part of the run.</param>
+    public void Record(int status, int heartbeats, long latencyMicroseconds, bool measured)
+    {
+        All.Record(status, heartbeats, latencyMicroseconds);
+        if (measured)
+        {
+            Measured.Record(status, heartbeats, latencyMicroseconds);
+        }
+    }
+
+    internal sealed class Counters
+    {
+        // Index = status code; codes outside 100..599 are kept under 0 (they do not happen with HttpClient).
+        private readonly long[] _byStatus = new long[600];
+        private long _transportErrors;
+        private long _timeouts;
+        private long _heartbeats;
+        private long _accepted;
+
+        public LatencyHistogram Latency { get; } = new();
+
+        public void Record(int status, int heartbeats, long latencyMicroseconds)
+        {
+            switch (status)
+            {
+                case TransportError:
+                    Volatile.Write(ref _transportErrors, _transportErrors + 1);
+                    break;
+                case Timeout:
+                    Volatile.Write(ref _timeouts, _timeouts + 1);
+                    break;
+                default:
+                    var index = status is >= 100 and < 600 ? status : 0;
+                    Volatile.Write(ref _byStatus[index], _byStatus[index] + 1);
+                    if (status is >= 200 and < 300)
+                    {
+                        Volatile.Write(ref _accepted, _accepted + heartbeats);
+                    }
+
+                    Latency.Record(latencyMicroseconds);
+                    break;
+            }
+
+            Volatile.Write(ref _heartbeats, _heartbeats + heartbeats);
+        }
+
+        public void AddTo(long[] byStatus, ref long transportErrors, ref long timeouts, ref long heartbeats, ref long accepted, LatencyHistogram latency)
+        {
+            for (var i = 0; i < byStatus.Length; i++)
+            {
+                byStatus[i] += Volatile.Read(ref _byStatus[i]);
+            }
+
+            transportErrors += Volatile.Read(ref _transportErrors);
+            timeouts += Volatile.Read(ref _timeouts);
+            heartbeats += Volatile.Read(ref _heartbeats);
+            accepted += Volatile.Read(ref _accepted);
+            Latency.AddTo(latency);
+        }
+    }
+}
+
+/// <summary>The run's counters: one <see cref="LoadRecorder"/> per sender, added up on demand; and one example of each kind of error.</summary>
+public sealed class LoadStats
+{
+    private readonly List<LoadRecorder> _recorders = [];
+    private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<string, string> _errorSamples = new();
+
+    public LoadRecorder NewRecorder()
+    {
+        var recorder = new LoadRecorder();
+        lock (_lock)
+        {
+            _recorders.Add(recorder);
+        }
+
+        return recorder;
+    }
+
+    /// <summary>What the first error of each kind said, by status code ("429") or "transport" / "timeout".</summary>
+    public IReadOnlyDictionary<string, string> ErrorSamples => _errorSamples;
+
+    /// <summary>Whether no example of this kind of error has been kept yet (so reading the response body is worth it).</summary>
+    public bool WantsSample(string kind) => !_errorSamples.ContainsKey(kind);
+
+    public void Sample(string kind, string detail) => _errorSamples.TryAdd(kind, detail);
+
+    public static string KindOf(int status) => status switch
+    {
+        LoadRecorder.TransportError => "transport",
+        LoadRecorder.Timeout => "timeout",
+        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public LoadSnapshot Snapshot()
+    {
+        LoadRecorder[] recorders;
+        lock (_lock)
+        {
+            recorders = [.. _recorders];
+        }
+
+        return new LoadSnapshot(Sum(recorders, r => r.All), Sum(recorders, r => r.Measured));
+    }
+
+    private static Tally Sum(LoadRecorder[] recorders, Func<LoadRecorder, LoadRecorder.Counters> part)
+    {
+        var byStatus = new long[600];
+        long transportErrors = 0, timeouts = 0, heartbeats = 0, accepted = 0;
+        var latency = new LatencyHistogram();
+        foreach (var recorder in recorders)
+        {
+            part(recorder).AddTo(byStatus, ref transportErrors, ref timeouts, ref heartbeats, ref accepted, latency);
+        }
+
+        var statuses = new SortedDictionary<int, long>();
+        for (var i = 0; i < byStatus.Length; i++)
+        {
+            if (byStatus[i] > 0)
+            {
+                statuses[i] = byStatus[i];
+            }
+        }
+
+        return new Tally(statuses, transportErrors, timeouts, heartbeats, accepted, latency);
+    }
+}
