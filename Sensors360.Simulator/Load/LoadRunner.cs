@@ -56,8 +56,7 @@ public sealed class LoadRunner(
     private long _persistedBaseline;
     private long _persisted;
     private volatile string _phase = "warm-up";
-
-    public LoadStats Stats => _stats;
+    private int _countFailed;
 
     public async Task<LoadRun> RunAsync(CancellationToken cancellationToken)
     {
@@ -124,7 +123,19 @@ public sealed class LoadRunner(
         var deadline = time.GetTimestamp() + Ticks(options.ReadyTimeout);
         var scratch = new byte[4096];
         var buffer = new byte[HeartbeatGenerator.MaxBodyLength(2)];
-        var before = countPersisted is null ? 0 : await countPersisted(cancellationToken);
+        var before = 0L;
+        if (countPersisted is not null)
+        {
+            try
+            {
+                before = await countPersisted(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new Demo.SimulatorException($"The database could not be read ({ex.Message}); check Load:DatabaseConnectionString.");
+            }
+        }
+
         var count = Math.Min(2, target.SensorIds.Count);
         while (true)
         {
@@ -152,7 +163,7 @@ public sealed class LoadRunner(
         {
             var expected = before + (target.Legacy ? 1 : count);
             long stored;
-            while ((stored = await countPersisted(cancellationToken)) < expected && time.GetTimestamp() < deadline)
+            while ((stored = await CountRawAsync(cancellationToken) ?? before) < expected && time.GetTimestamp() < deadline)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
             }
@@ -274,9 +285,32 @@ public sealed class LoadRunner(
         // The last counts are taken even when the run was stopped, but not for long.
         using var timeout = new CancellationTokenSource(FinalCountTimeout, time);
         var token = cancellationToken.IsCancellationRequested ? timeout.Token : cancellationToken;
-        var count = await countPersisted(token) - _persistedBaseline;
+        if (await CountRawAsync(token) is not { } raw)
+        {
+            return null;
+        }
+
+        var count = raw - _persistedBaseline;
         Volatile.Write(ref _persisted, count);
         return (count, time.GetTimestamp());
+    }
+
+    /// <summary>The database's count; null (said once) when it cannot be read: the load goes on without it.</summary>
+    private async Task<long?> CountRawAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await countPersisted!(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (Interlocked.Exchange(ref _countFailed, 1) == 0)
+            {
+                progress.Note($"load: counting in the database failed ({ex.Message}); persisted figures will be missing or partial.");
+            }
+
+            return null;
+        }
     }
 
     /// <returns>How long after the end of the load every accepted heartbeat was stored; null if not within the drain timeout.</returns>
@@ -287,13 +321,13 @@ public sealed class LoadRunner(
         {
             while (true)
             {
-                var (count, at) = (await CountAsync(cancellationToken))!.Value;
-                if (count >= expected)
+                // A count that fails (said once) is tried again until the deadline.
+                if (await CountAsync(cancellationToken) is var (count, at) && count >= expected)
                 {
                     return time.GetElapsedTime(end, Math.Max(end, at));
                 }
 
-                if (at >= deadline)
+                if (time.GetTimestamp() >= deadline)
                 {
                     return null;
                 }

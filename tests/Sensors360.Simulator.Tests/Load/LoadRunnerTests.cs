@@ -172,6 +172,44 @@ public sealed class LoadRunnerTests
     }
 
     [Fact]
+    public async Task A_database_that_cannot_be_read_at_the_start_stops_the_run_with_the_reason()
+    {
+        var time = new ManualTimeProvider(Start);
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Answer(HttpStatusCode.Accepted));
+
+        var error = await Assert.ThrowsAsync<Sensors360.Simulator.Demo.SimulatorException>(() =>
+            Runner(Options(_ => { }), Target(), handler, time, _ => throw new InvalidOperationException("password authentication failed"))
+                .RunAsync(CancellationToken.None));
+
+        Assert.Equal("The database could not be read (password authentication failed); check Load:DatabaseConnectionString.", error.Message);
+        Assert.Empty(handler.Requests);
+    }
+
+    [Fact]
+    public async Task A_database_lost_during_the_load_is_said_once_and_the_load_goes_on_without_persisted_figures()
+    {
+        var time = new ManualTimeProvider(Start);
+        var accepted = 0L;
+        var handler = new FakeHttpHandler((_, body) =>
+        {
+            Interlocked.Add(ref accepted, JsonDocument.Parse(body!).RootElement.GetArrayLength());
+            return FakeHttpHandler.Answer(HttpStatusCode.Accepted);
+        });
+        var calls = 0;
+        Task<long> CountPersisted(CancellationToken _) => Interlocked.Increment(ref calls) <= 2
+            ? Task.FromResult(Interlocked.Read(ref accepted))
+            : throw new InvalidOperationException("connection reset");
+        var progress = new StringWriter();
+        var options = Options(o => (o.Rate, o.BatchSize, o.Warmup, o.Duration, o.DrainTimeout) = (100, 10, TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+
+        var run = await PumpAsync(time, Runner(options, Target(), handler, time, CountPersisted, progress).RunAsync(CancellationToken.None));
+
+        Assert.Equal(100, run.Stats.All.AcceptedHeartbeats);
+        Assert.Null(run.Persisted);
+        Assert.Single(progress.ToString().Split('\n'), line => line.Contains("counting in the database failed (connection reset)"));
+    }
+
+    [Fact]
     public async Task The_legacy_form_posts_the_query_string_with_the_key_and_no_body()
     {
         var time = new ManualTimeProvider(Start);
