@@ -21,7 +21,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
 
     public sealed record WriteResult(int Stored, IReadOnlyList<Transition> Transitions);
 
-    const string CreateStaging = """
+    internal const string CreateStaging = """
         CREATE TEMP TABLE IF NOT EXISTS heartbeat_staging (
             sensor_id bigint NOT NULL, sensor_time timestamptz NOT NULL, received_at timestamptz NOT NULL
         ) ON COMMIT DELETE ROWS
@@ -29,7 +29,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
 
     // Heartbeats of unknown sensors are ignored (ingestion authenticates every sensor, so there are none in practice).
     // Rows are locked in id order so that concurrent batches touching the same sensors cannot deadlock.
-    const string Merge = """
+    internal const string Merge = """
         WITH batch AS (
             SELECT DISTINCT ON (h.sensor_id, h.sensor_time) h.sensor_id, h.sensor_time, h.received_at
             FROM heartbeat_staging h

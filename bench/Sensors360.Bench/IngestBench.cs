@@ -39,6 +39,10 @@ public static class IngestBench
             var copy = await CopyBaseline.RowsPerSecondAsync(db, ids, TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds)), cancellationToken);
             Console.WriteLine($"(a) accepted {Accepted(ours):#,0}/s, persisted {persisted:#,0}/s; raw COPY {copy:#,0} rows/s");
             Console.WriteLine($"    CPU during COPY: {CpuProfile.Format(profile.Stop())}");
+            var plan = await MergeExplain.ExplainAsync(db, ids, 1000, cancellationToken);
+            Console.WriteLine("    The consumer's merge of 1,000 heartbeats, explained:");
+            Console.WriteLine(plan);
+            Profiles.Add("merge of 1,000 heartbeats (EXPLAIN ANALYZE, after the batched run):" + Environment.NewLine + "```" + Environment.NewLine + plan + "```");
             rows.Add(new("(a) durable ingest, 500 per request", $"heartbeats stored/s (p99 {P99(ours):0} ms per request)", persisted, copy,
                 "raw binary COPY", "≥ 150,000/s and ≥ 0.5× COPY", persisted >= 150_000 && persisted / copy >= 0.5, "/s"));
         }
