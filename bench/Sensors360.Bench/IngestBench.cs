@@ -43,7 +43,10 @@ public static class IngestBench
             Console.WriteLine("    The consumer's merge of 1,000 heartbeats, explained:");
             Console.WriteLine(plan);
             Profiles.Add("merge of 1,000 heartbeats (EXPLAIN ANALYZE, after the batched run):" + Environment.NewLine + "```" + Environment.NewLine + plan + "```");
-            rows.Add(new("(a) durable ingest, 500 per request", $"heartbeats stored/s (p99 {P99(ours):0} ms per request)", persisted, copy,
+            var accepted = Accepted(ours);
+            rows.Add(new("(a) durable ingest, 500 per request", $"accepted/s, each confirmed by RabbitMQ (p99 {P99(ours):0} ms per request)", accepted, copy,
+                "raw binary COPY", "≥ 150,000/s and ≥ 0.5× COPY", accepted >= 150_000 && accepted / copy >= 0.5, "/s"));
+            rows.Add(new("(a) durable ingest, 500 per request", "stored in PostgreSQL/s during the run", persisted, copy,
                 "raw binary COPY", "≥ 150,000/s and ≥ 0.5× COPY", persisted >= 150_000 && persisted / copy >= 0.5, "/s"));
         }
 
