@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: starts the whole system once (Release build, local PostgreSQL and RabbitMQ), runs every scenario next
 # to its baseline in the same run, and prints one table (also written to artifacts/bench/results.md and .json).
-#   eng/bench.sh --quick          about 5 minutes: 100k-sensor fleet, 1,000 WebSocket clients, 15 s ingest runs
+#   eng/bench.sh --quick          7–8 minutes on 2 cores: 100k-sensor fleet, 1,000 WebSocket clients, 15 s ingest runs
 #   eng/bench.sh                  the full run documented in docs/benchmarks.md (1M sensors, 100M heartbeats, 10,000 clients)
 #   eng/bench.sh --quick --only a,b   some scenarios only (a b c d e f, see docs/benchmarks.md)
 set -euo pipefail

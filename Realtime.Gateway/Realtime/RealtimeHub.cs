@@ -17,7 +17,10 @@ public sealed class RealtimeHub
     public bool HasFollowers => !followers.IsEmpty;
     public byte[]? LatestSnapshot => Volatile.Read(ref latestSnapshot);
 
-    /// <summary>Raised when the set of followed sensors goes from empty to non-empty or back.</summary>
+    /// <summary>
+    /// Raised when the last follower of the last followed sensor leaves (a subscriber binds the tap itself, and waits
+    /// for it, before it is told "subscribed").
+    /// </summary>
     public event Action? FollowersChanged;
 
     public void Add(ClientConnection connection) => connections[connection.Id] = connection;
@@ -79,15 +82,7 @@ public sealed class RealtimeHub
         }
     }
 
-    public void Follow(long sensorId)
-    {
-        var wasEmpty = followers.IsEmpty;
-        followers.AddOrUpdate(sensorId, 1, (_, count) => count + 1);
-        if (wasEmpty)
-        {
-            FollowersChanged?.Invoke();
-        }
-    }
+    public void Follow(long sensorId) => followers.AddOrUpdate(sensorId, 1, (_, count) => count + 1);
 
     public void Unfollow(long sensorId)
     {

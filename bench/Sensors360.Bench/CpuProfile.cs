@@ -45,7 +45,7 @@ public sealed class CpuProfile
             try
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var fields = ProcessMemory.StatFields(stat);
                 var ticks = double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
                 var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');

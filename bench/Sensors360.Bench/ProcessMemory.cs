@@ -12,8 +12,7 @@ public static class ProcessMemory
         {
             if (int.TryParse(Path.GetFileName(dir), out var pid) && TryRead(Path.Combine(dir, "stat")) is { } stat)
             {
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                parents[pid] = int.Parse(StatFields(stat)[1], CultureInfo.InvariantCulture);
             }
         }
         var tree = new HashSet<int> { root };
@@ -39,6 +38,9 @@ public static class ProcessMemory
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
+
+    /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name (which may hold spaces): [0] is the state.</summary>
+    public static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 
     static string? TryRead(string path)
     {
