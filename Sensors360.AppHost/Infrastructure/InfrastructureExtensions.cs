@@ -31,6 +31,7 @@ public static class InfrastructureExtensions
         {
             var database = builder.AddPostgres(PostgresName, password: postgresPassword)
                 .WithDataVolume()
+                .WithArgs(options.PostgresArguments())
                 .AddDatabase(DatabaseName);
             var messaging = builder.AddRabbitMQ(MessagingName, messagingUser, messagingPassword)
                 .WithDataVolume()
@@ -42,7 +43,8 @@ public static class InfrastructureExtensions
         var ephemeral = dataRoot is null;
         dataRoot ??= Path.Combine(Path.GetTempPath(), $"sensors360-{Guid.NewGuid():N}"[..22]);
 
-        var postgres = builder.AddLocalPostgres(PostgresName, postgresPassword.Resource, Path.Combine(dataRoot, "postgres"), ephemeral);
+        var postgres = builder.AddLocalPostgres(PostgresName, postgresPassword.Resource, Path.Combine(dataRoot, "postgres"), ephemeral)
+            .WithArgs(options.PostgresArguments());
         var localDatabase = postgres.AddLocalDatabase(DatabaseName);
         var localMessaging = builder.AddLocalRabbitMq(
             MessagingName, messagingUser.Resource, messagingPassword.Resource, Path.Combine(dataRoot, "rabbitmq"), ephemeral);

@@ -11,7 +11,8 @@ public enum InfrastructureMode
 }
 
 /// <summary>The <c>Infrastructure</c> configuration section of the AppHost.</summary>
-public sealed record InfrastructureOptions(InfrastructureMode Mode, string? DataDirectory)
+/// <param name="PostgresSettings">Server settings (<c>name = value</c>) PostgreSQL starts with in every mode.</param>
+public sealed record InfrastructureOptions(InfrastructureMode Mode, string? DataDirectory, IReadOnlyDictionary<string, string> PostgresSettings)
 {
     public const string Section = "Infrastructure";
 
@@ -27,6 +28,16 @@ public sealed record InfrastructureOptions(InfrastructureMode Mode, string? Data
         }
 
         var dataDirectory = section["DataDirectory"];
-        return new InfrastructureOptions(mode, string.IsNullOrWhiteSpace(dataDirectory) ? null : Path.GetFullPath(dataDirectory));
+        var settings = section.GetSection("PostgresSettings").GetChildren()
+            .Where(s => !string.IsNullOrWhiteSpace(s.Value))
+            .ToDictionary(s => s.Key, s => s.Value!);
+        foreach (var name in settings.Keys.Where(n => !n.All(c => char.IsAsciiLetterLower(c) || c == '_' || c == '.')))
+        {
+            throw new InvalidOperationException($"{Section}:PostgresSettings: '{name}' is not a PostgreSQL setting name.");
+        }
+        return new InfrastructureOptions(mode, string.IsNullOrWhiteSpace(dataDirectory) ? null : Path.GetFullPath(dataDirectory), settings);
     }
+
+    /// <summary>The settings as server arguments: <c>-c name=value</c> each.</summary>
+    public string[] PostgresArguments() => [.. PostgresSettings.SelectMany(s => new[] { "-c", $"{s.Key}={s.Value}" })];
 }

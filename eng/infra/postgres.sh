@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the machine's PostgreSQL server for the AppHost's local infrastructure mode.
 #
+# Arguments are passed to the server (the AppHost's Infrastructure:PostgresSettings as -c name=value).
 # Started by Aspire (DCP) with: PGPORT, PGDATA_DIR, POSTGRES_PASSWORD, POSTGRES_DB, EPHEMERAL (1 = delete the
 # data directory on exit). Stays in the foreground; on SIGTERM/SIGINT it asks the server for a fast shutdown,
 # waits for it, and only then removes throwaway data — so nothing is left running or lying around.
@@ -47,7 +48,7 @@ if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
 fi
 
 "${as_owner[@]}" "$BIN/postgres" -D "$PGDATA_DIR" -p "$PGPORT" -k "$PGDATA_DIR" \
-  -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c max_connections=300 &
+  -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 "$@" &
 PID=$!
 trap 'kill -INT "$PID" 2>/dev/null' TERM INT
 
