@@ -21,10 +21,7 @@ public sealed class HeartbeatsReceivedConsumer(HeartbeatWriter writer, ILogger<H
                 context.Message.BatchId, result.Stored, context.Message.Items.Count);
         }
 
-        foreach (var t in result.Transitions)
-        {
-            await context.Publish(t.ToEvent(), context.CancellationToken);
-        }
+        await context.PublishTransitionsAsync(result.Transitions, context.CancellationToken);
     }
 }
 

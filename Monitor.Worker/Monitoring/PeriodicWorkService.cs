@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Monitor.Worker.IntegrationEvents;
 using Sensors360.Contracts;
 
 namespace Monitor.Worker.Monitoring;
@@ -122,9 +123,7 @@ public sealed class PeriodicWorkService(
     async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken stoppingToken)
     {
         var result = await scanner.ScanAsync(connection, now, stoppingToken);
-        // Confirmed publishes in parallel: a mass outage can flip thousands of sensors in one scan.
-        await Parallel.ForEachAsync(result.Transitions, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = stoppingToken },
-            async (t, ct) => await bus.Publish(t.ToEvent(), ct));
+        await bus.PublishTransitionsAsync(result.Transitions, stoppingToken);
         await bus.Publish(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
         if (result.Transitions.Count > 0)
         {
