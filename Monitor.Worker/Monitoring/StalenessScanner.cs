@@ -14,14 +14,20 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
     public sealed record ScanResult(IReadOnlyList<HeartbeatWriter.Transition> Transitions, int StaleCount, IReadOnlyList<long> StaleIds);
 
     // Rows are locked in id order, like the heartbeat consumer's, so the two cannot deadlock; a sensor that a
-    // concurrent heartbeat made up again is re-checked after the lock and skipped.
+    // concurrent heartbeat made up again is re-checked after the lock and skipped. The candidates come from the two
+    // partial indexes separately: as one OR the planner may walk the primary key for the ORDER BY instead, i.e. the
+    // whole fleet (1.2 s at a million sensors).
     const string Transition = """
-        WITH due AS (
-            SELECT id, state AS from_state, CASE WHEN down_at <= @now THEN 'down' ELSE 'late' END AS to_state
-            FROM sensors
-            WHERE (state = 'up' AND late_at <= @now) OR (state IN ('up', 'late') AND down_at <= @now)
-            ORDER BY id
-            FOR UPDATE
+        WITH candidates AS (
+            SELECT id FROM sensors WHERE state = 'up' AND late_at <= @now
+            UNION
+            SELECT id FROM sensors WHERE state IN ('up', 'late') AND down_at <= @now
+        ), due AS (
+            SELECT s.id, s.state AS from_state, CASE WHEN s.down_at <= @now THEN 'down' ELSE 'late' END AS to_state
+            FROM sensors s JOIN candidates c ON c.id = s.id
+            WHERE (s.state = 'up' AND s.late_at <= @now) OR (s.state IN ('up', 'late') AND s.down_at <= @now)
+            ORDER BY s.id
+            FOR UPDATE OF s
         ), updated AS (
             UPDATE sensors s SET state = d.to_state, state_since = @now
             FROM due d
@@ -35,18 +41,26 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
         FROM updated
         """;
 
-    // Stale: not retired and silent (or, never heard, registered) longer than its threshold; in the order they
-    // became stale. Heard sensors are found through down_at's index, never-heard ones through the state index.
-    const string Stale = """
-        SELECT count(*) OVER ()::int, id
-        FROM (
-            SELECT id, down_at AS stale_since FROM sensors WHERE retired_at IS NULL AND down_at < @now
+    // Stale: not retired and silent (or, never heard, registered) longer than its threshold. Heard sensors are found
+    // through down_at's index, never-heard ones through the state index. The first ones, in the order they became
+    // stale, walk those indexes and stop; the count reads index entries only. (One query with count(*) OVER ()
+    // sorted every stale sensor: 250 ms for 50,000.)
+    const string StaleIds = """
+        SELECT id FROM (
+            (SELECT id, down_at AS stale_since FROM sensors WHERE retired_at IS NULL AND down_at < @now
+             ORDER BY down_at, id LIMIT @limit)
             UNION ALL
-            SELECT id, created_at + COALESCE(stale_after, @stale) FROM sensors
-            WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now
+            (SELECT id, created_at + COALESCE(stale_after, @stale) FROM sensors
+             WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now
+             ORDER BY 2, id LIMIT @limit)
         ) stale
         ORDER BY stale_since, id
         LIMIT @limit
+        """;
+
+    const string StaleCount = """
+        SELECT (SELECT count(*) FROM sensors WHERE retired_at IS NULL AND down_at < @now)
+             + (SELECT count(*) FROM sensors WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now)
         """;
 
     // Deadlines are stored when a heartbeat arrives, from the defaults of that moment. After an upgrade or a change of
@@ -98,23 +112,30 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
         }
 
         var ids = new List<long>();
-        var count = 0;
-        await using (var command = new NpgsqlCommand(Stale, connection))
+        if (options.Value.StaleIdsPerMessage > 0)
         {
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
-            command.Parameters.Add(new NpgsqlParameter<int>("limit", Math.Max(1, options.Value.StaleIdsPerMessage)));
+            await using var command = new NpgsqlCommand(StaleIds, connection);
+            AddStaleParameters(command, now);
+            command.Parameters.Add(new NpgsqlParameter<int>("limit", options.Value.StaleIdsPerMessage));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                count = reader.GetInt32(0);
-                ids.Add(reader.GetInt64(1));
+                ids.Add(reader.GetInt64(0));
             }
         }
-        if (options.Value.StaleIdsPerMessage == 0)
+
+        int count;
+        await using (var command = new NpgsqlCommand(StaleCount, connection))
         {
-            ids.Clear();
+            AddStaleParameters(command, now);
+            count = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
         return new ScanResult(transitions, count, ids);
+    }
+
+    void AddStaleParameters(NpgsqlCommand command, DateTimeOffset now)
+    {
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
     }
 }

@@ -5,30 +5,38 @@ namespace Sensors360.Bench;
 
 /// <summary>
 /// A large fleet written straight into the monitor's tables with SQL: <c>sensors</c> rows whose state and deadlines
-/// agree with their last heartbeat (95 % heard within the last minute, 5 % silent for 11–60 min), and
-/// <c>heartbeatsPerSensor</c> heartbeats each, one a minute, ending at the sensor's last one.
+/// agree with their last heartbeat (95 % heard within the last minute and up, 5 % silent for 11–60 min and down), and
+/// <c>heartbeatsPerSensor</c> heartbeats each, one a minute, ending at the sensor's last one. All of it as of one
+/// moment, the returned <c>AsOf</c>: writing a million sensors takes minutes, and measured against the wall clock
+/// the whole fleet would have gone quiet meanwhile.
 /// </summary>
 public static class FleetGenerator
 {
-    public static async Task<(long FirstId, long LastId)> GenerateAsync(NpgsqlDataSource db, int sensors, int heartbeatsPerSensor, CancellationToken cancellationToken)
+    public static async Task<(long FirstId, long LastId, DateTimeOffset AsOf)> GenerateAsync(NpgsqlDataSource db, int sensors, int heartbeatsPerSensor, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         long first, last;
+        var asOf = DateTimeOffset.UtcNow;
         await using (var command = new NpgsqlCommand("""
             WITH fleet AS (
                 SELECT g,
                        -- Deterministic spread: every 20th sensor went silent 11..60 min ago, the others 0..60 s ago.
                        CASE WHEN g % 20 = 0 THEN interval '11 minutes' + (g % 2940) * interval '1 second'
-                            ELSE (g % 60) * interval '1 second' END AS silence
+                            ELSE (g % 60) * interval '1 second' END AS silence,
+                       -- The heard ones are due in a day (their own interval and threshold), the silent ones use the
+                       -- defaults (1 min + 30 s grace, 10 min): nobody sends the fleet's heartbeats, and a million
+                       -- sensors going quiet during the rest of the run would be a benchmark of its own.
+                       CASE WHEN g % 20 = 0 THEN NULL ELSE interval '1 day' END AS timing
                 FROM generate_series(1, $1) AS g)
             INSERT INTO sensors (tag, labels, created_at, key_hash, first_heartbeat_at, last_heartbeat_at, last_received_at,
-                                 heartbeat_count, state, state_since, late_at, down_at)
-            SELECT 'bench-' || g || '-' || $3, jsonb_build_object('site', 'site-' || (g % 50)), now() - interval '3 days',
+                                 heartbeat_count, state, state_since, expected_interval, stale_after, late_at, down_at)
+            SELECT 'bench-' || g || '-' || $3, jsonb_build_object('site', 'site-' || (g % 50)), $4 - interval '3 days',
                    md5(g::text || $3) || md5($3 || g::text),
-                   now() - silence - ($2 - 1) * interval '1 minute', now() - silence, now() - silence, $2,
-                   CASE WHEN silence > interval '10 minutes' THEN 'down' WHEN silence > interval '90 seconds' THEN 'late' ELSE 'up' END,
-                   now() - silence, now() - silence + interval '90 seconds', now() - silence + interval '10 minutes'
+                   $4 - silence - ($2 - 1) * interval '1 minute', $4 - silence, $4 - silence, $2,
+                   CASE WHEN timing IS NULL THEN 'down' ELSE 'up' END, $4 - silence, timing, timing,
+                   $4 - silence + COALESCE(timing, interval '1 minute') + interval '30 seconds',
+                   $4 - silence + COALESCE(timing, interval '10 minutes')
             FROM fleet
             RETURNING id
             """, connection))
@@ -37,6 +45,7 @@ public static class FleetGenerator
             command.Parameters.AddWithValue(sensors);
             command.Parameters.AddWithValue(heartbeatsPerSensor);
             command.Parameters.AddWithValue(Guid.NewGuid().ToString("N")[..8]);
+            command.Parameters.AddWithValue(asOf);
             var ids = new List<long>(sensors);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -64,11 +73,11 @@ public static class FleetGenerator
             await command.ExecuteNonQueryAsync(cancellationToken);
             Console.Write($"\r    heartbeats: {(double)(Math.Min(last, from + slice - 1) - first + 1) / sensors:P0} ({watch.Elapsed.TotalSeconds:0} s)   ");
         }
-        await using (var analyze = new NpgsqlCommand("ANALYZE sensors; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
+        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE sensors; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
         {
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
         Console.WriteLine($"\r    {(long)sensors * heartbeatsPerSensor:#,0} heartbeats; fleet ready after {watch.Elapsed.TotalSeconds:0} s");
-        return (first, last);
+        return (first, last, asOf);
     }
 }

@@ -36,10 +36,10 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
     if (only.Contains("d") || only.Contains("f"))
     {
         Console.WriteLine($"(d, f) writing a fleet of {scale.FleetSensors:#,0} sensors × {scale.HeartbeatsPerSensor} heartbeats");
-        await FleetGenerator.GenerateAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, cancel.Token);
+        var fleet = await FleetGenerator.GenerateAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, cancel.Token);
         if (only.Contains("d"))
         {
-            rows.AddRange(await StaleScanBench.RunAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token));
+            rows.AddRange(await StaleScanBench.RunAsync(db, fleet.AsOf, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token));
         }
         if (only.Contains("f"))
         {

@@ -9,7 +9,8 @@ namespace Sensors360.Bench;
 /// <summary>
 /// (d) The staleness scan over a large fleet: Monitor.Worker's own scanner (due sensors through partial indexes on
 /// their deadlines) against the seed's approach (every sensor's latest heartbeat by DISTINCT ON over the whole
-/// heartbeats table, keep those older than 10 minutes). Both run on the same data, in the same run.
+/// heartbeats table, keep those older than 10 minutes). Both run on the same data, in the same run, as of the moment
+/// the fleet was written.
 /// </summary>
 public static class StaleScanBench
 {
@@ -17,22 +18,23 @@ public static class StaleScanBench
         SELECT sensor_id FROM (
             SELECT DISTINCT ON (sensor_id) sensor_id, sensor_time FROM heartbeats ORDER BY sensor_id, sensor_time DESC
         ) latest
-        WHERE sensor_time < now() - interval '10 minutes'
+        WHERE sensor_time < $1 - interval '10 minutes'
         """;
 
-    public static async Task<BenchRow[]> RunAsync(NpgsqlDataSource db, int sensors, int heartbeatsPerSensor, int oursRuns, int seedRuns, CancellationToken cancellationToken)
+    public static async Task<BenchRow[]> RunAsync(NpgsqlDataSource db, DateTimeOffset asOf, int sensors, int heartbeatsPerSensor, int oursRuns, int seedRuns, CancellationToken cancellationToken)
     {
         var scanner = new StalenessScanner(Options.Create(new MonitorOptions()));
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
 
         // The first scan settles anything that came due while the fleet was written; the timed ones are steady state.
-        var settle = await scanner.ScanAsync(connection, DateTimeOffset.UtcNow, cancellationToken);
+        var now = asOf.AddSeconds(1);
+        var settle = await scanner.ScanAsync(connection, now, cancellationToken);
         var ours = new List<double>();
         var staleCount = settle.StaleCount;
         for (var run = 0; run < oursRuns; run++)
         {
             var watch = Stopwatch.StartNew();
-            var result = await scanner.ScanAsync(connection, DateTimeOffset.UtcNow, cancellationToken);
+            var result = await scanner.ScanAsync(connection, now, cancellationToken);
             ours.Add(watch.Elapsed.TotalMilliseconds);
             staleCount = result.StaleCount;
         }
@@ -43,6 +45,7 @@ public static class StaleScanBench
         {
             var watch = Stopwatch.StartNew();
             await using var command = new NpgsqlCommand(SeedQuery, connection) { CommandTimeout = 0 };
+            command.Parameters.AddWithValue(now);
             seedStale = 0;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
