@@ -37,12 +37,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-if (!app.Environment.IsDevelopment())
-{
-    app.UseHsts();
-}
+app.UseProblemResponses(hsts: true);
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())

@@ -45,8 +45,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemResponses();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapSensorsApi();

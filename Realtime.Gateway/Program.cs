@@ -43,12 +43,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-if (!app.Environment.IsDevelopment())
-{
-    app.UseHsts();
-}
+app.UseProblemResponses(hsts: true);
 app.UseWebSockets();
 app.UseAuthentication();
 app.UseAntiforgeryForCookieWrites();

@@ -90,4 +90,19 @@ public static class Extensions
         });
         return app;
     }
+
+    /// <summary>
+    /// Unhandled errors and bare status codes answer RFC 9457 problem+json. <paramref name="hsts"/>: the service is
+    /// reached by browsers or sensors directly, so outside Development it tells them to stay on HTTPS.
+    /// </summary>
+    public static WebApplication UseProblemResponses(this WebApplication app, bool hsts = false)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (hsts && !app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        return app;
+    }
 }

@@ -17,6 +17,8 @@ INGESTION_URL=${INGESTION_URL:-http://localhost:8081}
 GATEWAY_URL=${GATEWAY_URL:-http://localhost:8080}
 KEYS_FILE=${KEYS_FILE:-$REPO_ROOT/.data/gen_heartbeats/keys.csv}
 INTERVAL=${INTERVAL:-5}
+# shellcheck source=lib/gateway.sh
+. "$REPO_ROOT/eng/lib/gateway.sh"
 COUNT=${COUNT:-20}
 TAG_PREFIX=${TAG_PREFIX:-Sensor }
 FORM=${FORM:-legacy}
@@ -24,14 +26,7 @@ FORM=${FORM:-legacy}
 if [ ! -s "$KEYS_FILE" ]; then
   mkdir -p "$(dirname "$KEYS_FILE")"
   csv=$(printf 'tag,source\n'; for ((i = 0; i < COUNT; i++)); do printf '%s%d,gen_heartbeats\n' "$TAG_PREFIX" "$i"; done)
-  user=${SENSORS360_USER:-admin}
-  password=${SENSORS360_PASSWORD:-${SENSORS360_ADMIN_PASSWORD:-$(cat "$REPO_ROOT/.data/admin-password" 2>/dev/null || true)}}
-  [ -n "$password" ] || { echo "set SENSORS360_PASSWORD (the password of $user at $GATEWAY_URL)" >&2; exit 1; }
-  signin=$(curl -sS -m 30 -X POST "$GATEWAY_URL/api/auth/token" -H 'Content-Type: application/json' \
-    --data-binary @- <<<"{\"username\":\"$user\",\"password\":\"$password\"}") \
-    || { echo "cannot reach the gateway at $GATEWAY_URL (is eng/run.sh running?)" >&2; exit 1; }
-  token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$signin")
-  [ -n "$token" ] || { echo "signing in as $user failed: $signin" >&2; exit 1; }
+  token=$(gateway_token) || exit 1
   answer=$(mktemp)
   status=$(curl -sS -m 30 -o "$answer" -w '%{http_code}' -X POST "$GATEWAY_URL/api/sensors/import" \
     -H "Authorization: Bearer $token" -H 'Content-Type: text/csv' --data-binary "$csv") \
