@@ -11,7 +11,7 @@ import {
   type SensorState, type UserSummary, type WebhookCreated, type WebhookSummary,
 } from '../lib/types'
 import { api, sessionStore } from '../state/app'
-import { useAsync } from '../state/hooks'
+import { useAsync, useCreation } from '../state/hooks'
 import { useStore } from '../state/store'
 
 export const ADMIN_SECTIONS = [
@@ -182,8 +182,7 @@ function Tokens() {
   const [name, setName] = useState('')
   const [role, setRole] = useState<Role>('Viewer')
   const [days, setDays] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [created, setCreated] = useState<ApiTokenCreated | null>(null)
+  const { created, error, submit } = useCreation<ApiTokenCreated>()
 
   return (
     <section className="card" aria-labelledby="tokens-title">
@@ -212,18 +211,9 @@ function Tokens() {
           </tbody>
         </table>
       </div>
-      <form className="subform" data-testid="token-create-form" onSubmit={async event => {
-        event.preventDefault()
-        setError(null)
-        setCreated(null)
-        try {
-          setCreated(await api.post<ApiTokenCreated>('/api/tokens', { name: name.trim(), role, expiresInDays: days.trim() === '' ? undefined : Number(days) }))
-          setName('')
-          tokens.reload()
-        } catch (failure) {
-          setError(failure)
-        }
-      }}>
+      <form className="subform" data-testid="token-create-form" onSubmit={submit(
+        () => api.post<ApiTokenCreated>('/api/tokens', { name: name.trim(), role, expiresInDays: days.trim() === '' ? undefined : Number(days) }),
+        () => { setName(''); tokens.reload() })}>
         <h3>Create a token</h3>
         <div className="inline-fields">
           <div className="field">
@@ -253,8 +243,7 @@ function Webhooks() {
   const hooks = useAsync(signal => api.get<WebhookSummary[]>('/api/webhooks', { signal }), [])
   const [url, setUrl] = useState('')
   const [events, setEvents] = useState<SensorState[]>([])
-  const [error, setError] = useState<unknown>(null)
-  const [created, setCreated] = useState<WebhookCreated | null>(null)
+  const { created, error, submit } = useCreation<WebhookCreated>()
 
   return (
     <section className="card" aria-labelledby="webhooks-title">
@@ -284,18 +273,9 @@ function Webhooks() {
           </tbody>
         </table>
       </div>
-      <form className="subform" data-testid="webhook-create-form" onSubmit={async event => {
-        event.preventDefault()
-        setError(null)
-        setCreated(null)
-        try {
-          setCreated(await api.post<WebhookCreated>('/api/webhooks', { url: url.trim(), events }))
-          setUrl('')
-          hooks.reload()
-        } catch (failure) {
-          setError(failure)
-        }
-      }}>
+      <form className="subform" data-testid="webhook-create-form" onSubmit={submit(
+        () => api.post<WebhookCreated>('/api/webhooks', { url: url.trim(), events }),
+        () => { setUrl(''); hooks.reload() })}>
         <h3>Add a webhook</h3>
         <label htmlFor="webhook-url">URL</label>
         <input id="webhook-url" type="url" required placeholder="https://example.com/hooks/sensors360" value={url}
@@ -324,8 +304,7 @@ function CollectorKeys() {
   const keys = useAsync(signal => api.get<CollectorKeySummary[]>('/api/collector-keys', { signal }), [])
   const [name, setName] = useState('')
   const [selector, setSelector] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [created, setCreated] = useState<CollectorKeyCreated | null>(null)
+  const { created, error, submit } = useCreation<CollectorKeyCreated>()
   const parsed = parseLabelLines(selector)
 
   return (
@@ -356,20 +335,9 @@ function CollectorKeys() {
           </tbody>
         </table>
       </div>
-      <form className="subform" data-testid="collector-key-create-form" onSubmit={async event => {
-        event.preventDefault()
-        if (parsed.errors.length > 0) return
-        setError(null)
-        setCreated(null)
-        try {
-          setCreated(await api.post<CollectorKeyCreated>('/api/collector-keys', { name: name.trim(), selector: parsed.labels }))
-          setName('')
-          setSelector('')
-          keys.reload()
-        } catch (failure) {
-          setError(failure)
-        }
-      }}>
+      <form className="subform" data-testid="collector-key-create-form" onSubmit={parsed.errors.length > 0 ? event => event.preventDefault() : submit(
+        () => api.post<CollectorKeyCreated>('/api/collector-keys', { name: name.trim(), selector: parsed.labels }),
+        () => { setName(''); setSelector(''); keys.reload() })}>
         <h3>Create a collector key</h3>
         <label htmlFor="collector-name">Name</label>
         <input id="collector-name" required value={name} onChange={e => setName(e.target.value)} data-testid="collector-key-create-name" />

@@ -52,3 +52,29 @@ export function useDebounced<T>(value: T, ms = 300): T {
   }, [value, ms])
   return debounced
 }
+
+export interface Creation<T> {
+  /** What the last submission created (shown once, e.g. a secret), null before or while retrying. */
+  created: T | null
+  error: unknown
+  /** An onSubmit handler: runs `create`, then `after` (clear the fields, reload the list) when it succeeded. */
+  submit: (create: () => Promise<T>, after: () => void) => (event: { preventDefault: () => void }) => Promise<void>
+}
+
+/** The state of a form that creates something on the server. */
+export function useCreation<T>(): Creation<T> {
+  const [created, setCreated] = useState<T | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const submit = (create: () => Promise<T>, after: () => void) => async (event: { preventDefault: () => void }) => {
+    event.preventDefault()
+    setError(null)
+    setCreated(null)
+    try {
+      setCreated(await create())
+      after()
+    } catch (failure) {
+      setError(failure)
+    }
+  }
+  return { created, error, submit }
+}
