@@ -32,7 +32,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Heartb
 builder.AddSensorsMessaging(bus =>
     // A temporary (auto-delete) queue per instance: every API replica hears every registry event.
     bus.AddConsumer<RegistryEventsConsumer>().Endpoint(endpoint => endpoint.PerInstance()));
-builder.Services.AddProblemDetails();
+builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

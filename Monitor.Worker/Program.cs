@@ -40,7 +40,7 @@ builder.AddSensorsMessaging(bus =>
     bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.PerInstance());
     bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
 });
-builder.Services.AddProblemDetails();
+builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -38,7 +38,7 @@ builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpo
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver();
-builder.Services.AddProblemDetails();
+builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -51,12 +51,21 @@ public static class SensorCsv
             return new(rows, errors);
         }
 
+        var previousEnd = csv.Parser.RawRow;
         while (csv.Read())
         {
             var line = csv.Parser.RawRow;
+            var start = previousEnd + 1;
+            previousEnd = line;
             if (rows.Count == MaxRows)
             {
                 errors["file"] = [$"At most {MaxRows} sensors per import; split the file."];
+                break;
+            }
+            // An unclosed quote swallows the rest of the file into one field: name the line where it opened.
+            if (csv.Parser.RawRecord.Count(c => c == '"') % 2 == 1)
+            {
+                AddError(errors, start, "a quoted field is never closed; quote whole fields and double the quotes inside them.");
                 break;
             }
             if (csv.Parser.Count != header.Length)

@@ -67,6 +67,10 @@ public static class SensorQueriesApi
         {
             errors["label"] = [labelError];
         }
+        if (SensorFilter.TagError(tag) is { } tagError)
+        {
+            errors["tag"] = [tagError];
+        }
         var order = SensorSort.Parse(sort);
         if (order is null)
         {

@@ -113,7 +113,11 @@ public static class StatsApi
         var labelJson = SensorFilter.ParseLabel(label, out var error);
         if (error is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = [error] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = [error] }, detail: "The filter is invalid.");
+        }
+        if (SensorFilter.TagError(tag) is { } tagError)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = [tagError] }, detail: "The filter is invalid.");
         }
         if (labelJson is not null || !string.IsNullOrEmpty(tag))
         {

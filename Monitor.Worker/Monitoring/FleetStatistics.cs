@@ -25,8 +25,16 @@ public sealed record SensorFilter(string? LabelJson, string? TagLike)
             error = "Give a label as key:value, e.g. site:north.";
             return null;
         }
+        if (label.Contains('\0'))
+        {
+            error = "A label cannot contain NUL characters.";
+            return null;
+        }
         return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { [parts[0]] = parts[1] });
     }
+
+    /// <summary>PostgreSQL text cannot hold NUL, so a tag prefix with one would fail the query instead of matching nothing.</summary>
+    public static string? TagError(string? tag) => tag?.Contains('\0') == true ? "A tag prefix cannot contain NUL characters." : null;
 
     public static void AddParameters(NpgsqlCommand command, SensorFilter? filter)
     {

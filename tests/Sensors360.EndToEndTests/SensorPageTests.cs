@@ -71,10 +71,10 @@ public sealed class SensorPageTests(DashboardFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task A_tag_containing_markup_is_shown_as_text_and_never_runs()
+    public async Task A_tag_and_a_label_containing_markup_are_shown_as_text_and_never_run()
     {
         const string Markup = """<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">""";
-        var sensor = await Api.RegisterSteadyAsync($"xss-probe {Markup}");
+        var sensor = await Api.RegisterSteadyAsync($"xss-probe {Markup}", new Dictionary<string, string> { ["note"] = Markup });
 
         await using var browser = await fixture.OpenBrowserAsync();
         await browser.SignInAsync(DashboardFixture.AdminUser, DashboardFixture.AdminPassword);
@@ -88,10 +88,12 @@ public sealed class SensorPageTests(DashboardFixture fixture, ITestOutputHelper 
 
         await page.GotoAsync($"/sensors/{sensor.Id}");
         await Expect(page.GetByTestId("sensor-detail-tag")).ToHaveTextAsync(sensor.Tag);
+        await Expect(page.GetByTestId("sensor-labels")).ToHaveTextAsync($"note={Markup}");
         await AssertInertAsync(page, "sensor page");
 
         await page.GotoAsync($"/sensors?tag={Uri.EscapeDataString("xss-probe")}");
         await Expect(page.GetByTestId($"sensor-link-{sensor.Id}")).ToHaveTextAsync(sensor.Tag);
+        await Expect(page.GetByText($"note={Markup}", new() { Exact = true })).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("sensors-loaded-count")).ToHaveAttributeAsync("data-count", "1");
         await AssertInertAsync(page, "sensor list");
 

@@ -98,6 +98,16 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L);
     }
 
+    public async Task<string> TextAsync(string sql, params object[] values)
+    {
+        await using var command = (await _db.Value).CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    }
+
     public async Task<DateTimeOffset> TimeAsync(string sql, params object[] values)
     {
         await using var command = (await _db.Value).CreateCommand(sql);
