@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RabbitMQ.Client;
 
 namespace Sensors360.IntegrationTests.Reliability;
 
@@ -21,12 +22,6 @@ public sealed class BrokerQueues(HttpClient management) : IDisposable
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
     }
 
-    /// <summary>Messages in the queue (ready and unacknowledged); 0 if it does not exist.</summary>
-    public async Task<long> DepthAsync(string name) =>
-        await QueueAsync(name) is { } queue && queue.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number
-            ? messages.GetInt64()
-            : 0;
-
     /// <summary>Reads one message and puts it back (RabbitMQ's "get, requeue").</summary>
     public async Task<JsonElement?> PeekAsync(string name)
     {
@@ -35,6 +30,25 @@ public sealed class BrokerQueues(HttpClient management) : IDisposable
         response.EnsureSuccessStatusCode();
         var messages = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return messages.GetArrayLength() > 0 ? messages[0] : null;
+    }
+
+    /// <summary>
+    /// Messages ready in the queue now, from the broker itself (a passive declare): the management API's counts are
+    /// samples up to 5 s old.
+    /// </summary>
+    public static async Task<uint> ReadyMessagesAsync(DistributedApplication app, string queue)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri((await app.GetConnectionStringAsync("messaging"))!) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;   // not declared yet: MassTransit declares an _error queue with its first fault
+        }
     }
 
     public async Task<JsonElement> GetAsync(string path)

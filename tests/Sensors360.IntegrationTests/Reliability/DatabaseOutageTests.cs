@@ -14,7 +14,7 @@ public sealed class DatabaseOutageTests(FaultsFixture fixture)
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var load = await HeartbeatLoad.CreateAsync(fixture.App, "pg-outage", sensorCount: 10);
         using var queues = await BrokerQueues.CreateAsync(fixture.App);
-        var errorsBefore = await queues.DepthAsync("heartbeats_error");
+        var errorsBefore = await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error");
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(workers: 4, batchSize: 100, TimeSpan.FromMilliseconds(100), stop.Token);
 
@@ -40,7 +40,7 @@ public sealed class DatabaseOutageTests(FaultsFixture fixture)
         var clock = Stopwatch.StartNew();
         var tally = await load.SettleAsync(TimeSpan.FromMinutes(2));
         var drain = clock.Elapsed;
-        var parked = await queues.DepthAsync("heartbeats_error") - errorsBefore;
+        var parked = (long)await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error") - errorsBefore;
 
         var met = tally.Lost == 0 && tally.Duplicated == 0 && parked == 0;
         ReliabilityReport.Record(new(

@@ -34,7 +34,14 @@ public sealed class FaultsFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
-        Directory.Delete(_dataDirectory, recursive: true);
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a server process still held a file; the directory is under /tmp and named for what it is
+        }
     }
 
     public async Task StopAsync(string resource, CancellationToken cancellationToken)

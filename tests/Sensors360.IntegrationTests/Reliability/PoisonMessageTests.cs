@@ -13,7 +13,7 @@ public sealed class PoisonMessageTests(FaultsFixture fixture)
         await using var api = new SensorsApi(fixture.App);
         using var queues = await BrokerQueues.CreateAsync(fixture.App);
         var (id, _) = await api.RegisterAsync(SensorsApi.UniqueTag("poison"));
-        var errorsBefore = await queues.DepthAsync("heartbeats_error");
+        var errorsBefore = await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error");
         var bus = await AppBus.CreateAsync(fixture.App);
         await bus.StartAsync();
         try
@@ -28,7 +28,7 @@ public sealed class PoisonMessageTests(FaultsFixture fixture)
             Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(id, good) == 1, TimeSpan.FromSeconds(30)),
                 "the good message behind the poison one was not stored");
             var flowing = clock.Elapsed;
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await queues.DepthAsync("heartbeats_error") > errorsBefore, TimeSpan.FromSeconds(60)),
+            Assert.True(await LocalProcesses.EventuallyAsync(async () => await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error") > errorsBefore, TimeSpan.FromSeconds(60)),
                 "the unstorable message never reached heartbeats_error");
             var parked = clock.Elapsed;
             var errorQueue = (await queues.QueueAsync("heartbeats_error"))!.Value;
