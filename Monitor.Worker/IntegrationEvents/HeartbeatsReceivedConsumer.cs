@@ -27,6 +27,9 @@ public sealed class HeartbeatsReceivedConsumer(HeartbeatWriter writer, ILogger<H
 
 public sealed class HeartbeatsReceivedConsumerDefinition : ConsumerDefinition<HeartbeatsReceivedConsumer>
 {
+    /// <summary>At the 5 s cap, about 25 minutes of a database outage.</summary>
+    public const int DatabaseOutageRetries = 300;
+
     readonly int _concurrency;
 
     public HeartbeatsReceivedConsumerDefinition(IOptions<MonitorOptions> options)
@@ -40,8 +43,21 @@ public sealed class HeartbeatsReceivedConsumerDefinition : ConsumerDefinition<He
         IConsumerConfigurator<HeartbeatsReceivedConsumer> consumer, IRegistrationContext context)
     {
         endpoint.PrefetchCount = _concurrency * 2;
-        // Transient faults (deadlock, connection reset, PostgreSQL restarting) are retried; a message that still
-        // fails lands in the heartbeats_error queue and the rest keep flowing.
-        endpoint.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        // Outer: the database is unavailable (stopped, restarting, unreachable). The message stays unacknowledged in
+        // RabbitMQ and is tried again every few seconds for about 25 minutes, under RabbitMQ's 30-minute consumer
+        // timeout; nothing is parked in heartbeats_error for an outage, and a worker that dies meanwhile leaves the
+        // message to be redelivered. A kill switch would not help here: it counts faults, and these never fault.
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Handle<Exception>(TransientDatabaseFaults.IsTransient);
+            retry.Exponential(DatabaseOutageRetries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
+        });
+        // Inner: anything else (e.g. a timestamp outside every partition) is retried 5 times within ~5 s, then the
+        // message lands in heartbeats_error and the rest keep flowing.
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Handle<Exception>(e => !TransientDatabaseFaults.IsTransient(e));
+            retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+        });
     }
 }

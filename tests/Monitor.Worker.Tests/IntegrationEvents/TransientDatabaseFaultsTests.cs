@@ -1,0 +1,34 @@
+using System.Net.Sockets;
+using Monitor.Worker.IntegrationEvents;
+using Npgsql;
+
+namespace Monitor.Worker.Tests.IntegrationEvents;
+
+public sealed class TransientDatabaseFaultsTests
+{
+    static PostgresException Postgres(string sqlState) => new("message", "ERROR", "ERROR", sqlState);
+
+    [Theory]
+    [InlineData("57P01")]   // admin shutdown: PostgreSQL is stopping
+    [InlineData("57P03")]   // cannot connect now: PostgreSQL is starting
+    [InlineData("40P01")]   // deadlock
+    [InlineData("53300")]   // too many connections
+    public void A_database_that_is_briefly_unavailable_is_transient(string sqlState) =>
+        Assert.True(TransientDatabaseFaults.IsTransient(Postgres(sqlState)));
+
+    [Fact]
+    public void A_refused_connection_is_transient_even_when_wrapped() =>
+        Assert.True(TransientDatabaseFaults.IsTransient(new InvalidOperationException("writing failed",
+            new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused)))));
+
+    [Theory]
+    [InlineData("23514")]   // no partition of relation "heartbeats" found for row
+    [InlineData("23503")]   // foreign key violation: an unknown sensor
+    [InlineData("22P02")]   // invalid text representation
+    public void A_message_that_can_never_be_stored_is_not_transient(string sqlState) =>
+        Assert.False(TransientDatabaseFaults.IsTransient(Postgres(sqlState)));
+
+    [Fact]
+    public void Other_exceptions_are_not_transient() =>
+        Assert.False(TransientDatabaseFaults.IsTransient(new FormatException()));
+}

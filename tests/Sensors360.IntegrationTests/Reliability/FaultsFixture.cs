@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sensors360.IntegrationTests.Reliability;
+
+/// <summary>
+/// One started system for every fault scenario. Each test stops and kills resources of it, and restores every one
+/// it stopped before it ends, so the next test finds the whole system running.
+/// </summary>
+public sealed class FaultsFixture : IAsyncLifetime
+{
+    public const string StopCommand = "resource-stop";
+    public const string StartCommand = "resource-start";
+    public static readonly TimeSpan RestoreTimeout = TimeSpan.FromMinutes(2);
+
+    // A data directory of its own that outlives a resource restart: with the default throwaway one, stopping
+    // PostgreSQL or RabbitMQ deletes their data, which is not the fault being tested.
+    readonly string _dataDirectory = Directory.CreateTempSubdirectory("sensors360-faults-").FullName;
+    DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    ResourceCommandService Commands => App.Services.GetRequiredService<ResourceCommandService>();
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
+        _app = await SensorsApp.StartAsync(cts.Token, args: [$"--Infrastructure:DataDirectory={_dataDirectory}"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a server process still held a file; the directory is under /tmp and named for what it is
+        }
+    }
+
+    public async Task StopAsync(string resource, CancellationToken cancellationToken)
+    {
+        var stopped = await Commands.ExecuteCommandAsync(resource, StopCommand, cancellationToken);
+        Assert.True(stopped.Success, $"stop {resource}: {stopped.Message}");
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, cancellationToken);
+    }
+
+    public async Task StartAsync(string resource, CancellationToken cancellationToken)
+    {
+        var started = await Commands.ExecuteCommandAsync(resource, StartCommand, cancellationToken);
+        Assert.True(started.Success, $"start {resource}: {started.Message}");
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+    }
+
+    /// <summary>For a test's finally: starts the resource again unless it is running, and waits until it is healthy.</summary>
+    public async Task RestoreAsync(string resource)
+    {
+        using var cts = new CancellationTokenSource(RestoreTimeout);
+        if (App.ResourceNotifications.TryGetCurrentState(resource, out var state)
+            && state!.Snapshot.State?.Text is { } text && KnownResourceStates.TerminalStates.Contains(text))
+        {
+            await Commands.ExecuteCommandAsync(resource, StartCommand, cts.Token);
+        }
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+    }
+
+    /// <summary>The process id of a project resource, as DCP reports it.</summary>
+    public int ProcessIdOf(string resource)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} has no state");
+        var pid = state!.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+        Assert.NotNull(pid);
+        return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultsCollection : ICollectionFixture<FaultsFixture>
+{
+    public const string Name = "Faults";
+}

@@ -1,0 +1,60 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Sensors360.IntegrationTests.Reliability;
+
+/// <summary>One fault scenario's outcome, as a line of docs/reliability.md.</summary>
+public sealed record ReliabilityResult(
+    string Scenario,
+    string Expected,
+    string Measured,
+    long? Accepted = null,
+    long? Lost = null,
+    long? Duplicated = null,
+    bool Met = true);
+
+/// <summary>
+/// Appends each scenario's measurements as a JSON line to artifacts/reliability/results.jsonl (or to
+/// SENSORS360_RELIABILITY_RESULTS), from which eng/reliability.sh renders docs/reliability.md.
+/// </summary>
+public static class ReliabilityReport
+{
+    static readonly Lock Gate = new();
+
+    public static string ResultsPath =>
+        Environment.GetEnvironmentVariable("SENSORS360_RELIABILITY_RESULTS") is { Length: > 0 } path
+            ? path
+            : Path.Combine(RepositoryRoot(), "artifacts", "reliability", "results.jsonl");
+
+    public static void Record(ReliabilityResult result)
+    {
+        var line = JsonSerializer.Serialize(new
+        {
+            result.Scenario,
+            result.Expected,
+            result.Measured,
+            result.Accepted,
+            result.Lost,
+            result.Duplicated,
+            result.Met,
+            At = DateTimeOffset.UtcNow,
+        }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        lock (Gate)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(ResultsPath)!);
+            File.AppendAllText(ResultsPath, line + "\n");
+        }
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sensors360.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}
