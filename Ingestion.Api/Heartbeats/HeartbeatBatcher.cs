@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using MassTransit;
@@ -33,6 +34,8 @@ public sealed class HeartbeatBatcher(
     });
     readonly Histogram<int> _batchSize = meters.Create("Sensors360").CreateHistogram<int>(
         "sensors360.ingestion.batch_size", "{heartbeat}", "Heartbeats per message sent to the broker");
+    readonly Histogram<double> _confirmTime = meters.Create("Sensors360").CreateHistogram<double>(
+        "sensors360.ingestion.confirm_duration", "s", "From sending a batch to the broker's confirm");
 
     /// <summary>Completes when the broker confirmed the batch carrying these heartbeats, or with the reason it did not.</summary>
     public async Task<SubmitResult> SubmitAsync(IReadOnlyList<Heartbeat> items, CancellationToken cancellationToken)
@@ -129,9 +132,11 @@ public sealed class HeartbeatBatcher(
         try
         {
             using var timeout = new CancellationTokenSource(_options.PublishTimeout);
+            var started = Stopwatch.GetTimestamp();
             var endpoint = await bus.GetSendEndpoint(HeartbeatsQueue);
             // Persistent message, and with publisher confirms this completes only once the broker has it.
             await endpoint.Send(message, context => context.Durable = true, timeout.Token);
+            _confirmTime.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             _batchSize.Record(count);
             result = new(message.BatchId, null);
         }

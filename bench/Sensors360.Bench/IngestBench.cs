@@ -16,8 +16,6 @@ public static class IngestBench
     /// <summary>Where the CPU went in each load run (printed under the table).</summary>
     public static List<string> Profiles { get; } = [];
 
-    static int SingleConcurrency => int.Parse(Environment.GetEnvironmentVariable("BENCH_SINGLE_CONCURRENCY") ?? "128", System.Globalization.CultureInfo.InvariantCulture);
-
     public static async Task<BenchRow[]> RunAsync(BenchSystem system, NpgsqlDataSource db, TimeSpan duration, bool batched, bool single, CancellationToken cancellationToken)
     {
         const int sensors = 10_000;
@@ -56,7 +54,7 @@ public static class IngestBench
         {
             var ours = await LoadAsync(system, "single", [
                 $"--Load:IngestionUrl={system.Http("ingestion-api")}", $"--Load:CollectorKey={key}", $"--Load:FirstSensorId={ids[0]}",
-                $"--Load:Sensors={sensors}", "--Load:BatchSize=1", $"--Load:Concurrency={SingleConcurrency}", $"--Load:Duration={duration:c}",
+                $"--Load:Sensors={sensors}", "--Load:BatchSize=1", "--Load:Concurrency=128", $"--Load:Duration={duration:c}",
                 "--Load:Warmup=00:00:05", $"--Load:DatabaseConnectionString={connectionString}"], cancellationToken);
             var port = Tools.FreePort();
             using var hello = Tools.Start(Tools.Assembly("bench/HelloWorld"), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
