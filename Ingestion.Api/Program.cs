@@ -20,6 +20,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 
 // Credentials: loaded from Monitor.Worker, then kept fresh by registry events.
 builder.Services.AddSingleton<CredentialCache>();
+builder.Services.AddSingleton<CredentialReloads>();
 builder.Services.AddSingleton<KeyRateLimiter>();
 builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
@@ -29,6 +30,7 @@ builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials
 builder.Services.AddSingleton<HeartbeatBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());
 
+builder.Services.AddReceiveEndpointObserver<ReloadCredentialsOnReconnect>();
 builder.AddSensorsMessaging(bus =>
     // A temporary (auto-delete) queue per instance: every API replica hears every registry event.
     bus.AddConsumer<RegistryEventsConsumer>().Endpoint(endpoint => endpoint.PerInstance()));

@@ -6,10 +6,11 @@ namespace Ingestion.Api.Credentials;
 
 /// <summary>
 /// Loads every credential from Monitor.Worker at start (retrying until it answers), then again every
-/// <see cref="IngestionOptions.CredentialRefreshPeriod"/> as a safety net behind the registry events.
+/// <see cref="IngestionOptions.CredentialRefreshPeriod"/> as a safety net behind the registry events, and at once
+/// when <see cref="CredentialReloads"/> says registry events may have been missed.
 /// </summary>
 public sealed class CredentialLoader(
-    HttpClient http, CredentialCache cache, IOptions<IngestionOptions> options, TimeProvider clock, ILogger<CredentialLoader> logger)
+    HttpClient http, CredentialCache cache, CredentialReloads reloads, IOptions<IngestionOptions> options, TimeProvider clock, ILogger<CredentialLoader> logger)
     : BackgroundService
 {
     const int PageSize = 10_000;
@@ -24,7 +25,7 @@ public sealed class CredentialLoader(
                 var set = await LoadAsync(stoppingToken);
                 logger.LogInformation("Credentials loaded: {Sensors} sensors, {Collectors} collector keys", set.SensorCount, set.CollectorCount);
                 retryDelay = TimeSpan.FromMilliseconds(250);
-                await Task.Delay(options.Value.CredentialRefreshPeriod, clock, stoppingToken);
+                await NextLoadAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -39,6 +40,15 @@ public sealed class CredentialLoader(
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
+    }
+
+    async Task NextLoadAsync(CancellationToken stoppingToken)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var period = Task.Delay(options.Value.CredentialRefreshPeriod, clock, wake.Token);
+        await Task.WhenAny(period, reloads.WaitAsync(wake.Token));
+        stoppingToken.ThrowIfCancellationRequested();
+        await wake.CancelAsync();
     }
 
     async Task<CredentialSet> LoadAsync(CancellationToken cancellationToken)

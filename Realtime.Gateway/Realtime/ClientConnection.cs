@@ -21,6 +21,9 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
 
     public const string TooSlow = "too slow";
 
+    /// <summary>How long sending our close, and then the client's answer to it, may take before the socket is dropped.</summary>
+    static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
     public Guid Id { get; } = Guid.NewGuid();
     public string Username => username;
 
@@ -142,10 +145,19 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
         }
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
             try
             {
                 await socket.CloseOutputAsync(closeStatus ?? WebSocketCloseStatus.NormalClosure, closeReason, timeout.Token);
+                // The request ends when the client answers the close; one that never does would hold it open, and
+                // with it the gateway's shutdown, until the host gave up.
+                _ = Task.Delay(CloseHandshakeTimeout).ContinueWith(_ =>
+                {
+                    if (socket.State == WebSocketState.CloseSent)
+                    {
+                        socket.Abort();
+                    }
+                }, TaskScheduler.Default);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
             {

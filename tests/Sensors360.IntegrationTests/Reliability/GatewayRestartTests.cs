@@ -63,6 +63,29 @@ public sealed class GatewayRestartTests(FaultsFixture fixture)
         Assert.True(met, $"resynchronized {resync.TotalSeconds:0.0} s after the gateway was back");
     }
 
+    [Fact]
+    public async Task A_client_that_never_answers_the_close_does_not_hold_up_the_gateway_stop()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var (_, token) = await Gateway.CreateApiTokenAsync(fixture.App, "Viewer");
+        TimeSpan stopped;
+        try
+        {
+            using var socket = await Gateway.ConnectAsync(Gateway.BaseAddress(fixture.App),
+                options => options.SetRequestHeader("Authorization", $"Bearer {token}"), cts.Token);
+            await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "snapshot", FrameTimeout);
+            // From here on the client reads nothing, so it never sees, let alone answers, the gateway's close.
+            var clock = Stopwatch.StartNew();
+            await fixture.StopAsync("realtime-gateway", cts.Token);
+            stopped = clock.Elapsed;
+        }
+        finally
+        {
+            await fixture.RestoreAsync("realtime-gateway");
+        }
+        Assert.True(stopped < TimeSpan.FromSeconds(10), $"the gateway took {stopped.TotalSeconds:0.0} s to stop");
+    }
+
     static async Task<TimeSpan> FirstHealthyAsync(Uri gateway, Stopwatch clock, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(2) };
