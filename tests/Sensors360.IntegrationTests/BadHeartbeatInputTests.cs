@@ -12,20 +12,10 @@ namespace Sensors360.IntegrationTests;
 /// they had before (the broker delivers in order, so anything the bad request had published would be stored too).
 /// </summary>
 [Collection(SensorsAppCollection.Name)]
-public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : IAsyncLifetime
+public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : StartedSystemTests(fixture)
 {
     static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(30);
     static readonly TimeSpan RegistryDeadline = TimeSpan.FromSeconds(5);
-
-    SensorsApi _api = null!;
-
-    public Task InitializeAsync()
-    {
-        _api = new SensorsApi(fixture.App);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     /// <summary>The sensors a case may use: its own (ready, one stored heartbeat), another one, and a retired one.</summary>
     public sealed record Subject(long Id, string Key, long OtherId, long RetiredId, string RetiredKey)
@@ -160,7 +150,7 @@ public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : IAsyncLi
         var subject = await SubjectAsync(needsRetired);
 
         using var request = badCase.Request(subject);
-        using var response = await _api.Ingestion.SendAsync(request);
+        using var response = await Api.Ingestion.SendAsync(request);
 
         var problem = await ProblemAsync(response, badCase.Status);
         Assert.Contains(badCase.DetailMentions.Replace(",", ""), problem.GetProperty("detail").GetString()!.Replace(",", ""), StringComparison.OrdinalIgnoreCase);
@@ -174,41 +164,41 @@ public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : IAsyncLi
         }
 
         var sentinel = SensorsApi.RecentTime();
-        using (var accepted = await _api.PostHeartbeatsAsync(subject.Key, SensorsApi.Heartbeat(subject.Id, sentinel)))
+        using (var accepted = await Api.PostHeartbeatsAsync(subject.Key, SensorsApi.Heartbeat(subject.Id, sentinel)))
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await _api.HeartbeatRowsAsync(subject.Id, sentinel) == 1, StorageDeadline),
+        Assert.True(await LocalProcesses.EventuallyAsync(async () => await Api.HeartbeatRowsAsync(subject.Id, sentinel) == 1, StorageDeadline),
             "The sentinel heartbeat was not stored.");
         // The warm-up heartbeats (one per ready sensor) were sent before the sentinel, so they are stored by now too.
-        Assert.Equal(2, await _api.HeartbeatRowsAsync(subject.Id));
-        Assert.Equal(0, await _api.HeartbeatRowsAsync(subject.OtherId));
+        Assert.Equal(2, await Api.HeartbeatRowsAsync(subject.Id));
+        Assert.Equal(0, await Api.HeartbeatRowsAsync(subject.OtherId));
         if (needsRetired)
         {
-            Assert.Equal(1, await _api.HeartbeatRowsAsync(subject.RetiredId));
+            Assert.Equal(1, await Api.HeartbeatRowsAsync(subject.RetiredId));
         }
     }
 
     async Task<Subject> SubjectAsync(bool needsRetired)
     {
-        var own = await _api.RegisterAsync(SensorsApi.UniqueTag("bad-input"));
-        var other = await _api.RegisterAsync(SensorsApi.UniqueTag("bad-input-other"));
-        await _api.WaitUntilKeyAcceptedAsync(own.Id, own.Key);
+        var own = await Api.RegisterAsync(SensorsApi.UniqueTag("bad-input"));
+        var other = await Api.RegisterAsync(SensorsApi.UniqueTag("bad-input-other"));
+        await Api.WaitUntilKeyAcceptedAsync(own.Id, own.Key);
         if (!needsRetired)
         {
             return new Subject(own.Id, own.Key, other.Id, other.Id, other.Key);
         }
 
-        var retired = await _api.RegisterAsync(SensorsApi.UniqueTag("bad-input-retired"));
-        await _api.WaitUntilKeyAcceptedAsync(retired.Id, retired.Key);
-        using (var retire = await _api.Worker.PostAsync($"/api/sensors/{retired.Id}/retire", null))
+        var retired = await Api.RegisterAsync(SensorsApi.UniqueTag("bad-input-retired"));
+        await Api.WaitUntilKeyAcceptedAsync(retired.Id, retired.Key);
+        using (var retire = await Api.Worker.PostAsync($"/api/sensors/{retired.Id}/retire", null))
         {
             Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
         }
         // Probed as text/plain: before the retirement reaches the API that is a 415, so the probe never queues anything.
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
-            using var response = await _api.PostHeartbeatsAsync(retired.Key, SensorsApi.Heartbeat(retired.Id, Subject.Earlier(30)), "text/plain");
+            using var response = await Api.PostHeartbeatsAsync(retired.Key, SensorsApi.Heartbeat(retired.Id, Subject.Earlier(30)), "text/plain");
             return response.StatusCode == HttpStatusCode.Forbidden;
         }, RegistryDeadline), "The retired sensor's key was still accepted after 5 s.");
         return new Subject(own.Id, own.Key, other.Id, retired.Id, retired.Key);

@@ -6,20 +6,10 @@ namespace Sensors360.IntegrationTests;
 
 /// <summary>Ingestion.Api end to end: key checks, validation, micro-batching and storage through the real broker.</summary>
 [Collection(SensorsAppCollection.Name)]
-public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetime
+public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystemTests(fixture)
 {
     static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(30);
     static readonly TimeSpan RegistryDeadline = TimeSpan.FromSeconds(5);
-
-    SensorsApi _api = null!;
-
-    public Task InitializeAsync()
-    {
-        _api = new SensorsApi(fixture.App);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
@@ -34,7 +24,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     }
 
     async Task StoredEventuallyAsync(long sensorId, DateTimeOffset at) =>
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await _api.HeartbeatRowsAsync(sensorId, at) == 1, StorageDeadline),
+        Assert.True(await LocalProcesses.EventuallyAsync(async () => await Api.HeartbeatRowsAsync(sensorId, at) == 1, StorageDeadline),
             $"Heartbeat {sensorId}@{at:O} was not stored.");
 
     /// <summary>
@@ -44,19 +34,19 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     async Task AssertNothingQueuedAsync(long sensorId, string key, params DateTimeOffset[] refused)
     {
         var marker = SensorsApi.RecentTime();
-        using var accepted = await _api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(sensorId, marker));
+        using var accepted = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(sensorId, marker));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         await StoredEventuallyAsync(sensorId, marker);
         foreach (var at in refused)
         {
-            Assert.Equal(0, await _api.HeartbeatRowsAsync(sensorId, at));
+            Assert.Equal(0, await Api.HeartbeatRowsAsync(sensorId, at));
         }
     }
 
     async Task<(long Id, string Key)> ReadySensorAsync(string name, object? labels = null)
     {
-        var sensor = await _api.RegisterAsync(SensorsApi.UniqueTag(name), labels);
-        await _api.WaitUntilKeyAcceptedAsync(sensor.Id, sensor.Key);
+        var sensor = await Api.RegisterAsync(SensorsApi.UniqueTag(name), labels);
+        await Api.WaitUntilKeyAcceptedAsync(sensor.Id, sensor.Key);
         return sensor;
     }
 
@@ -66,14 +56,14 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var (id, key) = await ReadySensorAsync("single");
         var at = SensorsApi.RecentTime();
 
-        using var response = await _api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, at));
+        using var response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, at));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = await SensorsApi.JsonAsync(response);
         Assert.Equal(1, body.GetProperty("accepted").GetInt32());
         Assert.NotEqual(Guid.Empty, body.GetProperty("batchId").GetGuid());
         await StoredEventuallyAsync(id, at);
-        Assert.Equal(1, await _api.ScalarAsync(
+        Assert.Equal(1, await Api.ScalarAsync(
             "SELECT count(*) FROM heartbeats WHERE sensor_id = $1 AND sensor_time = $2 AND received_at BETWEEN now() - interval '1 minute' AND now()",
             id, at.UtcDateTime));
     }
@@ -84,7 +74,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var (id, key) = await ReadySensorAsync("legacy");
         var epoch = DateTimeOffset.UtcNow.AddSeconds(-Random.Shared.Next(100, 5000)).ToUnixTimeSeconds();
 
-        using var response = await _api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={epoch}");
+        using var response = await Api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={epoch}");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await StoredEventuallyAsync(id, DateTimeOffset.FromUnixTimeSeconds(epoch));
@@ -94,9 +84,9 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     public async Task A_collector_key_sends_an_array_mixing_iso_epoch_seconds_and_milliseconds_for_the_sensors_its_selector_covers()
     {
         var site = Guid.NewGuid().ToString("N");
-        var a = await _api.RegisterAsync(SensorsApi.UniqueTag("collected"), new { site });
-        var b = await _api.RegisterAsync(SensorsApi.UniqueTag("collected"), new { site, rack = "2" });
-        var (_, collectorKey) = await _api.CreateCollectorKeyAsync("edge-1", new { site });
+        var a = await Api.RegisterAsync(SensorsApi.UniqueTag("collected"), new { site });
+        var b = await Api.RegisterAsync(SensorsApi.UniqueTag("collected"), new { site, rack = "2" });
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("edge-1", new { site });
         var iso = SensorsApi.RecentTime(10);
         var seconds = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddSeconds(-200).ToUnixTimeSeconds());
         var millis = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(-300).ToUnixTimeMilliseconds());
@@ -110,7 +100,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
             response?.Dispose();
-            response = await _api.PostHeartbeatsAsync(collectorKey, json, bearer: false);
+            response = await Api.PostHeartbeatsAsync(collectorKey, json, bearer: false);
             return response.StatusCode != HttpStatusCode.Unauthorized;
         }, RegistryDeadline), "The collector key was never known to the API.");
 
@@ -125,16 +115,16 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task A_missing_or_unknown_key_is_refused_with_401()
     {
-        var (id, _) = await _api.RegisterAsync(SensorsApi.UniqueTag("nokey"));
+        var (id, _) = await Api.RegisterAsync(SensorsApi.UniqueTag("nokey"));
 
-        using var missing = await _api.PostHeartbeatsAsync(null, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
+        using var missing = await Api.PostHeartbeatsAsync(null, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
         await ProblemAsync(missing, HttpStatusCode.Unauthorized);
         Assert.Contains("Bearer", missing.Headers.WwwAuthenticate.ToString());
 
-        using var unknown = await _api.PostHeartbeatsAsync("s360s_" + new string('A', 43), SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
+        using var unknown = await Api.PostHeartbeatsAsync("s360s_" + new string('A', 43), SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
         await ProblemAsync(unknown, HttpStatusCode.Unauthorized);
 
-        using var legacyUnknown = await _api.PostLegacyAsync("nonsense", $"sensor_id={id}&timestamp=1700000000");
+        using var legacyUnknown = await Api.PostLegacyAsync("nonsense", $"sensor_id={id}&timestamp=1700000000");
         await ProblemAsync(legacyUnknown, HttpStatusCode.Unauthorized);
     }
 
@@ -142,11 +132,11 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     public async Task A_sensor_key_used_for_another_sensor_is_refused_with_403_naming_the_item_and_queues_nothing()
     {
         var (id, key) = await ReadySensorAsync("mine");
-        var (other, _) = await _api.RegisterAsync(SensorsApi.UniqueTag("theirs"));
+        var (other, _) = await Api.RegisterAsync(SensorsApi.UniqueTag("theirs"));
         var own = SensorsApi.RecentTime(5);
         var json = $"[{SensorsApi.Heartbeat(id, own)},{SensorsApi.Heartbeat(other, SensorsApi.RecentTime())}]";
 
-        using var response = await _api.PostHeartbeatsAsync(key, json);
+        using var response = await Api.PostHeartbeatsAsync(key, json);
 
         var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
         Assert.Equal(1, problem.GetProperty("itemIndex").GetInt32());
@@ -158,18 +148,18 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     public async Task A_collector_key_is_refused_for_sensors_outside_its_selector_and_for_unregistered_sensors()
     {
         var site = Guid.NewGuid().ToString("N");
-        var covered = await _api.RegisterAsync(SensorsApi.UniqueTag("covered"), new { site });
-        var outside = await _api.RegisterAsync(SensorsApi.UniqueTag("outside"), new { site = "elsewhere" });
-        var (_, collectorKey) = await _api.CreateCollectorKeyAsync("edge-2", new { site });
-        await _api.WaitUntilKeyAcceptedAsync(covered.Id, collectorKey);
+        var covered = await Api.RegisterAsync(SensorsApi.UniqueTag("covered"), new { site });
+        var outside = await Api.RegisterAsync(SensorsApi.UniqueTag("outside"), new { site = "elsewhere" });
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("edge-2", new { site });
+        await Api.WaitUntilKeyAcceptedAsync(covered.Id, collectorKey);
 
-        using var mismatch = await _api.PostHeartbeatsAsync(collectorKey,
+        using var mismatch = await Api.PostHeartbeatsAsync(collectorKey,
             $"[{SensorsApi.Heartbeat(covered.Id, SensorsApi.RecentTime())},{SensorsApi.Heartbeat(outside.Id, SensorsApi.RecentTime())}]");
         var problem = await ProblemAsync(mismatch, HttpStatusCode.Forbidden);
         Assert.Equal(1, problem.GetProperty("itemIndex").GetInt32());
         Assert.Contains("selector", problem.GetProperty("detail").GetString());
 
-        using var unregistered = await _api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(long.MaxValue - 7, SensorsApi.RecentTime()));
+        using var unregistered = await Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(long.MaxValue - 7, SensorsApi.RecentTime()));
         Assert.Contains("no such sensor", (await ProblemAsync(unregistered, HttpStatusCode.Forbidden)).GetProperty("detail").GetString());
     }
 
@@ -177,14 +167,14 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     public async Task A_retired_sensor_is_refused_with_403_within_5_seconds_of_retirement()
     {
         var (id, key) = await ReadySensorAsync("retiring");
-        using var retire = await _api.Worker.PostAsync($"/api/sensors/{id}/retire", null);
+        using var retire = await Api.Worker.PostAsync($"/api/sensors/{id}/retire", null);
         Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
 
         HttpResponseMessage? response = null;
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
             response?.Dispose();
-            response = await _api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
+            response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
             return response.StatusCode == HttpStatusCode.Forbidden;
         }, RegistryDeadline), "The retired sensor was still accepted after 5 s.");
 
@@ -197,31 +187,31 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     public async Task A_rotated_key_stops_working_within_5_seconds_and_the_new_one_works()
     {
         var (id, oldKey) = await ReadySensorAsync("rotating");
-        using var rotate = await _api.Worker.PostAsync($"/api/sensors/{id}/rotate-key", null);
+        using var rotate = await Api.Worker.PostAsync($"/api/sensors/{id}/rotate-key", null);
         Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
         var newKey = (await SensorsApi.JsonAsync(rotate)).GetProperty("key").GetString()!;
 
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
-            using var response = await _api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
+            using var response = await Api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
             return response.StatusCode == HttpStatusCode.Unauthorized;
         }, RegistryDeadline), "The old key still worked after 5 s.");
-        await _api.WaitUntilKeyAcceptedAsync(id, newKey);
+        await Api.WaitUntilKeyAcceptedAsync(id, newKey);
     }
 
     [Fact]
     public async Task A_revoked_collector_key_stops_working_within_5_seconds()
     {
-        var sensor = await _api.RegisterAsync(SensorsApi.UniqueTag("revoked"));
-        var (collectorId, collectorKey) = await _api.CreateCollectorKeyAsync("edge-revoked");
-        await _api.WaitUntilKeyAcceptedAsync(sensor.Id, collectorKey);
+        var sensor = await Api.RegisterAsync(SensorsApi.UniqueTag("revoked"));
+        var (collectorId, collectorKey) = await Api.CreateCollectorKeyAsync("edge-revoked");
+        await Api.WaitUntilKeyAcceptedAsync(sensor.Id, collectorKey);
 
-        using var revoke = await _api.Worker.DeleteAsync($"/api/collector-keys/{collectorId}");
+        using var revoke = await Api.Worker.DeleteAsync($"/api/collector-keys/{collectorId}");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
 
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
-            using var response = await _api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(sensor.Id, SensorsApi.RecentTime()));
+            using var response = await Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(sensor.Id, SensorsApi.RecentTime()));
             return response.StatusCode == HttpStatusCode.Unauthorized;
         }, RegistryDeadline), "The revoked collector key still worked after 5 s.");
     }
@@ -233,7 +223,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var valid = SensorsApi.RecentTime(30);
         var json = $"[{SensorsApi.Heartbeat(id, valid)},{SensorsApi.Heartbeat(id, DateTimeOffset.UtcNow.AddMinutes(10))}]";
 
-        using var response = await _api.PostHeartbeatsAsync(key, json);
+        using var response = await Api.PostHeartbeatsAsync(key, json);
 
         var problem = await ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, problem.GetProperty("itemIndex").GetInt32());
@@ -245,7 +235,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     {
         var (id, key) = await ReadySensorAsync("ancient");
 
-        using var response = await _api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={DateTimeOffset.UtcNow.AddDays(-91).ToUnixTimeSeconds()}");
+        using var response = await Api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={DateTimeOffset.UtcNow.AddDays(-91).ToUnixTimeSeconds()}");
 
         Assert.Contains("older than", (await ProblemAsync(response, HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString());
     }
@@ -256,7 +246,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var (id, key) = await ReadySensorAsync("malformed");
         var valid = SensorsApi.RecentTime(40);
 
-        using var response = await _api.PostHeartbeatsAsync(key, $"[{SensorsApi.Heartbeat(id, valid)}, {{\"sensorId\": ");
+        using var response = await Api.PostHeartbeatsAsync(key, $"[{SensorsApi.Heartbeat(id, valid)}, {{\"sensorId\": ");
 
         await ProblemAsync(response, HttpStatusCode.BadRequest);
         await AssertNothingQueuedAsync(id, key, valid);
@@ -267,7 +257,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     {
         var (id, key) = await ReadySensorAsync("xml");
 
-        using var response = await _api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()), "text/plain");
+        using var response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()), "text/plain");
 
         Assert.Contains("application/json", (await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType)).GetProperty("detail").GetString());
     }
@@ -278,7 +268,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var (id, key) = await ReadySensorAsync("huge");
         var item = SensorsApi.Heartbeat(id, SensorsApi.RecentTime());
 
-        using var tooBig = await _api.PostHeartbeatsAsync(key, "[" + item + new string(' ', 1024 * 1024) + "]");
+        using var tooBig = await Api.PostHeartbeatsAsync(key, "[" + item + new string(' ', 1024 * 1024) + "]");
         Assert.Contains("1 MiB", (await ProblemAsync(tooBig, HttpStatusCode.RequestEntityTooLarge)).GetProperty("detail").GetString());
 
         var many = new StringBuilder("[");
@@ -286,7 +276,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         {
             many.Append(i == 0 ? "" : ",").Append($"{{\"sensorId\":{id},\"timestamp\":{1_790_000_000 + i}}}");
         }
-        using var tooMany = await _api.PostHeartbeatsAsync(key, many.Append(']').ToString());
+        using var tooMany = await Api.PostHeartbeatsAsync(key, many.Append(']').ToString());
         Assert.Contains("10000", (await ProblemAsync(tooMany, HttpStatusCode.RequestEntityTooLarge)).GetProperty("detail").GetString()!.Replace(",", ""));
     }
 
@@ -296,7 +286,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         var (id, key) = await ReadySensorAsync("chatty");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, SensorsAppFixture.SensorKeyBurst * 3)
-            .Select(i => _api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1000 - i}")));
+            .Select(i => Api.PostLegacyAsync(key, $"sensor_id={id}&timestamp={DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1000 - i}")));
         try
         {
             var limited = responses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
@@ -317,12 +307,12 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task Concurrent_requests_are_micro_batched_into_fewer_messages_and_every_heartbeat_is_stored()
     {
-        var sensor = await _api.RegisterAsync(SensorsApi.UniqueTag("batched"));
-        var (_, collectorKey) = await _api.CreateCollectorKeyAsync("edge-batch");
-        await _api.WaitUntilKeyAcceptedAsync(sensor.Id, collectorKey);
+        var sensor = await Api.RegisterAsync(SensorsApi.UniqueTag("batched"));
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("edge-batch");
+        await Api.WaitUntilKeyAcceptedAsync(sensor.Id, collectorKey);
         var times = Enumerable.Range(0, 200).Select(i => SensorsApi.RecentTime(100).AddSeconds(-i * 61)).Distinct().ToArray();
 
-        var responses = await Task.WhenAll(times.Select(t => _api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(sensor.Id, t))));
+        var responses = await Task.WhenAll(times.Select(t => Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(sensor.Id, t))));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         var batches = new HashSet<Guid>();
@@ -333,14 +323,14 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : IAsyncLifetim
         }
         Assert.True(batches.Count < times.Length, $"{times.Length} concurrent requests went out as {batches.Count} messages");
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-            await _api.ScalarAsync("SELECT count(*) FROM heartbeats WHERE sensor_id = $1 AND sensor_time = ANY($2)",
+            await Api.ScalarAsync("SELECT count(*) FROM heartbeats WHERE sensor_id = $1 AND sensor_time = ANY($2)",
                 sensor.Id, times.Select(t => t.UtcDateTime).ToArray()) == times.Length, StorageDeadline));
     }
 
     [Fact]
     public async Task The_OpenAPI_document_describes_both_heartbeat_routes()
     {
-        var document = await _api.Ingestion.GetStringAsync("/openapi/v1.json");
+        var document = await Api.Ingestion.GetStringAsync("/openapi/v1.json");
 
         Assert.Contains("/api/heartbeats", document);
         Assert.Contains("/api/v0/heartbeat", document);

@@ -8,23 +8,13 @@ namespace Sensors360.IntegrationTests;
 
 /// <summary>The registry's CSV import, collector keys, and the internal credentials feed.</summary>
 [Collection(SensorsAppCollection.Name)]
-public sealed class RegistryImportTests(SensorsAppFixture fixture) : IAsyncLifetime
+public sealed class RegistryImportTests(SensorsAppFixture fixture) : StartedSystemTests(fixture)
 {
-    SensorsApi _api = null!;
-
-    public Task InitializeAsync()
-    {
-        _api = new SensorsApi(fixture.App);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
-
     Task<HttpResponseMessage> ImportAsync(string csv, string contentType = "text/csv") =>
-        _api.Worker.PostAsync("/api/sensors/import", new StringContent(csv, Encoding.UTF8, contentType));
+        Api.Worker.PostAsync("/api/sensors/import", new StringContent(csv, Encoding.UTF8, contentType));
 
     Task<long> ActiveWithPrefixAsync(string prefix) =>
-        _api.ScalarAsync("SELECT count(*) FROM sensors WHERE tag LIKE $1 || '%' AND retired_at IS NULL", prefix);
+        Api.ScalarAsync("SELECT count(*) FROM sensors WHERE tag LIKE $1 || '%' AND retired_at IS NULL", prefix);
 
     static List<string[]> ParseCsv(string text) =>
         [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r').Split(','))];
@@ -50,16 +40,16 @@ public sealed class RegistryImportTests(SensorsAppFixture fixture) : IAsyncLifet
         foreach (var row in rows.Skip(1))
         {
             Assert.StartsWith(ApiKeys.SensorPrefix, row[2]);
-            Assert.Equal(1, await _api.ScalarAsync("SELECT count(*) FROM sensors WHERE id = $1 AND key_hash = $2", long.Parse(row[0]), ApiKeys.Hash(row[2])));
+            Assert.Equal(1, await Api.ScalarAsync("SELECT count(*) FROM sensors WHERE id = $1 AND key_hash = $2", long.Parse(row[0]), ApiKeys.Hash(row[2])));
         }
-        Assert.Equal(1, await _api.ScalarAsync(
+        Assert.Equal(1, await Api.ScalarAsync(
             "SELECT count(*) FROM sensors WHERE tag = $1 AND labels->>'site' = 'north' AND expected_interval = interval '30 seconds' AND grace = interval '5 seconds'",
             $"{prefix}a"));
-        Assert.Equal(1, await _api.ScalarAsync(
+        Assert.Equal(1, await Api.ScalarAsync(
             "SELECT count(*) FROM sensors WHERE tag = $1 AND NOT labels ? 'site' AND expected_interval = interval '60 seconds' AND grace IS NULL", $"{prefix}c"));
 
         // The imported keys work at the ingestion API.
-        await _api.WaitUntilKeyAcceptedAsync(long.Parse(rows[1][0]), rows[1][2]);
+        await Api.WaitUntilKeyAcceptedAsync(long.Parse(rows[1][0]), rows[1][2]);
     }
 
     [Fact]
@@ -91,7 +81,7 @@ public sealed class RegistryImportTests(SensorsAppFixture fixture) : IAsyncLifet
     public async Task A_csv_reusing_an_active_tag_is_refused_with_409_and_registers_nothing()
     {
         var prefix = SensorsApi.UniqueTag("csvtaken") + "-";
-        await _api.RegisterAsync($"{prefix}taken");
+        await Api.RegisterAsync($"{prefix}taken");
 
         using var response = await ImportAsync($"tag\n{prefix}new\n{prefix}taken\n");
 
@@ -119,21 +109,21 @@ public sealed class RegistryImportTests(SensorsAppFixture fixture) : IAsyncLifet
     public async Task Collector_keys_are_listed_without_their_keys_and_revoking_one_marks_it_revoked()
     {
         var name = SensorsApi.UniqueTag("collector");
-        var (id, key) = await _api.CreateCollectorKeyAsync(name, new { site = "north" });
+        var (id, key) = await Api.CreateCollectorKeyAsync(name, new { site = "north" });
         Assert.StartsWith(ApiKeys.CollectorPrefix, key);
 
-        var listed = await _api.Worker.GetStringAsync("/api/collector-keys");
+        var listed = await Api.Worker.GetStringAsync("/api/collector-keys");
         Assert.Contains(name, listed);
         Assert.DoesNotContain(key, listed);
         Assert.DoesNotContain(ApiKeys.Hash(key), listed);
 
-        using var revoke = await _api.Worker.DeleteAsync($"/api/collector-keys/{id}");
+        using var revoke = await Api.Worker.DeleteAsync($"/api/collector-keys/{id}");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.NotEqual(JsonValueKind.Null, (await SensorsApi.JsonAsync(revoke)).GetProperty("revokedAt").ValueKind);
-        using var missing = await _api.Worker.DeleteAsync("/api/collector-keys/999999999");
+        using var missing = await Api.Worker.DeleteAsync("/api/collector-keys/999999999");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
 
-        using var invalid = await _api.Worker.PostAsJsonAsync("/api/collector-keys", new { name = "", selector = new Dictionary<string, string> { ["bad key!"] = "x" } });
+        using var invalid = await Api.Worker.PostAsJsonAsync("/api/collector-keys", new { name = "", selector = new Dictionary<string, string> { ["bad key!"] = "x" } });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var errors = (await SensorsApi.JsonAsync(invalid)).GetProperty("errors");
         Assert.True(errors.TryGetProperty("name", out _) && errors.TryGetProperty("selector", out _), errors.ToString());
@@ -142,24 +132,24 @@ public sealed class RegistryImportTests(SensorsAppFixture fixture) : IAsyncLifet
     [Fact]
     public async Task The_credentials_feed_pages_through_every_sensor_by_id_and_lists_only_active_collector_keys()
     {
-        var (a, keyA) = await _api.RegisterAsync(SensorsApi.UniqueTag("feed"));
-        var (b, _) = await _api.RegisterAsync(SensorsApi.UniqueTag("feed"));
-        var (revokedId, _) = await _api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("feed-revoked"));
-        var (activeId, _) = await _api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("feed-active"));
-        (await _api.Worker.DeleteAsync($"/api/collector-keys/{revokedId}")).Dispose();
+        var (a, keyA) = await Api.RegisterAsync(SensorsApi.UniqueTag("feed"));
+        var (b, _) = await Api.RegisterAsync(SensorsApi.UniqueTag("feed"));
+        var (revokedId, _) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("feed-revoked"));
+        var (activeId, _) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("feed-active"));
+        (await Api.Worker.DeleteAsync($"/api/collector-keys/{revokedId}")).Dispose();
 
-        var page = await _api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={a - 1}&limit=1", JsonSerializerOptions.Web);
+        var page = await Api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={a - 1}&limit=1", JsonSerializerOptions.Web);
         Assert.Equal(a, Assert.Single(page!.Items).SensorId);
         Assert.Equal(ApiKeys.Hash(keyA), page.Items[0].KeyHash);
         Assert.Equal(a, page.Next);
-        var next = await _api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={page.Next}&limit=1", JsonSerializerOptions.Web);
+        var next = await Api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={page.Next}&limit=1", JsonSerializerOptions.Web);
         Assert.Equal(b, Assert.Single(next!.Items).SensorId);
 
-        var collectors = await _api.Worker.GetFromJsonAsync<List<CollectorCredential>>("/internal/credentials/collectors", JsonSerializerOptions.Web);
+        var collectors = await Api.Worker.GetFromJsonAsync<List<CollectorCredential>>("/internal/credentials/collectors", JsonSerializerOptions.Web);
         Assert.Contains(collectors!, c => c.CollectorKeyId == activeId);
         Assert.DoesNotContain(collectors!, c => c.CollectorKeyId == revokedId);
 
-        using var badLimit = await _api.Worker.GetAsync("/internal/credentials/sensors?limit=0");
+        using var badLimit = await Api.Worker.GetAsync("/internal/credentials/sensors?limit=0");
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
     }
 }
