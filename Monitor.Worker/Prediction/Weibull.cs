@@ -27,13 +27,15 @@ public sealed record Weibull(double Shape, double ScaleDays)
     /// </summary>
     public static Weibull Fit(IReadOnlyCollection<Life> lives)
     {
-        var days = lives.Select(l => Math.Max(l.Duration.TotalDays, ShortestDays)).ToArray();
         var ended = lives.Select(l => l.Ended ? 1.0 : 0.0).ToArray();
         var events = ended.Sum();
         if (events < 1)
         {
             throw new ArgumentException("A Weibull fit needs at least one ended life.", nameof(lives));
         }
+        // In units of the mean life the logarithms stay small, and the line search does not overflow.
+        var unit = lives.Average(l => Math.Max(l.Duration.TotalDays, ShortestDays));
+        var days = lives.Select(l => Math.Max(l.Duration.TotalDays, ShortestDays) / unit).ToArray();
 
         var objective = ObjectiveFunction.Gradient(
             p => NegativeLogLikelihood(p, days, ended),
@@ -42,30 +44,36 @@ public sealed record Weibull(double Shape, double ScaleDays)
         var start = Vector<double>.Build.DenseOfArray([0.0, Math.Log(days.Sum() / events)]);
         var result = new BfgsMinimizer(1e-8, 1e-10, 1e-12, 500).FindMinimum(objective, start);
         var point = result.MinimizingPoint;
-        return new Weibull(Math.Exp(point[0]), Math.Exp(point[1]));
+        return new Weibull(ShapeOf(point), Math.Exp(point[1]) * unit);
     }
 
     static double NegativeLogLikelihood(Vector<double> p, double[] days, double[] ended)
     {
-        double k = Math.Exp(p[0]), logScale = p[1], sum = 0;
+        double k = ShapeOf(p), logScale = p[1], sum = 0;
         for (var i = 0; i < days.Length; i++)
         {
             var u = Math.Log(days[i]) - logScale;
-            sum += ended[i] * (p[0] - logScale + (k - 1) * u) - Math.Exp(k * u);
+            sum += ended[i] * (Math.Log(k) - logScale + (k - 1) * u) - Power(k * u);
         }
-        return -sum;
+        return -sum / days.Length;
     }
+
+    // Shapes beyond e^±6 (0.0025 to 400) are not lives; the bound keeps trial steps finite.
+    static double ShapeOf(Vector<double> p) => Math.Exp(Math.Clamp(p[0], -6, 6));
+
+    // Capped so that a wild trial step of the line search gives a huge but finite value, which it then rejects.
+    static double Power(double exponent) => Math.Exp(Math.Min(exponent, 700));
 
     static Vector<double> Gradient(Vector<double> p, double[] days, double[] ended)
     {
-        double k = Math.Exp(p[0]), logScale = p[1], gShape = 0, gScale = 0;
+        double k = ShapeOf(p), logScale = p[1], gShape = 0, gScale = 0;
         for (var i = 0; i < days.Length; i++)
         {
             var u = Math.Log(days[i]) - logScale;
-            var z = Math.Exp(k * u);
+            var z = Power(k * u);
             gShape -= ended[i] * (1 + k * u) - k * z * u;
             gScale += k * (ended[i] - z);
         }
-        return Vector<double>.Build.DenseOfArray([gShape, gScale]);
+        return Vector<double>.Build.DenseOfArray([gShape / days.Length, gScale / days.Length]);
     }
 }
