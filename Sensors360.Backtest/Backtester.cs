@@ -41,21 +41,20 @@ public static class Backtester
         var (start, end) = await HistorySpanAsync(connection, cancellationToken);
         var history = await FailureHistory.LoadAsync(connection, monitor.DeadAfter, cancellationToken);
 
-        var cache = new Dictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>();
-        async Task<IReadOnlyList<SensorFeatures>> FeaturesAt(DateTimeOffset at, CancellationToken ct)
+        var first = Align(start + options.WarmUp, options.Step);
+        var passTimes = new List<DateTimeOffset>();
+        for (var at = first; at <= end; at += options.Step)
         {
-            if (!cache.TryGetValue(at, out var features))
-            {
-                cache[at] = features = await FleetScorer.FeaturesAsync(connection, at, prediction, monitor, ct);
-            }
-            return features;
+            passTimes.Add(at);
         }
+        var cache = await PrecomputeAsync(db, passTimes, options, prediction, monitor, progress, watch, cancellationToken);
+        Task<IReadOnlyList<SensorFeatures>> FeaturesAt(DateTimeOffset at, CancellationToken ct) =>
+            cache.TryGetValue(at, out var features) ? Task.FromResult(features) : FleetScorer.FeaturesAsync(connection, at, prediction, monitor, ct);
 
         var series = new Dictionary<long, List<(DateTimeOffset At, double Risk)>>();
-        var first = Align(start + options.WarmUp, options.Step);
         RiskModel? model = null;
         int passes = 0, refits = 0;
-        for (var at = first; at <= end; at += options.Step)
+        foreach (var at in passTimes)
         {
             if (model is null || at - model.FittedAt >= options.Refit)
             {
@@ -78,6 +77,36 @@ public static class Backtester
         var thresholds = ReportedThresholds.Append(prediction.Threshold).Distinct().Order()
             .Select(t => Evaluate(t, prediction.ClearFactor, series, truth, first, end, options)).ToList();
         return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// The features of every moment the replay will ask for (scoring passes and training snapshots), computed on as many
+    /// connections as there are cores: each moment's query is independent of the others.
+    /// </summary>
+    static async Task<Dictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>> PrecomputeAsync(
+        NpgsqlDataSource db, List<DateTimeOffset> passTimes, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
+        Action<string>? progress, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var moments = new HashSet<DateTimeOffset>(passTimes);
+        DateTimeOffset? lastFit = null;
+        foreach (var at in passTimes)
+        {
+            if (lastFit is null || at - lastFit >= options.Refit)
+            {
+                moments.UnionWith(ModelTrainer.SnapshotTimes(at, prediction));
+                lastFit = at;
+            }
+        }
+
+        var cache = new System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>();
+        await Parallel.ForEachAsync(moments.Order(), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (at, ct) =>
+            {
+                await using var connection = await db.OpenConnectionAsync(ct);
+                cache[at] = await FleetScorer.FeaturesAsync(connection, at, prediction, monitor, ct);
+                progress?.Invoke($"features of {cache.Count}/{moments.Count} moments ({watch.Elapsed.TotalSeconds:0} s)");
+            });
+        return new Dictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>(cache);
     }
 
     /// <summary>Alerts as the live worker raises them (with its hysteresis), judged against the truth.</summary>

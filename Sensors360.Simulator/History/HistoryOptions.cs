@@ -62,7 +62,7 @@ public sealed class HistoryOptions : IValidatableObject
 
     /// <summary>The share of deaths preceded by degradation; the others come without warning.</summary>
     [Range(0.0, 1.0)]
-    public double WarningShare { get; set; } = 0.85;
+    public double WarningShare { get; set; } = 0.9;
 
     [Range(0.0, 365.0)]
     public double DegradeMinDays { get; set; } = 3;

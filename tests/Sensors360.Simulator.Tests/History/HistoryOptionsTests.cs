@@ -16,7 +16,7 @@ public sealed class HistoryOptionsTests
         Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), 0.2, 0.01), (options.MinInterval, options.MaxInterval, options.Jitter, options.MissRate));
         Assert.Equal((2.5, 400.0, 1095.0), (options.LifetimeShape, options.LifetimeScaleDays, options.FleetAgeDays));
         Assert.Equal((TimeSpan.FromHours(12), TimeSpan.FromHours(72)), (options.ReplaceDelayMin, options.ReplaceDelayMax));
-        Assert.Equal((0.85, 3.0, 10.0, 3.0, 8.0, 0.3), (options.WarningShare, options.DegradeMinDays, options.DegradeMaxDays,
+        Assert.Equal((0.9, 3.0, 10.0, 3.0, 8.0, 0.3), (options.WarningShare, options.DegradeMinDays, options.DegradeMaxDays,
             options.DegradeFactorMin, options.DegradeFactorMax, options.DegradeMaxDropRate));
         Assert.Equal((1.5, 0.05, false), (options.SlowdownsPer30Days, options.FlapShare, options.Replace));
     }
