@@ -5,6 +5,7 @@ using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
 using Monitor.Worker.Monitoring;
+using Monitor.Worker.Prediction;
 using Monitor.Worker.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +33,11 @@ builder.Services.AddSingleton<StalenessScanner>();
 builder.Services.AddSingleton<PeriodicWorkService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PeriodicWorkService>());
 builder.Services.AddHealthChecks().AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name);
+builder.Services.AddOptions<PredictionOptions>()
+    .BindConfiguration(PredictionOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddHostedService<PredictionService>();
 
 builder.Services.AddSingleton<LatestSnapshot>();
 builder.AddSensorsMessaging(bus =>
@@ -55,6 +61,7 @@ app.MapStatsApi();
 app.MapCollectorKeysApi();
 app.MapCredentialsApi();
 app.MapWebhooksApi();
+app.MapMaintenanceApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();

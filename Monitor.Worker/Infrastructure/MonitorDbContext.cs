@@ -16,6 +16,10 @@ public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options)
 
     public DbSet<Webhook> Webhooks => Set<Webhook>();
 
+    public DbSet<SensorRisk> SensorRisks => Set<SensorRisk>();
+
+    public DbSet<RiskModelRecord> RiskModels => Set<RiskModelRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly);
 }

@@ -67,6 +67,71 @@ namespace Monitor.Worker.Infrastructure.Migrations
                     b.ToTable("collector_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Monitor.Worker.Model.RiskModelRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgeCurveKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("age_curve_kind");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("integer")
+                        .HasColumnName("examples");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset>("FittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fitted_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.PrimitiveCollection<double[]>("Means")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("means");
+
+                    b.PrimitiveCollection<double[]>("Scales")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("scales");
+
+                    b.Property<double>("WeibullScaleDays")
+                        .HasColumnType("double precision")
+                        .HasColumnName("weibull_scale_days");
+
+                    b.Property<double>("WeibullShape")
+                        .HasColumnType("double precision")
+                        .HasColumnName("weibull_shape");
+
+                    b.PrimitiveCollection<double[]>("Weights")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("weights");
+
+                    b.HasKey("Id")
+                        .HasName("pk_risk_models");
+
+                    b.HasIndex("FittedAt")
+                        .HasDatabaseName("ix_risk_models_fitted_at");
+
+                    b.ToTable("risk_models", (string)null);
+                });
+
             modelBuilder.Entity("Monitor.Worker.Model.Sensor", b =>
                 {
                     b.Property<long>("Id")
@@ -199,6 +264,61 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Monitor.Worker.Model.SensorRisk", b =>
+                {
+                    b.Property<long>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
+                    b.Property<DateTimeOffset?>("AtRiskSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at_risk_since");
+
+                    b.Property<string>("Contributions")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("contributions");
+
+                    b.Property<string>("Features")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("features");
+
+                    b.PrimitiveCollection<string[]>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("reasons");
+
+                    b.Property<double>("Risk30d")
+                        .HasColumnType("double precision")
+                        .HasColumnName("risk_30d");
+
+                    b.Property<double>("Risk7d")
+                        .HasColumnType("double precision")
+                        .HasColumnName("risk_7d");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<DateTimeOffset>("WindowEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_end");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("SensorId")
+                        .HasName("pk_sensor_risks");
+
+                    b.HasIndex("Risk7d")
+                        .IsDescending()
+                        .HasDatabaseName("ix_sensor_risks_risk_7d");
+
+                    b.ToTable("sensor_risks", (string)null);
+                });
+
             modelBuilder.Entity("Monitor.Worker.Model.SensorStateChange", b =>
                 {
                     b.Property<long>("Id")
@@ -320,6 +440,16 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasName("pk_webhooks");
 
                     b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Monitor.Worker.Model.SensorRisk", b =>
+                {
+                    b.HasOne("Monitor.Worker.Model.Sensor", null)
+                        .WithOne()
+                        .HasForeignKey("Monitor.Worker.Model.SensorRisk", "SensorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sensor_risks_sensors_sensor_id");
                 });
 
             modelBuilder.Entity("Monitor.Worker.Model.SensorStateChange", b =>

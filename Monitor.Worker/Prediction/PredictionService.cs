@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Monitoring;
+using Npgsql;
+using Sensors360.Contracts;
+
+namespace Monitor.Worker.Prediction;
+
+/// <summary>
+/// Scores the fleet every <see cref="PredictionOptions.ScorePeriod"/> and refits the model every
+/// <see cref="PredictionOptions.RefitPeriod"/>, on the worker that holds the periodic-work lock only. Sensors crossing
+/// the threshold are announced with <see cref="SensorAtRisk"/> (relayed to browsers, deliverable by webhook).
+/// </summary>
+public sealed class PredictionService(
+    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, PeriodicWorkService periodicWork, IBus bus,
+    IOptions<PredictionOptions> options, IOptions<MonitorOptions> monitor, TimeProvider clock, ILogger<PredictionService> logger) : BackgroundService
+{
+    RiskModel? _model;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(options.Value.ScorePeriod, clock);
+        do
+        {
+            if (!periodicWork.IsLeader)
+            {
+                continue;
+            }
+            try
+            {
+                await ScoreAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Scoring the fleet failed; retrying next period");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    async Task ScoreAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var model = await CurrentModelAsync(now, cancellationToken);
+
+        var watch = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var features = await FleetScorer.FeaturesAsync(connection, now, settings, monitor.Value, cancellationToken);
+        var assessments = FleetScorer.Assess(features, model, now);
+        var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
+
+        var byId = assessments.ToDictionary(a => a.SensorId);
+        await Task.WhenAll(crossed.Select(c =>
+        {
+            var a = byId[c.SensorId];
+            return bus.Publish(new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons), cancellationToken);
+        }));
+        logger.Log(crossed.Count > 0 ? LogLevel.Information : LogLevel.Debug,
+            "Scored {Sensors} sensors in {Elapsed} ms; {Crossed} newly at risk, {AtRisk} at risk",
+            assessments.Count, watch.ElapsedMilliseconds, crossed.Count, assessments.Count(a => a.Risk7d >= settings.Threshold));
+    }
+
+    /// <summary>The model in use: refitted when older than the refit period (a restarted worker reuses a recent one).</summary>
+    async Task<RiskModel> CurrentModelAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (_model is null)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MonitorDbContext>();
+            var latest = await db.RiskModels.AsNoTracking().OrderByDescending(m => m.FittedAt).FirstOrDefaultAsync(cancellationToken);
+            if (latest is not null)
+            {
+                _model = RiskStore.ToModel(latest);
+            }
+        }
+        if (_model is not null && now - _model.FittedAt < settings.RefitPeriod)
+        {
+            return _model;
+        }
+
+        var watch = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var history = await FailureHistory.LoadAsync(connection, monitor.Value.DeadAfter, cancellationToken);
+        var model = await ModelTrainer.TrainAsync(
+            now, history, (at, ct) => FleetScorer.FeaturesAsync(connection, at, settings, monitor.Value, ct), settings, cancellationToken);
+        await RiskStore.SaveModelAsync(connection, model, cancellationToken);
+        logger.LogInformation(
+            "Risk model refitted in {Elapsed} ms: {Kind} ({Examples} examples, {Failures} failures), age curve {AgeKind} Weibull shape {Shape:0.00} scale {Scale:0} days",
+            watch.ElapsedMilliseconds, model.Kind, model.Examples, model.Failures, model.AgeCurveKind, model.AgeCurve.Shape, model.AgeCurve.ScaleDays);
+        return _model = model;
+    }
+}

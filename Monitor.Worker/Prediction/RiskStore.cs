@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Monitor.Worker.Model;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Monitor.Worker.Prediction;
+
+/// <summary>Keeps <c>sensor_risks</c> and <c>risk_models</c>: the latest scoring pass and the model behind it.</summary>
+public static class RiskStore
+{
+    const int Chunk = 5_000;
+
+    /// <summary>A sensor that has just crossed into the at-risk zone.</summary>
+    public sealed record NewlyAtRisk(long SensorId, string Tag);
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Replaces the scores with this pass's, in one transaction (sensors not scored this time — down, retired — lose
+    /// theirs), and returns the sensors that crossed the threshold. A sensor stays at risk until its risk falls below
+    /// threshold × clear factor, so that one hovering around the threshold does not raise an event every pass.
+    /// </summary>
+    public static async Task<List<NewlyAtRisk>> SaveAsync(
+        NpgsqlConnection connection, IReadOnlyList<RiskAssessment> assessments, DateTimeOffset at, double threshold, double clearFactor,
+        CancellationToken cancellationToken)
+    {
+        var crossed = new List<NewlyAtRisk>();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var chunk in assessments.Chunk(Chunk))
+        {
+            await using var command = new NpgsqlCommand("""
+                WITH input AS (
+                    SELECT * FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[], $8::jsonb[])
+                        AS i(sensor_id, risk_7d, risk_30d, window_start, window_end, reasons, features, contributions)
+                ), old AS (
+                    SELECT r.sensor_id, r.at_risk_since FROM sensor_risks r JOIN input USING (sensor_id)
+                ), saved AS (
+                    INSERT INTO sensor_risks AS r (sensor_id, scored_at, risk_7d, risk_30d, window_start, window_end, at_risk_since, reasons, features, contributions)
+                    SELECT i.sensor_id, $9, i.risk_7d, i.risk_30d, i.window_start, i.window_end,
+                           CASE WHEN i.risk_7d >= $10 THEN coalesce(o.at_risk_since, $9)
+                                WHEN i.risk_7d >= $10 * $11 THEN o.at_risk_since END,
+                           ARRAY(SELECT jsonb_array_elements_text(i.reasons)), i.features, i.contributions
+                    FROM input i LEFT JOIN old o USING (sensor_id)
+                    -- A sensor retired or deleted since it was read is skipped rather than failing the pass.
+                    WHERE EXISTS (SELECT FROM sensors s WHERE s.id = i.sensor_id)
+                    ON CONFLICT (sensor_id) DO UPDATE SET
+                        scored_at = excluded.scored_at, risk_7d = excluded.risk_7d, risk_30d = excluded.risk_30d,
+                        window_start = excluded.window_start, window_end = excluded.window_end, at_risk_since = excluded.at_risk_since,
+                        reasons = excluded.reasons, features = excluded.features, contributions = excluded.contributions
+                    RETURNING r.sensor_id, r.at_risk_since
+                )
+                SELECT s.id, s.tag FROM saved JOIN sensors s ON s.id = saved.sensor_id LEFT JOIN old o ON o.sensor_id = saved.sensor_id
+                WHERE saved.at_risk_since IS NOT NULL AND o.at_risk_since IS NULL
+                """, connection, transaction);
+            command.Parameters.Add(Array(chunk.Select(a => a.SensorId).ToArray(), NpgsqlDbType.Bigint));
+            command.Parameters.Add(Array(chunk.Select(a => a.Risk7d).ToArray(), NpgsqlDbType.Double));
+            command.Parameters.Add(Array(chunk.Select(a => a.Risk30d).ToArray(), NpgsqlDbType.Double));
+            command.Parameters.Add(Array(chunk.Select(a => a.WindowStart).ToArray(), NpgsqlDbType.TimestampTz));
+            command.Parameters.Add(Array(chunk.Select(a => a.WindowEnd).ToArray(), NpgsqlDbType.TimestampTz));
+            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Reasons, Json)).ToArray(), NpgsqlDbType.Jsonb));
+            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Features, Json)).ToArray(), NpgsqlDbType.Jsonb));
+            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Contributions, Json)).ToArray(), NpgsqlDbType.Jsonb));
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+            command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = threshold });
+            command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = clearFactor });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                crossed.Add(new NewlyAtRisk(reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        await using (var stale = new NpgsqlCommand("DELETE FROM sensor_risks WHERE scored_at < $1", connection, transaction))
+        {
+            stale.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+            await stale.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return crossed;
+    }
+
+    public static async Task SaveModelAsync(NpgsqlConnection connection, RiskModel model, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO risk_models (fitted_at, kind, examples, failures, means, scales, weights, weibull_shape, weibull_scale_days, age_curve_kind)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = model.FittedAt });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = model.Kind });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = model.Examples });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = model.Failures });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = model.Means });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = model.Scales });
+        command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = model.Weights });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = model.AgeCurve.Shape });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = model.AgeCurve.ScaleDays });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = model.AgeCurveKind });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static RiskModel ToModel(RiskModelRecord record) => new(
+        record.Kind, record.FittedAt, record.Examples, record.Failures, record.Means, record.Scales, record.Weights,
+        new Weibull(record.WeibullShape, record.WeibullScaleDays), record.AgeCurveKind);
+
+    static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Monitor.Worker.Infrastructure;
+using Npgsql;
+
+namespace Sensors360.Backtest;
+
+/// <summary>Gives an empty database the monitor's schema, so a history can be generated into it without starting the worker.</summary>
+public static class BacktestDatabase
+{
+    public static async Task MigrateAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var context = new MonitorDbContext(new DbContextOptionsBuilder<MonitorDbContext>()
+            .UseNpgsql(db)
+            .UseSnakeCaseNamingConvention()
+            .Options);
+        await context.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sensors360.Backtest;
+
+/// <summary>The backtest's outcome as a Markdown table, with what it was run on.</summary>
+public static class BacktestReport
+{
+    public static string Format(BacktestResult r, BacktestOptions options)
+    {
+        var text = new StringBuilder();
+        var model = r.FinalModel;
+        text.AppendLine(Invariant($"History {r.HistoryStart:yyyy-MM-dd HH:mm} to {r.HistoryEnd:yyyy-MM-dd HH:mm} UTC ({(r.HistoryEnd - r.HistoryStart).TotalDays:0.0} days); ") + Invariant($"scored from {r.ScoredFrom:yyyy-MM-dd HH:mm} every {Hours(options.Step)}: {r.Passes} passes over {r.SensorsScored:#,0} sensors, model refitted {r.Refits} times."));
+        text.AppendLine(Invariant($"Model at the end: {model.Kind} ({model.Examples:#,0} examples, {model.Failures:#,0} failures within 7 days); ") + Invariant($"age curve {model.AgeCurveKind}: Weibull shape {model.AgeCurve.Shape:0.00}, scale {model.AgeCurve.ScaleDays:0} days."));
+        text.AppendLine(Invariant($"A death is predicted when the sensor was at risk {Hours(options.MinLead)} to {options.AlertHorizon.TotalDays:0} days before it; ") + Invariant($"an alert is right when the sensor dies within {options.AlertHorizon.TotalDays:0} days."));
+        text.AppendLine();
+        text.AppendLine("| threshold | alerts | right | precision | deaths | predicted ≥ lead | recall | median lead | degrading predicted | sudden predicted |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var t in r.Thresholds)
+        {
+            var mark = t.Threshold == r.ThresholdInUse ? " (in use)" : "";
+            text.AppendLine(Invariant($"| {t.Threshold:0.00}{mark} | {t.Alerts} | {t.RightAlerts} | {t.Precision:0.00} | {t.Deaths} | {t.Predicted} | {t.Recall:0.00} | ") + Invariant($"{(t.MedianLeadHours is { } lead ? Invariant($"{lead:0} h") : "–")} | {t.DegradingPredicted}/{t.DegradingDeaths} | {t.SuddenPredicted}/{t.SuddenDeaths} |"));
+        }
+        var inUse = r.Thresholds.Single(t => t.Threshold == r.ThresholdInUse);
+        var met = inUse.Precision >= 0.8 && inUse.Recall >= 0.8;
+        text.AppendLine();
+        text.AppendLine(Invariant($"Target precision ≥ 0.80 and recall ≥ 0.80 at the threshold in use: {(met ? "met" : "NOT met")} ") + Invariant($"(precision {inUse.Precision:0.00}, recall {inUse.Recall:0.00}). Replay took {r.Elapsed.TotalSeconds:0} s."));
+        return text.ToString();
+    }
+
+    static string Hours(TimeSpan span) => span.TotalHours >= 48 && span.TotalDays % 1 == 0
+        ? Invariant($"{span.TotalDays:0} days")
+        : Invariant($"{span.TotalHours:0.#} h");
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

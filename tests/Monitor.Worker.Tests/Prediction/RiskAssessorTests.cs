@@ -1,0 +1,56 @@
+using Monitor.Worker.Prediction;
+
+namespace Monitor.Worker.Tests.Prediction;
+
+public sealed class RiskAssessorTests
+{
+    static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    static SensorFeatures Features(double intervalRatio = 1, double ageDays = 100, int flaps = 0) =>
+        new(7, ageDays, 600, 600, true, 21_600, 86_400, intervalRatio, 0, 0, 1, flaps);
+
+    // Log-odds = intercept + 1 × log₂(interval ratio): an even chance when the interval is as usual.
+    static RiskModel Model(double intercept = 0, Weibull? curve = null) =>
+        new("prior", Now, 0, 0, [0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1], [intercept, 1, 0, 0, 0, 0, 0], curve ?? new Weibull(1, 1e9), "prior");
+
+    [Fact]
+    public void An_even_chance_within_7_days_gives_the_quartiles_of_a_constant_hazard_as_the_window()
+    {
+        var a = RiskAssessor.Assess(Features(), Model(), Now);
+
+        // Hazard ln 2 / 7 per day: quartiles at ln(4/3)/h and ln 4/h days, i.e. 2.905 and 14 days.
+        Assert.Equal(0.5, a.Risk7d, precision: 12);
+        Assert.Equal(7 * Math.Log(4.0 / 3) / Math.Log(2), (a.WindowStart - Now).TotalDays, precision: 6);
+        Assert.Equal(14, (a.WindowEnd - Now).TotalDays, precision: 6);
+    }
+
+    [Fact]
+    public void After_the_first_week_the_age_curve_carries_the_risk_to_30_days()
+    {
+        var curve = new Weibull(2, 200);
+        var a = RiskAssessor.Assess(Features(ageDays: 150), Model(intercept: -2, curve), Now);
+
+        var expected = 1 - (1 - a.Risk7d) * curve.Survival(180) / curve.Survival(157);
+        Assert.Equal(expected, a.Risk30d, precision: 12);
+        Assert.True(a.Risk30d > a.Risk7d);
+    }
+
+    [Fact]
+    public void A_sensor_slowing_down_is_riskier_and_its_reason_says_by_how_much()
+    {
+        var steady = RiskAssessor.Assess(Features(), Model(intercept: -3), Now);
+        var slowing = RiskAssessor.Assess(Features(intervalRatio: 1.4), Model(intercept: -3), Now);
+
+        Assert.True(slowing.Risk7d > steady.Risk7d);
+        Assert.Equal(["interval up 40% in 6 h"], slowing.Reasons);
+        Assert.Empty(steady.Reasons);
+    }
+
+    [Theory]
+    [InlineData(45, "45 s")]
+    [InlineData(1_800, "30 min")]
+    [InlineData(21_600, "6 h")]
+    [InlineData(1_209_600, "14 days")]
+    public void Spans_are_said_in_one_rounded_unit(double seconds, string expected) =>
+        Assert.Equal(expected, RiskReasons.Span(seconds));
+}
