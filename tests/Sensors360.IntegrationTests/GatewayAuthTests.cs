@@ -108,7 +108,6 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
         { "Viewer", "GET", "/api/sensors?limit=1", HttpStatusCode.OK },
         { "Viewer", "GET", "/api/stats", HttpStatusCode.OK },
         { "Viewer", "GET", "/api/maintenance/queue", HttpStatusCode.OK },
-        { "Viewer", "GET", "/api/maintenance/model", HttpStatusCode.OK },
         { "Viewer", "POST", "/api/sensors", HttpStatusCode.Forbidden },
         { "Viewer", "GET", "/api/collector-keys", HttpStatusCode.Forbidden },
         { "Operator", "POST", "/api/sensors", HttpStatusCode.Created },

@@ -1,8 +1,7 @@
 import { useEffect } from 'react'
 import { ApiError } from '../lib/api'
 import { formatDateTime } from '../lib/format'
-import { describeWindow, formatRisk, formatWindow } from '../lib/risk'
-import type { SensorRisk } from '../lib/types'
+import { describeWindow, formatRisk, formatWindow, readSensorRisk, type RawSensorRisk } from '../lib/risk'
 import { api, onSensorsAtRisk, resyncStore } from '../state/app'
 import { useAsync } from '../state/hooks'
 import { useStore } from '../state/store'
@@ -11,7 +10,10 @@ import { ErrorMessage } from './ErrorMessage'
 /** A sensor's failure risk from GET /api/sensors/{id}/risk; 404 means the monitor has not scored it yet. */
 export function RiskPanel({ id, now }: { id: number; now: number }) {
   const resync = useStore(resyncStore)
-  const { data, error, reload } = useAsync(signal => api.get<SensorRisk>(`/api/sensors/${id}/risk`, { signal }), [id, resync])
+  const { data, error, reload } = useAsync(
+    async signal => readSensorRisk(await api.get<RawSensorRisk>(`/api/sensors/${id}/risk`, { signal })),
+    [id, resync],
+  )
   const risk = data?.sensorId === id ? data : undefined
   const notScored = error instanceof ApiError && error.status === 404
 
@@ -43,7 +45,7 @@ export function RiskPanel({ id, now }: { id: number; now: number }) {
             <details>
               <summary>What the score is made of</summary>
               <table className="table">
-                <thead><tr><th scope="col">Feature</th><th scope="col">Value</th><th scope="col">Contribution</th></tr></thead>
+                <thead><tr><th scope="col">Input</th><th scope="col">Value</th><th scope="col">Contribution (log-odds)</th></tr></thead>
                 <tbody>
                   {risk.contributions.map(c => (
                     <tr key={c.feature}>

@@ -135,9 +135,11 @@ export interface FleetStats {
 export interface RiskModel {
   kind: 'prior' | 'fitted'
   fittedAt: string | null
-  /** Sensor lives the model was fitted on, and how many of them ended in a failure. */
+  /** Training examples the model was fitted on, and how many of them ended in a failure. */
   examples: number
-  events: number
+  failures?: number
+  /** The failures under the name the issue's contract gave them. */
+  events?: number
 }
 
 export interface RiskItem {
@@ -159,7 +161,8 @@ export interface RiskItem {
 export interface MaintenanceQueue {
   at: string
   threshold: number
-  model: RiskModel
+  /** null until the worker's first scoring pass. */
+  model: RiskModel | null
   /** Every sensor at or above minRisk; `items` is the first `limit` of them. */
   total: number
   items: RiskItem[]
@@ -168,11 +171,13 @@ export interface MaintenanceQueue {
 export interface RiskContribution {
   feature: string
   value: number | null
+  /** In log-odds: how much this input raised (or lowered) the 7-day risk. */
   contribution: number
 }
 
+/** GET /api/sensors/{id}/risk as the screens use it (lib/risk.ts `readSensorRisk` makes one from the answer). */
 export interface SensorRisk extends RiskItem {
-  features: Record<string, number | null>
+  features: Record<string, unknown>
   contributions: RiskContribution[]
 }
 

@@ -36,8 +36,8 @@ export function Maintenance() {
           <>
             Sensors whose predicted risk of failing within 7 days is at least{' '}
             <span data-testid="maintenance-threshold">{formatRisk(data.threshold)}</span>, highest first.
-            Model: <span data-testid="maintenance-model" data-kind={data.model.kind}>{describeModel(data.model)}</span>
-            {data.model.fittedAt ? <> ({formatDateTime(data.model.fittedAt)})</> : null}. Scored as of {formatDateTime(data.at)}.
+            Model: <span data-testid="maintenance-model" data-kind={data.model?.kind ?? 'none'}>{describeModel(data.model)}</span>
+            {data.model?.fittedAt ? <> ({formatDateTime(data.model.fittedAt)})</> : null}. As of {formatDateTime(data.at)}.
           </>
         ) : 'Sensors at risk of failing, highest risk first.'}
       </p>
