@@ -7,6 +7,8 @@ import { useAsync } from '../state/hooks'
 import { useStore } from '../state/store'
 import { ErrorMessage } from './ErrorMessage'
 
+const REFRESH_MS = 60_000
+
 /** A sensor's failure risk from GET /api/sensors/{id}/risk; 404 means the monitor has not scored it yet. */
 export function RiskPanel({ id, now }: { id: number; now: number }) {
   const resync = useStore(resyncStore)
@@ -17,9 +19,17 @@ export function RiskPanel({ id, now }: { id: number; now: number }) {
   const risk = data?.sensorId === id ? data : undefined
   const notScored = error instanceof ApiError && error.status === 404
 
-  useEffect(() => onSensorsAtRisk(predictions => {
-    if (predictions.some(p => p.sensorId === id)) reload()
-  }), [id, reload])
+  // Rescored every few minutes: refetch now and then, and at once when this sensor crosses the threshold.
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS)
+    const unsubscribe = onSensorsAtRisk(predictions => {
+      if (predictions.some(p => p.sensorId === id)) reload()
+    })
+    return () => {
+      clearInterval(timer)
+      unsubscribe()
+    }
+  }, [id, reload])
 
   return (
     <section className="card risk-panel" aria-labelledby="risk-title" data-testid="risk-panel" data-scored={risk && !notScored ? true : undefined}>
