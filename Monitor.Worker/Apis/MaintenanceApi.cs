@@ -18,7 +18,10 @@ public sealed record MaintenanceItem(
 
 public sealed record MaintenanceQueue(DateTimeOffset At, double Threshold, ModelSummary? Model, int Total, IReadOnlyList<MaintenanceItem> Items);
 
-public sealed record SensorRiskDetail(MaintenanceItem Risk, double Threshold, JsonElement Features, JsonElement Contributions);
+public sealed record SensorRiskDetail(
+    long SensorId, string Tag, Dictionary<string, string> Labels, string State, double Risk7d, double Risk30d,
+    DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset? AtRiskSince, DateTimeOffset ScoredAt,
+    DateTimeOffset? LastHeartbeatAt, string[] Reasons, double Threshold, JsonElement Features, JsonElement Contributions);
 
 public sealed record ModelInput(string Name, double Weight, double Mean, double Scale);
 
@@ -114,8 +117,10 @@ public static class MaintenanceApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not scored",
                 detail: $"Sensor {id} has no risk score: it does not exist, or it is not up or late (only those are scored), or the first scoring pass has not run yet.");
         }
+        var i = ReadItem(reader);
         return TypedResults.Ok(new SensorRiskDetail(
-            ReadItem(reader), options.Value.Threshold,
+            i.SensorId, i.Tag, i.Labels, i.State, i.Risk7d, i.Risk30d, i.WindowStart, i.WindowEnd, i.AtRiskSince, i.ScoredAt,
+            i.LastHeartbeatAt, i.Reasons, options.Value.Threshold,
             JsonSerializer.Deserialize<JsonElement>(reader.GetString(12)), JsonSerializer.Deserialize<JsonElement>(reader.GetString(13))));
     }
 

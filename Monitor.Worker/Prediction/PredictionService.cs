@@ -18,6 +18,8 @@ public sealed class PredictionService(
     NpgsqlDataSource dataSource, IServiceScopeFactory scopes, PeriodicWorkService periodicWork, IBus bus,
     IOptions<PredictionOptions> options, IOptions<MonitorOptions> monitor, TimeProvider clock, ILogger<PredictionService> logger) : BackgroundService
 {
+    static readonly TimeSpan LeaderCheck = TimeSpan.FromSeconds(5);
+
     RiskModel? _model;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,13 +28,17 @@ public sealed class PredictionService(
         {
             return;
         }
-        using var timer = new PeriodicTimer(options.Value.ScorePeriod, clock);
+        // Leadership is checked more often than the fleet is scored, so that a new leader starts scoring within seconds.
+        var period = options.Value.ScorePeriod;
+        using var timer = new PeriodicTimer(period < LeaderCheck ? period : LeaderCheck, clock);
+        var next = DateTimeOffset.MinValue;
         do
         {
-            if (!periodicWork.IsLeader)
+            if (!periodicWork.IsLeader || clock.GetUtcNow() < next)
             {
                 continue;
             }
+            next = clock.GetUtcNow() + period;
             try
             {
                 await ScoreAsync(stoppingToken);

@@ -20,6 +20,8 @@ public sealed class BusProbe : IAsyncDisposable
 
     public ConcurrentQueue<Received<SensorStatusSnapshot>> Snapshots { get; } = new();
 
+    public ConcurrentQueue<Received<SensorAtRisk>> AtRisk { get; } = new();
+
     BusProbe(IBusControl bus) => _bus = bus;
 
     public static async Task<BusProbe> StartAsync(DistributedApplication app)
@@ -31,6 +33,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<SensorStateChanged>(c => Record(probe!.StateChanges, c));
                 endpoint.Handler<StaleSensorsDetected>(c => Record(probe!.Stale, c));
                 endpoint.Handler<SensorStatusSnapshot>(c => Record(probe!.Snapshots, c));
+                endpoint.Handler<SensorAtRisk>(c => Record(probe!.AtRisk, c));
             }));
         probe = new BusProbe(bus);
         await bus.StartAsync();

@@ -104,6 +104,8 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
                 .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
+                // MaintenanceTests watch a degrading sensor enter the maintenance queue.
+                .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01")
                 // WebhookTests run their receiver on plain http://127.0.0.1 and watch retries happen.
                 .WithEnvironment("Monitor__Webhooks__AllowHttp", "true")
                 .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");

@@ -5,6 +5,8 @@ public abstract class StartedSystemTests(SensorsAppFixture fixture) : IAsyncLife
 {
     protected SensorsApi Api { get; private set; } = null!;
 
+    protected DistributedApplication App => fixture.App;
+
     public virtual Task InitializeAsync()
     {
         Api = new SensorsApi(fixture.App);

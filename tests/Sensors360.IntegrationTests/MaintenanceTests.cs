@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>
+/// The maintenance queue on the started system: a sensor whose heartbeats slow down is scored at risk, announced on the
+/// bus and listed with its reasons; a steady one is not.
+/// </summary>
+[Collection(SensorsAppCollection.Name)]
+public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemTests(fixture)
+{
+    static readonly TimeSpan ScoringDeadline = TimeSpan.FromSeconds(60);
+    const int IntervalSeconds = 60;
+
+    async Task<long> RegisterAsync(string site, string name)
+    {
+        using var response = await Api.Worker.PostAsJsonAsync("/api/sensors", new
+        {
+            tag = SensorsApi.UniqueTag(name), labels = new { site }, expectedIntervalSeconds = IntervalSeconds, graceSeconds = 30, staleAfterSeconds = 3600,
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await SensorsApi.JsonAsync(response)).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Twelve hours of heartbeats ending now: every minute (± 10 %), the last <paramref name="degradeHours"/> with gaps growing to 6×.</summary>
+    static List<DateTimeOffset> History(double degradeHours, int seed)
+    {
+        var random = new Random(seed);
+        var now = DateTimeOffset.UtcNow;
+        var degradeStart = now.AddHours(-degradeHours);
+        var times = new List<DateTimeOffset>();
+        for (var t = now.AddHours(-12); t < now.AddSeconds(-30);)
+        {
+            times.Add(t);
+            var progress = degradeHours > 0 && t > degradeStart ? (t - degradeStart) / (now - degradeStart) : 0;
+            t = t.AddSeconds(IntervalSeconds * Math.Pow(6, progress) * (0.9 + 0.2 * random.NextDouble()));
+        }
+        return times;
+    }
+
+    async Task PostAsync(string collectorKey, long sensorId, List<DateTimeOffset> times)
+    {
+        foreach (var chunk in times.Chunk(500))
+        {
+            var json = JsonSerializer.Serialize(chunk.Select(t => new { sensorId, timestamp = t.ToUnixTimeMilliseconds() }));
+            HttpResponseMessage? response = null;
+            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            {
+                response?.Dispose();
+                response = await Api.PostHeartbeatsAsync(collectorKey, json, bearer: false);
+                return response.StatusCode != HttpStatusCode.Unauthorized;
+            }, TimeSpan.FromSeconds(10)), "The collector key was never known to the API.");
+            Assert.Equal(HttpStatusCode.Accepted, response!.StatusCode);
+            response.Dispose();
+        }
+    }
+
+    static async Task<JsonElement?> QueueItemAsync(HttpClient worker, long sensorId)
+    {
+        var queue = await worker.GetFromJsonAsync<JsonElement>("/api/maintenance/queue?limit=1000");
+        return queue.GetProperty("items").EnumerateArray().Cast<JsonElement?>().FirstOrDefault(i => i!.Value.GetProperty("sensorId").GetInt64() == sensorId);
+    }
+
+    [Fact]
+    public async Task A_sensor_whose_heartbeats_slow_down_enters_the_queue_with_its_reasons_and_a_steady_one_does_not()
+    {
+        await using var probe = await BusProbe.StartAsync(App);
+        var site = Guid.NewGuid().ToString("N");
+        var degrading = await RegisterAsync(site, "degrading");
+        var steady = await RegisterAsync(site, "steady");
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("maintenance", new { site });
+
+        await PostAsync(collectorKey, steady, History(degradeHours: 0, seed: 1));
+        await PostAsync(collectorKey, degrading, History(degradeHours: 3, seed: 2));
+
+        JsonElement? item = null;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () => (item = await QueueItemAsync(Api.Worker, degrading)) is not null, ScoringDeadline),
+            "The degrading sensor never entered the maintenance queue.");
+        var reasons = item!.Value.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("interval up", StringComparison.Ordinal) || r.StartsWith("interval growing", StringComparison.Ordinal));
+        Assert.True(item.Value.GetProperty("risk30d").GetDouble() >= item.Value.GetProperty("risk7d").GetDouble());
+        Assert.True(item.Value.GetProperty("windowEnd").GetDateTimeOffset() > item.Value.GetProperty("windowStart").GetDateTimeOffset());
+
+        // The steady sensor was scored in the same pass (all its heartbeats were stored before the degrading one's) and is not at risk.
+        var steadyRisk = await Api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{steady}/risk");
+        var threshold = steadyRisk.GetProperty("threshold").GetDouble();
+        Assert.True(steadyRisk.GetProperty("risk7d").GetDouble() < threshold,
+            $"The steady sensor scored {steadyRisk.GetProperty("risk7d").GetDouble():0.000}.");
+        Assert.Null(await QueueItemAsync(Api.Worker, steady));
+
+        var detail = await Api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{degrading}/risk");
+        Assert.True(detail.GetProperty("features").GetProperty("intervalRatio").GetDouble() > 2);
+        Assert.Equal(6, detail.GetProperty("contributions").GetArrayLength());
+
+        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(probe.AtRisk.Any(e => e.Message.SensorId == degrading)), ScoringDeadline),
+            "No SensorAtRisk event for the degrading sensor.");
+        Assert.DoesNotContain(probe.AtRisk, e => e.Message.SensorId == steady);
+    }
+
+    [Fact]
+    public async Task The_model_in_use_is_described()
+    {
+        JsonElement model = default;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            using var response = await Api.Worker.GetAsync("/api/maintenance/model");
+            model = response.IsSuccessStatusCode ? await SensorsApi.JsonAsync(response) : default;
+            return response.IsSuccessStatusCode;
+        }, ScoringDeadline), "No risk model was ever stored.");
+
+        Assert.Contains(model.GetProperty("kind").GetString(), new[] { "prior", "fitted" });
+        Assert.Equal(["interval", "trend", "missed", "variability", "flaps", "age"],
+            model.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("name").GetString() ?? "").ToArray());
+        Assert.True(model.GetProperty("ageCurve").GetProperty("shape").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("minRisk=1.5", "minRisk")]
+    [InlineData("minRisk=-0.1", "minRisk")]
+    public async Task A_bad_queue_query_is_a_400_naming_the_parameter(string query, string parameter)
+    {
+        using var response = await Api.Worker.GetAsync("/api/maintenance/queue?" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await SensorsApi.JsonAsync(response)).GetProperty("errors").TryGetProperty(parameter, out _));
+    }
+
+    [Fact]
+    public async Task An_unscored_sensor_has_no_risk_and_says_why()
+    {
+        using var response = await Api.Worker.GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/sensors/{long.MaxValue}/risk"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("not up or late", (await SensorsApi.JsonAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}
