@@ -125,9 +125,7 @@ public sealed class MaintenanceTests(DashboardFixture fixture, ITestOutputHelper
             {
                 return false;
             }
-            var root = JsonDocument.Parse(body).RootElement;
-            // The worker nests the item under "risk" (the contract had it flat).
-            risk = (root.TryGetProperty("risk", out var item) ? item : root).Clone();
+            risk = JsonDocument.Parse(body).RootElement.Clone();
             return true;
         }, ScoredWithin), $"Sensor {id} was never scored; last answer: {last}");
         return risk;

@@ -1,7 +1,8 @@
 import { useEffect } from 'react'
 import { ApiError } from '../lib/api'
 import { formatDateTime } from '../lib/format'
-import { describeWindow, formatRisk, formatWindow, readSensorRisk, type RawSensorRisk } from '../lib/risk'
+import { describeWindow, formatRisk, formatWindow } from '../lib/risk'
+import type { SensorRisk } from '../lib/types'
 import { api, onSensorsAtRisk, resyncStore } from '../state/app'
 import { useAsync } from '../state/hooks'
 import { useStore } from '../state/store'
@@ -12,10 +13,7 @@ const REFRESH_MS = 60_000
 /** A sensor's failure risk from GET /api/sensors/{id}/risk; 404 means the monitor has not scored it yet. */
 export function RiskPanel({ id, now }: { id: number; now: number }) {
   const resync = useStore(resyncStore)
-  const { data, error, reload } = useAsync(
-    async signal => readSensorRisk(await api.get<RawSensorRisk>(`/api/sensors/${id}/risk`, { signal })),
-    [id, resync],
-  )
+  const { data, error, reload } = useAsync(signal => api.get<SensorRisk>(`/api/sensors/${id}/risk`, { signal }), [id, resync])
   const risk = data?.sensorId === id ? data : undefined
   const notScored = error instanceof ApiError && error.status === 404
 
@@ -61,7 +59,7 @@ export function RiskPanel({ id, now }: { id: number; now: number }) {
                     <tr key={c.feature}>
                       <th scope="row">{c.feature}</th>
                       <td>{c.value == null ? '—' : Number(c.value.toPrecision(3))}</td>
-                      <td>{c.contribution >= 0 ? '+' : '−'}{Math.abs(c.contribution).toFixed(2)}</td>
+                      <td>{c.logOdds >= 0 ? '+' : '−'}{Math.abs(c.logOdds).toFixed(2)}</td>
                     </tr>
                   ))}
                 </tbody>

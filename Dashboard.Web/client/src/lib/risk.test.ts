@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeModel, formatRisk, formatWindow, maintenanceQueuePath, readSensorRisk } from './risk'
-import type { RiskItem } from './types'
+import { describeModel, formatRisk, formatWindow, maintenanceQueuePath } from './risk'
 
 describe('formatRisk', () => {
   it('shows a probability as a whole percentage', () => {
@@ -59,32 +58,11 @@ describe('describeModel', () => {
     expect(describeModel({ kind: 'prior', fittedAt: '2026-11-28T10:00:00Z', examples: 0, failures: 0 })).toBe('prior model')
     expect(describeModel({ kind: 'fitted', fittedAt: '2026-11-28T10:00:00Z', examples: 1234, failures: 56 }))
       .toBe('fitted on 1,234 examples (56 failures)')
-    expect(describeModel({ kind: 'fitted', fittedAt: null, examples: 1, events: 1 })).toBe('fitted on 1 example (1 failure)')
+    expect(describeModel({ kind: 'fitted', fittedAt: null, examples: 1, failures: 1 })).toBe('fitted on 1 example (1 failure)')
   })
 
   it('says so before the first scoring pass', () => {
     expect(describeModel(null)).toBe('no model yet')
-  })
-})
-
-describe('readSensorRisk', () => {
-  const item: RiskItem = {
-    sensorId: 7, tag: 'pump-7', labels: {}, state: 'up', risk7d: 0.8, risk30d: 0.9, windowStart: '2026-11-29T00:00:00Z',
-    windowEnd: '2026-12-02T00:00:00Z', atRiskSince: null, scoredAt: '2026-11-28T10:00:00Z', lastHeartbeatAt: null, reasons: ['interval up 40% in 6 h'],
-  }
-
-  it('takes the item from under `risk` and the contributions in log-odds (the worker\'s answer)', () => {
-    const risk = readSensorRisk({ risk: item, features: { intervalRatio: 1.4 }, contributions: [{ feature: 'interval', value: 1.4, logOdds: 1.2 }] })
-    expect(risk.sensorId).toBe(7)
-    expect(risk.reasons).toEqual(['interval up 40% in 6 h'])
-    expect(risk.features).toEqual({ intervalRatio: 1.4 })
-    expect(risk.contributions).toEqual([{ feature: 'interval', value: 1.4, contribution: 1.2 }])
-  })
-
-  it('also reads a flat item with `contribution` (the issue\'s contract)', () => {
-    const risk = readSensorRisk({ ...item, features: {}, contributions: [{ feature: 'age', value: null, contribution: -0.3 }] })
-    expect(risk.risk7d).toBe(0.8)
-    expect(risk.contributions).toEqual([{ feature: 'age', value: null, contribution: -0.3 }])
   })
 })
 

@@ -1,7 +1,7 @@
 // Failure-risk figures for people: probabilities as percentages, the predicted window relative to now, the model.
 
 import { formatCount, formatDateTime, NO_VALUE } from './format'
-import type { RiskContribution, RiskItem, RiskModel, SensorRisk } from './types'
+import type { RiskModel } from './types'
 
 const HOUR = 3600_000
 const DAY = 24 * HOUR
@@ -58,26 +58,7 @@ export function describeModel(model: RiskModel | null | undefined): string {
   if (model.kind !== 'fitted') {
     return 'prior model'
   }
-  const failures = model.failures ?? model.events ?? 0
-  return `fitted on ${formatCount(model.examples)} example${model.examples === 1 ? '' : 's'} (${formatCount(failures)} failure${failures === 1 ? '' : 's'})`
-}
-
-type RawContribution = Omit<RiskContribution, 'contribution'> & { contribution?: number; logOdds?: number }
-
-/** The risk answer: the item nested under `risk` (the worker) or flat (the issue's contract); contributions in log-odds. */
-export type RawSensorRisk = (RiskItem | { risk: RiskItem }) & { features?: Record<string, unknown>; contributions?: RawContribution[] }
-
-export function readSensorRisk(body: RawSensorRisk): SensorRisk {
-  const item = 'risk' in body ? body.risk : body
-  return {
-    ...item,
-    features: body.features ?? {},
-    contributions: (body.contributions ?? []).map(c => ({
-      feature: c.feature,
-      value: c.value ?? null,
-      contribution: c.contribution ?? c.logOdds ?? 0,
-    })),
-  }
+  return `fitted on ${formatCount(model.examples)} example${model.examples === 1 ? '' : 's'} (${formatCount(model.failures)} failure${model.failures === 1 ? '' : 's'})`
 }
 
 export interface QueueQuery {

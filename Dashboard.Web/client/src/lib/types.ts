@@ -137,9 +137,7 @@ export interface RiskModel {
   fittedAt: string | null
   /** Training examples the model was fitted on, and how many of them ended in a failure. */
   examples: number
-  failures?: number
-  /** The failures under the name the issue's contract gave them. */
-  events?: number
+  failures: number
 }
 
 export interface RiskItem {
@@ -171,12 +169,12 @@ export interface MaintenanceQueue {
 export interface RiskContribution {
   feature: string
   value: number | null
-  /** In log-odds: how much this input raised (or lowered) the 7-day risk. */
-  contribution: number
+  /** How much this input raised (or lowered) the 7-day risk's log-odds. */
+  logOdds: number
 }
 
-/** GET /api/sensors/{id}/risk as the screens use it (lib/risk.ts `readSensorRisk` makes one from the answer). */
 export interface SensorRisk extends RiskItem {
+  threshold: number
   features: Record<string, unknown>
   contributions: RiskContribution[]
 }
