@@ -45,6 +45,7 @@ builder.AddSensorsMessaging(bus =>
     bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
     bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.PerInstance());
     bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
+    bus.AddConsumer<SensorAtRiskWebhookConsumer, SensorAtRiskWebhookConsumerDefinition>();
 });
 builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,34 +21,12 @@ public sealed class SensorStateChangedWebhookConsumer(MonitorDbContext db, Webho
         var messageId = context.MessageId ?? NewId.NextGuid();
         // Each target on its own task: a slow or failing receiver holds up only its own deliveries.
         await Task.WhenAll(targets.Select(target =>
-            sender.DeliverAsync(target, DeliveryId(messageId, target.Id), change, context.CancellationToken)));
-    }
-
-    /// <summary>
-    /// Derived, not random: a message redelivered after a crash or shutdown mid-delivery is sent again under the same
-    /// delivery ids, so receivers can drop the duplicates.
-    /// </summary>
-    public static Guid DeliveryId(Guid messageId, long webhookId)
-    {
-        Span<byte> input = stackalloc byte[24];
-        messageId.TryWriteBytes(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[16..], webhookId);
-        return new Guid(SHA256.HashData(input)[..16]);
+            sender.DeliverAsync(target, WebhookSender.DeliveryId(messageId, target.Id), change, context.CancellationToken)));
     }
 }
 
-public sealed class SensorStateChangedWebhookConsumerDefinition : ConsumerDefinition<SensorStateChangedWebhookConsumer>
+public sealed class SensorStateChangedWebhookConsumerDefinition(IOptions<WebhookOptions> options)
+    : WebhookConsumerDefinition<SensorStateChangedWebhookConsumer>(QueueName, options)
 {
     public const string QueueName = "webhooks";
-
-    public SensorStateChangedWebhookConsumerDefinition(IOptions<WebhookOptions> options)
-    {
-        EndpointName = QueueName;
-        ConcurrentMessageLimit = options.Value.ConcurrentMessages;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<SensorStateChangedWebhookConsumer> consumer, IRegistrationContext context) =>
-        // Only reading the targets can throw (receivers' failures are recorded, not thrown).
-        endpoint.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
 }

@@ -1,7 +1,8 @@
 namespace Monitor.Worker.Webhooks;
 
 /// <summary>
-/// An HTTPS target that receives sensor state transitions, and the status of its latest delivery attempt.
+/// An HTTPS target that receives sensor state transitions and at-risk predictions, and the status of its latest
+/// delivery attempt.
 /// </summary>
 public sealed class Webhook
 {
@@ -9,7 +10,10 @@ public sealed class Webhook
 
     public required string Url { get; set; }
 
-    /// <summary>Target states (lower case) whose transitions are delivered; empty means every state.</summary>
+    /// <summary>
+    /// Target states (lower case) whose transitions are delivered, and/or <see cref="WebhooksApi.AtRiskEvent"/>; empty
+    /// means every event.
+    /// </summary>
     public string[] Events { get; set; } = [];
 
     /// <summary>

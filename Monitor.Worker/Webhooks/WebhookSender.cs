@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,13 +19,17 @@ public sealed record DeliveryAttempt(DateTimeOffset At, int? StatusCode, string?
     public bool Succeeded => StatusCode is >= 200 and <= 299;
 }
 
-/// <summary>The public payload, deliberately separate from the bus contract so the two can evolve apart.</summary>
+// The public payloads, deliberately separate from the bus contracts so the two can evolve apart.
 public sealed record StateChangedData(long SensorId, string Tag, string From, string To, DateTimeOffset At, DateTimeOffset? LastHeartbeatAt);
 
-public sealed record WebhookPayload(string Type, Guid DeliveryId, StateChangedData Data);
+public sealed record SensorAtRiskData(
+    long SensorId, string Tag, DateTimeOffset At, double Risk7d, double Risk30d,
+    DateTimeOffset WindowStart, DateTimeOffset WindowEnd, IReadOnlyList<string> Reasons);
+
+public sealed record WebhookPayload<TData>(string Type, Guid DeliveryId, TData Data);
 
 /// <summary>
-/// Delivers one state change to one target: signs it, POSTs it, retries through the <see cref="PipelineName"/>
+/// Delivers one event (a state change, a sensor at risk) to one target: signs it, POSTs it, retries through the <see cref="PipelineName"/>
 /// pipeline, and records each attempt on the webhook's row. Never throws for the receiver's faults, only when
 /// <c>cancellationToken</c> is cancelled.
 /// </summary>
@@ -37,7 +43,8 @@ public sealed class WebhookSender(
 {
     public const string HttpClientName = "webhooks";
     public const string PipelineName = "webhook-delivery";
-    public const string EventType = "stateChanged";
+    public const string StateChangedType = "stateChanged";
+    public const string SensorAtRiskType = "sensorAtRisk";
     public const int MaxErrorLength = 1000;
 
     public const string EventHeader = "X-Sensors360-Event";
@@ -45,16 +52,26 @@ public sealed class WebhookSender(
     public const string TimestampHeader = "X-Sensors360-Timestamp";
     public const string SignatureHeader = "X-Sensors360-Signature";
 
-    public async Task DeliverAsync(WebhookTarget target, Guid deliveryId, SensorStateChanged change, CancellationToken cancellationToken)
+    public Task DeliverAsync(WebhookTarget target, Guid deliveryId, SensorStateChanged change, CancellationToken cancellationToken) =>
+        DeliverAsync(target, StateChangedType, deliveryId,
+            new StateChangedData(change.SensorId, change.Tag, change.From, change.To, change.At, change.LastHeartbeatAt),
+            cancellationToken);
+
+    public Task DeliverAsync(WebhookTarget target, Guid deliveryId, SensorAtRisk atRisk, CancellationToken cancellationToken) =>
+        DeliverAsync(target, SensorAtRiskType, deliveryId,
+            new SensorAtRiskData(atRisk.SensorId, atRisk.Tag, atRisk.At, atRisk.Risk7d, atRisk.Risk30d,
+                atRisk.WindowStart, atRisk.WindowEnd, atRisk.Reasons),
+            cancellationToken);
+
+    async Task DeliverAsync<TData>(WebhookTarget target, string eventType, Guid deliveryId, TData data, CancellationToken cancellationToken)
     {
-        var data = new StateChangedData(change.SensorId, change.Tag, change.From, change.To, change.At, change.LastHeartbeatAt);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(EventType, deliveryId, data), JsonSerializerOptions.Web);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload<TData>(eventType, deliveryId, data), JsonSerializerOptions.Web);
         var attempts = 0;
 
         var outcome = await pipelines.GetPipeline<DeliveryAttempt>(PipelineName).ExecuteAsync(async token =>
         {
             attempts++;
-            var attempt = await SendAsync(target, deliveryId, body, token);
+            var attempt = await SendAsync(target, eventType, deliveryId, body, token);
             var last = attempt.Succeeded || !attempt.Retryable || attempts >= options.Value.MaxAttempts;
             await RecordAsync(target.Id, attempt, last, token);
             return attempt;
@@ -71,13 +88,25 @@ public sealed class WebhookSender(
         }
     }
 
-    async Task<DeliveryAttempt> SendAsync(WebhookTarget target, Guid deliveryId, byte[] body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Derived, not random: a message redelivered after a crash or shutdown mid-delivery is sent again under the same
+    /// delivery ids, so receivers can drop the duplicates.
+    /// </summary>
+    public static Guid DeliveryId(Guid messageId, long webhookId)
+    {
+        Span<byte> input = stackalloc byte[24];
+        messageId.TryWriteBytes(input);
+        BinaryPrimitives.WriteInt64BigEndian(input[16..], webhookId);
+        return new Guid(SHA256.HashData(input)[..16]);
+    }
+
+    async Task<DeliveryAttempt> SendAsync(WebhookTarget target, string eventType, Guid deliveryId, byte[] body, CancellationToken cancellationToken)
     {
         var at = clock.GetUtcNow();
         var timestamp = at.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json", "utf-8");
-        request.Headers.Add(EventHeader, EventType);
+        request.Headers.Add(EventHeader, eventType);
         request.Headers.Add(DeliveryHeader, deliveryId.ToString());
         request.Headers.Add(TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(SignatureHeader, WebhookSigning.Sign(target.Secret, timestamp, body));

@@ -6,7 +6,10 @@ using Monitor.Worker.Model;
 
 namespace Monitor.Worker.Webhooks;
 
-/// <param name="Events">Target states to deliver ("new", "up", "late", "down", "retired"); null or empty: all.</param>
+/// <param name="Events">
+/// Target states to deliver ("new", "up", "late", "down", "retired") and/or "at-risk" (failure predictions); null or
+/// empty: all of them.
+/// </param>
 public sealed record CreateWebhookRequest(string? Url, string[]? Events);
 
 /// <summary>The secret is in this response and nowhere else.</summary>
@@ -17,12 +20,15 @@ public sealed record WebhookSummary(
     DateTimeOffset? LastAttemptAt, int? LastStatusCode, string? LastError, DateTimeOffset? LastSuccessAt,
     long DeliveriesSucceeded, long DeliveriesFailed);
 
-/// <summary>Webhook targets for sensor state transitions (Admin, through the gateway).</summary>
+/// <summary>Webhook targets for sensor state transitions and at-risk predictions (Admin, through the gateway).</summary>
 public static class WebhooksApi
 {
     public const int MaxUrlLength = 2000;
 
-    public static readonly string[] KnownEvents = [.. Enum.GetValues<SensorState>().Select(state => state.Name())];
+    /// <summary>The event of a <c>SensorAtRisk</c> prediction; every other event is a target state.</summary>
+    public const string AtRiskEvent = "at-risk";
+
+    public static readonly string[] KnownEvents = [.. Enum.GetValues<SensorState>().Select(state => state.Name()), AtRiskEvent];
 
     public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
@@ -30,7 +36,7 @@ public static class WebhooksApi
         group.MapGet("/", List).WithName("ListWebhooks").WithSummary("Lists webhooks with their latest delivery status (never the secrets).");
         group.MapGet("/{id:long}", Get).WithName("GetWebhook").WithSummary("A webhook and its latest delivery status.");
         group.MapPost("/", Create).WithName("CreateWebhook")
-            .WithSummary("Registers a target for state transitions; returns its signing secret, once.");
+            .WithSummary("Registers a target for state transitions and/or at-risk predictions; returns its signing secret, once.");
         group.MapDelete("/{id:long}", Delete).WithName("DeleteWebhook").WithSummary("Deletes a webhook; no new deliveries start.");
         return group;
     }

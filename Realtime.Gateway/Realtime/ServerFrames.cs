@@ -9,6 +9,7 @@ public static class ServerFrames
     public const string Snapshot = "snapshot";
     public const string StateChanged = "stateChanged";
     public const string Stale = "stale";
+    public const string SensorAtRisk = "sensorAtRisk";
     public const string Heartbeat = "heartbeat";
     public const string Subscribed = "subscribed";
     public const string Unsubscribed = "unsubscribed";

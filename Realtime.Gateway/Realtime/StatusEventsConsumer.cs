@@ -8,7 +8,7 @@ namespace Realtime.Gateway.Realtime;
 /// per gateway instance, one message at a time so clients see transitions in the order they were published.
 /// </summary>
 public sealed class StatusEventsConsumer(RealtimeHub hub) :
-    IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChanged>, IConsumer<StaleSensorsDetected>
+    IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChanged>, IConsumer<StaleSensorsDetected>, IConsumer<SensorAtRisk>
 {
     public Task Consume(ConsumeContext<SensorStatusSnapshot> context)
     {
@@ -25,6 +25,12 @@ public sealed class StatusEventsConsumer(RealtimeHub hub) :
     public Task Consume(ConsumeContext<StaleSensorsDetected> context)
     {
         hub.Broadcast(ServerFrames.Stale, context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<SensorAtRisk> context)
+    {
+        hub.Broadcast(ServerFrames.SensorAtRisk, context.Message);
         return Task.CompletedTask;
     }
 }

@@ -44,7 +44,9 @@ public sealed class DashboardFixture : IAsyncLifetime
             .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
             .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
             // Every stale sensor named in each report, however many earlier tests left silent.
-            .WithEnvironment("Monitor__StaleIdsPerMessage", "10000");
+            .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
+            // Failure risk rescored every 2 s instead of 5 min, so MaintenanceTests can watch a sensor enter the queue.
+            .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:02");
         builder.CreateResourceBuilder<ProjectResource>(Gateway)
             // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
             .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")

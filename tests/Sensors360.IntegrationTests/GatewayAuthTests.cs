@@ -107,6 +107,7 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
         // role, method, path, expected status
         { "Viewer", "GET", "/api/sensors?limit=1", HttpStatusCode.OK },
         { "Viewer", "GET", "/api/stats", HttpStatusCode.OK },
+        { "Viewer", "GET", "/api/maintenance/queue", HttpStatusCode.OK },
         { "Viewer", "POST", "/api/sensors", HttpStatusCode.Forbidden },
         { "Viewer", "GET", "/api/collector-keys", HttpStatusCode.Forbidden },
         { "Operator", "POST", "/api/sensors", HttpStatusCode.Created },
@@ -121,6 +122,7 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
         { "Admin", "POST", "/api/sensors", HttpStatusCode.Created },
         { "", "GET", "/api/sensors", HttpStatusCode.Unauthorized },
         { "", "GET", "/api/stats", HttpStatusCode.Unauthorized },
+        { "", "GET", "/api/maintenance/queue", HttpStatusCode.Unauthorized },
         { "", "POST", "/api/sensors", HttpStatusCode.Unauthorized },
         { "", "GET", "/api/users", HttpStatusCode.Unauthorized },
     };

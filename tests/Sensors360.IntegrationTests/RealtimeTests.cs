@@ -84,6 +84,34 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_sensor_at_risk_published_on_the_bus_reaches_a_connected_client_as_a_sensorAtRisk_frame()
+    {
+        var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Viewer");
+        using var socket = await Gateway.ConnectAsync(GatewayUri, o => o.SetRequestHeader("Authorization", $"Bearer {token}"), CancellationToken.None);
+        await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "snapshot", FrameTimeout); // connected and registered
+        var sensorId = Random.Shared.NextInt64(1_000_000_000, long.MaxValue);
+        var at = DateTimeOffset.UtcNow;
+
+        var bus = await AppBus.CreateAsync(_app);
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(new Sensors360.Contracts.SensorAtRisk(sensorId, "wearing-pump", at, 0.7, 0.9, at.AddDays(2), at.AddDays(5), ["interval up 40% in 6 h"]));
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        var frame = await Gateway.ReceiveUntilAsync(socket,
+            (type, data) => type == "sensorAtRisk" && data.GetProperty("sensorId").GetInt64() == sensorId, FrameTimeout);
+        Assert.Equal("wearing-pump", frame.GetProperty("tag").GetString());
+        Assert.Equal(0.7, frame.GetProperty("risk7d").GetDouble());
+        Assert.Equal(at.AddDays(5), frame.GetProperty("windowEnd").GetDateTimeOffset());
+        Assert.Equal("interval up 40% in 6 h", Assert.Single(frame.GetProperty("reasons").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task An_Operator_retiring_a_sensor_is_seen_live_as_a_transition_from_its_previous_state()
     {
         var (_, token) = await Gateway.CreateApiTokenAsync(_app, "Operator");

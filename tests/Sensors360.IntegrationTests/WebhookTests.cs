@@ -138,6 +138,53 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sensor_at_risk_on_the_bus_is_delivered_signed_to_at_risk_and_all_event_webhooks_and_not_to_one_for_down()
+    {
+        var atRisk = await CreateWebhookAsync("/at-risk", "at-risk");
+        var everything = await CreateWebhookAsync("/everything");
+        await CreateWebhookAsync("/down-only", "down");
+        var (sensorId, _) = await _api.RegisterAsync(SensorsApi.UniqueTag("at-risk"));
+        var at = DateTimeOffset.UtcNow;
+        var prediction = new Sensors360.Contracts.SensorAtRisk(sensorId, $"pump-{sensorId}", at, 0.82, 0.97,
+            at.AddDays(1), at.AddDays(4), ["interval up 40% in 6 h", "3 gaps over 5× the expected interval"]);
+
+        var bus = await AppBus.CreateAsync(fixture.App);
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(prediction);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        await WebhookEventuallyAsync(atRisk.Id, w => w.GetProperty("deliveriesSucceeded").GetInt64() >= 1,
+            "The at-risk webhook never showed a successful delivery");
+        // Other tests' sensors going late or down also reach the webhook for all events: wait for this sensor's.
+        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(_receiver.For("/everything", sensorId).Count > 0), DeliveryDeadline),
+            "The webhook for all events never got the prediction.");
+        var delivery = Assert.Single(_receiver.For("/at-risk", sensorId));
+        AssertSigned(delivery, atRisk.Secret);
+        Assert.Equal("sensorAtRisk", delivery.Event);
+        Assert.Equal("application/json", delivery.ContentType?.Split(';')[0]);
+        Assert.Equal("sensorAtRisk", delivery.Json.GetProperty("type").GetString());
+        Assert.Equal(delivery.DeliveryId, delivery.Json.GetProperty("deliveryId").GetString());
+        var data = delivery.Json.GetProperty("data");
+        Assert.Equal(prediction.Tag, data.GetProperty("tag").GetString());
+        Assert.Equal(0.82, data.GetProperty("risk7d").GetDouble());
+        Assert.Equal(0.97, data.GetProperty("risk30d").GetDouble());
+        Assert.Equal(at, data.GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(at.AddDays(1), data.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(at.AddDays(4), data.GetProperty("windowEnd").GetDateTimeOffset());
+        Assert.Equal(prediction.Reasons, data.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!));
+        AssertSigned(Assert.Single(_receiver.For("/everything", sensorId)), everything.Secret);
+
+        // Targets of one message are delivered concurrently: by now a delivery to /down-only would have arrived too.
+        Assert.Empty(_receiver.For("/down-only", sensorId));
+    }
+
+    [Fact]
     public async Task A_target_answering_500_twice_gets_a_third_attempt_with_the_same_delivery_id_and_ends_with_200()
     {
         _receiver.Answer("/flaky", (_, attempt) => Task.FromResult(attempt <= 2 ? 500 : 200));
@@ -231,6 +278,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     [InlineData("ftp://receiver.example/hooks", null, "url", "ftp")]
     [InlineData("https://user:password@receiver.example/hooks", null, "url", "password")]
     [InlineData("https://receiver.example/hooks", "sideways", "events", "sideways")]
+    [InlineData("https://receiver.example/hooks", "at_risk", "events", "at-risk")]
     public async Task An_invalid_webhook_is_refused_with_400_naming_the_field(string url, string? badEvent, string field, string mentioned)
     {
         string[] events = badEvent is null ? ["up"] : ["up", badEvent];
@@ -253,12 +301,14 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         await ProblemAsync(read, HttpStatusCode.NotFound);
     }
 
-    [Fact]
-    public async Task Deliveries_have_their_own_durable_queue()
+    [Theory]
+    [InlineData("webhooks")]
+    [InlineData("webhooks-at-risk")]
+    public async Task Deliveries_have_their_own_durable_queue(string queue)
     {
         using var management = await fixture.App.CreateManagementClientAsync();
 
-        using var response = await management.GetAsync("/api/queues/%2F/webhooks");
+        using var response = await management.GetAsync($"/api/queues/%2F/{queue}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await SensorsApi.JsonAsync(response)).GetProperty("durable").GetBoolean());

@@ -5,6 +5,7 @@ import { can } from './lib/roles'
 import { matchPath, navigate, useLocation } from './lib/router'
 import { Admin } from './pages/Admin'
 import { Login } from './pages/Login'
+import { Maintenance } from './pages/Maintenance'
 import { Overview } from './pages/Overview'
 import { Register } from './pages/Register'
 import { SensorDetail } from './pages/SensorDetail'
@@ -39,7 +40,9 @@ function NavLink({ to, label, testId, path }: { to: string; label: string; testI
   return <Link to={to} aria-current={current ? 'page' : undefined} data-testid={testId}>{label}</Link>
 }
 
-const TITLES: [string, string][] = [['/sensors/', 'Sensor'], ['/sensors', 'Sensors'], ['/register', 'Register sensors'], ['/admin', 'Administration']]
+const TITLES: [string, string][] = [
+  ['/sensors/', 'Sensor'], ['/sensors', 'Sensors'], ['/maintenance', 'Maintenance'], ['/register', 'Register sensors'], ['/admin', 'Administration'],
+]
 
 function Shell({ user, path }: { user: CurrentUser; path: string }) {
   const { preference } = useStore(themeStore)
@@ -65,6 +68,7 @@ function Shell({ user, path }: { user: CurrentUser; path: string }) {
         <nav aria-label="Main">
           <NavLink to="/" label="Overview" testId="nav-overview" path={path} />
           <NavLink to="/sensors" label="Sensors" testId="nav-sensors" path={path} />
+          <NavLink to="/maintenance" label="Maintenance" testId="nav-maintenance" path={path} />
           {can(user, 'register') ? <NavLink to="/register" label="Register" testId="nav-register" path={path} /> : null}
           {can(user, 'admin') ? <NavLink to="/admin" label="Admin" testId="nav-admin" path={path} /> : null}
         </nav>
@@ -101,6 +105,7 @@ function Route({ path, user }: { path: string; user: CurrentUser }) {
   if (matchPath('/sensors', path)) return <Sensors />
   const sensor = matchPath('/sensors/:id', path)
   if (sensor && /^\d+$/.test(sensor.id ?? '')) return <SensorDetail key={sensor.id} id={Number(sensor.id)} />
+  if (matchPath('/maintenance', path)) return <Maintenance />
   if (matchPath('/register', path)) return can(user, 'register') ? <Register /> : <Forbidden />
   const admin = matchPath('/admin', path) ?? matchPath('/admin/:section', path)
   if (admin) return can(user, 'admin') ? <Admin section={admin.section ?? 'users'} /> : <Forbidden />

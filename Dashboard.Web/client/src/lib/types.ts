@@ -130,6 +130,55 @@ export interface FleetStats {
   kaplanMeier: KaplanMeierSummary
 }
 
+// Predictive maintenance (Monitor.Worker: /api/maintenance/*, /api/sensors/{id}/risk). Risks are probabilities 0–1.
+
+export interface RiskModel {
+  kind: 'prior' | 'fitted'
+  fittedAt: string | null
+  /** Training examples the model was fitted on, and how many of them ended in a failure. */
+  examples: number
+  failures: number
+}
+
+export interface RiskItem {
+  sensorId: number
+  tag: string
+  labels: Record<string, string>
+  state: SensorState
+  risk7d: number
+  risk30d: number
+  /** The middle half of the predicted time to failure. */
+  windowStart: string
+  windowEnd: string
+  atRiskSince: string | null
+  scoredAt: string
+  lastHeartbeatAt: string | null
+  reasons: string[]
+}
+
+export interface MaintenanceQueue {
+  at: string
+  threshold: number
+  /** null until the worker's first scoring pass. */
+  model: RiskModel | null
+  /** Every sensor at or above minRisk; `items` is the first `limit` of them. */
+  total: number
+  items: RiskItem[]
+}
+
+export interface RiskContribution {
+  feature: string
+  value: number | null
+  /** How much this input raised (or lowered) the 7-day risk's log-odds. */
+  logOdds: number
+}
+
+export interface SensorRisk extends RiskItem {
+  threshold: number
+  features: Record<string, unknown>
+  contributions: RiskContribution[]
+}
+
 // WebSocket frames (server → client): {"type": T, "data": {...}}
 
 export interface Snapshot {
@@ -176,12 +225,24 @@ export interface HeartbeatFrame {
   receivedAt: string
 }
 
+export interface SensorAtRiskFrame {
+  sensorId: number
+  tag: string
+  at: string
+  risk7d: number
+  risk30d: number
+  windowStart: string
+  windowEnd: string
+  reasons: string[]
+}
+
 export type ServerMessage =
   | { type: 'hello'; data: Hello }
   | { type: 'snapshot'; data: Snapshot }
   | { type: 'stateChanged'; data: StateChanged }
   | { type: 'stale'; data: StaleReport }
   | { type: 'heartbeat'; data: HeartbeatFrame }
+  | { type: 'sensorAtRisk'; data: SensorAtRiskFrame }
   | { type: 'subscribed'; data: { sensorId: number } }
   | { type: 'unsubscribed'; data: { sensorId: number } }
   | { type: 'error'; data: { detail: string } }
@@ -213,10 +274,14 @@ export interface ApiTokenCreated {
   token: string
 }
 
+/** What a webhook can subscribe to: transitions to a state, or at-risk predictions. */
+export const WEBHOOK_EVENTS = [...SENSOR_STATES, 'at-risk'] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
 export interface WebhookSummary {
   id: number
   url: string
-  events: SensorState[]
+  events: WebhookEvent[]
   createdAt: string
   lastAttemptAt: string | null
   lastStatusCode: number | null
@@ -229,7 +294,7 @@ export interface WebhookSummary {
 export interface WebhookCreated {
   id: number
   url: string
-  events: SensorState[]
+  events: WebhookEvent[]
   secret: string
   createdAt: string
 }

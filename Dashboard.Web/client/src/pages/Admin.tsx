@@ -7,8 +7,8 @@ import { SecretReveal } from '../components/SecretReveal'
 import { formatCount, formatDateTime } from '../lib/format'
 import { formatLabels, parseLabelLines } from '../lib/labels'
 import {
-  ROLES, SENSOR_STATES, type ApiTokenCreated, type ApiTokenSummary, type CollectorKeyCreated, type CollectorKeySummary, type Role,
-  type SensorState, type UserSummary, type WebhookCreated, type WebhookSummary,
+  ROLES, WEBHOOK_EVENTS, type ApiTokenCreated, type ApiTokenSummary, type CollectorKeyCreated, type CollectorKeySummary, type Role,
+  type UserSummary, type WebhookCreated, type WebhookEvent, type WebhookSummary,
 } from '../lib/types'
 import { api, sessionStore } from '../state/app'
 import { useAsync, useCreation } from '../state/hooks'
@@ -242,13 +242,13 @@ function Tokens() {
 function Webhooks() {
   const hooks = useAsync(signal => api.get<WebhookSummary[]>('/api/webhooks', { signal }), [])
   const [url, setUrl] = useState('')
-  const [events, setEvents] = useState<SensorState[]>([])
+  const [events, setEvents] = useState<WebhookEvent[]>([])
   const { created, error, submit } = useCreation<WebhookCreated>()
 
   return (
     <section className="card" aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">Webhooks</h2>
-      <p className="hint">State changes are POSTed to each URL, signed with its secret (header <code>X-Sensors360-Signature</code>).</p>
+      <p className="hint">State changes (and, for <code>at-risk</code>, failure predictions) are POSTed to each URL, signed with its secret (header <code>X-Sensors360-Signature</code>).</p>
       <ErrorMessage error={hooks.error} />
       <div className="table-scroll">
         <table className="table" data-testid="webhooks-table">
@@ -281,12 +281,12 @@ function Webhooks() {
         <input id="webhook-url" type="url" required placeholder="https://example.com/hooks/sensors360" value={url}
           onChange={e => setUrl(e.target.value)} data-testid="webhook-create-url" />
         <fieldset>
-          <legend>Deliver changes to (none ticked: all)</legend>
-          {SENSOR_STATES.map(state => (
-            <label key={state} className="check">
-              <input type="checkbox" checked={events.includes(state)} data-testid={`webhook-create-event-${state}`}
-                onChange={e => setEvents(e.target.checked ? [...events, state] : events.filter(s => s !== state))} />
-              {state}
+          <legend>Deliver changes to, or at-risk predictions (none ticked: all)</legend>
+          {WEBHOOK_EVENTS.map(event => (
+            <label key={event} className="check">
+              <input type="checkbox" checked={events.includes(event)} data-testid={`webhook-create-event-${event}`}
+                onChange={e => setEvents(e.target.checked ? [...events, event] : events.filter(s => s !== event))} />
+              {event}
             </label>
           ))}
         </fieldset>

@@ -3,6 +3,7 @@ import { Chart, type ChartSeries } from '../components/Chart'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
+import { RiskPanel } from '../components/RiskPanel'
 import { SecretReveal } from '../components/SecretReveal'
 import { StateBadge } from '../components/StateBadge'
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatPercent } from '../lib/format'
@@ -177,6 +178,8 @@ export function SensorDetail({ id }: { id: number }) {
         <Chart data={columns} series={INTERVAL_SERIES} yLabel="seconds" testId="heartbeat-chart"
           summary={`${heartbeats.length} heartbeats; median interval ${formatDuration(sensor.intervals.p50Seconds)}, 95th percentile ${formatDuration(sensor.intervals.p95Seconds)}.`} />
       </section>
+
+      {active ? <RiskPanel id={sensor.id} now={now} /> : null}
 
       <FlipTimeline sensor={sensor} now={now} />
 

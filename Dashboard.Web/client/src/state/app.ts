@@ -5,7 +5,7 @@ import { initialLiveState, reduceLiveBatch, snapshotFromStats, type LiveState } 
 import { parseUser } from '../lib/roles'
 import { navigate, safeNext } from '../lib/router'
 import { gatewaySocketUrl, LiveSocket, type ConnectionStatus } from '../lib/socket'
-import type { CurrentUser, FleetStats, ServerMessage, StateChanged } from '../lib/types'
+import type { CurrentUser, FleetStats, SensorAtRiskFrame, ServerMessage, StateChanged } from '../lib/types'
 import { Store } from './store'
 
 export interface Session {
@@ -33,11 +33,23 @@ export function onTransitions(listener: (changes: StateChanged[]) => void): () =
   return () => transitionListeners.delete(listener)
 }
 
+const atRiskListeners = new Set<(predictions: SensorAtRiskFrame[]) => void>()
+
+/** Every `sensorAtRisk` the WebSocket reports, in batches (the maintenance queue and the risk panel refetch). */
+export function onSensorsAtRisk(listener: (predictions: SensorAtRiskFrame[]) => void): () => void {
+  atRiskListeners.add(listener)
+  return () => atRiskListeners.delete(listener)
+}
+
 function handleMessages(messages: ServerMessage[]): void {
   liveStore.set(state => reduceLiveBatch(state, messages))
   const changes = messages.flatMap(m => (m.type === 'stateChanged' ? [m.data] : []))
   if (changes.length > 0) {
     transitionListeners.forEach(listener => listener(changes))
+  }
+  const predictions = messages.flatMap(m => (m.type === 'sensorAtRisk' ? [m.data] : []))
+  if (predictions.length > 0) {
+    atRiskListeners.forEach(listener => listener(predictions))
   }
 }
 

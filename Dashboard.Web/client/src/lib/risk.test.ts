@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { describeModel, formatRisk, formatWindow, maintenanceQueuePath } from './risk'
+
+describe('formatRisk', () => {
+  it('shows a probability as a whole percentage', () => {
+    expect(formatRisk(0.823)).toBe('82 %')
+    expect(formatRisk(0.5)).toBe('50 %')
+    expect(formatRisk(0)).toBe('0 %')
+    expect(formatRisk(1)).toBe('100 %')
+  })
+
+  it('never rounds a small risk to 0 or a large one to 100', () => {
+    expect(formatRisk(0.001)).toBe('< 1 %')
+    expect(formatRisk(0.998)).toBe('> 99 %')
+  })
+
+  it('shows a dash for unknown values', () => {
+    expect(formatRisk(null)).toBe('—')
+    expect(formatRisk(undefined)).toBe('—')
+    expect(formatRisk(Number.NaN)).toBe('—')
+  })
+})
+
+describe('formatWindow', () => {
+  const now = Date.parse('2026-11-28T10:00:00Z')
+  const at = (hours: number) => new Date(now + hours * 3600_000).toISOString()
+
+  it('gives a range in days when the window ends two days or more ahead', () => {
+    expect(formatWindow(at(24), at(96), now)).toBe('in 1–4 days')
+    expect(formatWindow(at(30), at(100), now)).toBe('in 1–4 days')
+  })
+
+  it('gives hours under two days and minutes under two hours', () => {
+    expect(formatWindow(at(5), at(20), now)).toBe('in 5–20 hours')
+    expect(formatWindow(at(0.25), at(1.5), now)).toBe('in 15–90 minutes')
+  })
+
+  it('says "about" when both ends round to the same number', () => {
+    expect(formatWindow(at(48), at(50), now)).toBe('in about 2 days')
+    expect(formatWindow(at(1), at(1), now)).toBe('in about 60 minutes')
+  })
+
+  it('says "within" once the window has begun, and "overdue" once it has passed', () => {
+    expect(formatWindow(at(-2), at(72), now)).toBe('within 3 days')
+    expect(formatWindow(at(0.1), at(30), now)).toBe('within 30 hours')
+    expect(formatWindow(at(-0.2), at(0.01), now)).toBe('within 1 minute')
+    expect(formatWindow(at(-5), at(-1), now)).toBe('overdue')
+  })
+
+  it('shows a dash for missing or malformed times', () => {
+    expect(formatWindow(null, at(2), now)).toBe('—')
+    expect(formatWindow(at(1), 'soon', now)).toBe('—')
+  })
+})
+
+describe('describeModel', () => {
+  it('names the prior before the fleet\'s own fit and the examples after', () => {
+    expect(describeModel({ kind: 'prior', fittedAt: '2026-11-28T10:00:00Z', examples: 0, failures: 0 })).toBe('prior model')
+    expect(describeModel({ kind: 'fitted', fittedAt: '2026-11-28T10:00:00Z', examples: 1234, failures: 56 }))
+      .toBe('fitted on 1,234 examples (56 failures)')
+    expect(describeModel({ kind: 'fitted', fittedAt: null, examples: 1, failures: 1 })).toBe('fitted on 1 example (1 failure)')
+  })
+
+  it('says so before the first scoring pass', () => {
+    expect(describeModel(null)).toBe('no model yet')
+  })
+})
+
+describe('maintenanceQueuePath', () => {
+  it('sends only the parameters that are set, encoded', () => {
+    expect(maintenanceQueuePath()).toBe('/api/maintenance/queue')
+    expect(maintenanceQueuePath({ limit: 50 })).toBe('/api/maintenance/queue?limit=50')
+    expect(maintenanceQueuePath({ limit: 10, minRisk: 0.3, label: 'site:north', tag: 'a&b' }))
+      .toBe('/api/maintenance/queue?limit=10&minRisk=0.3&label=site%3Anorth&tag=a%26b')
+  })
+})

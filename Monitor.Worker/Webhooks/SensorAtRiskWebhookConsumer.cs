@@ -1,0 +1,31 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Monitor.Worker.Infrastructure;
+using Sensors360.Contracts;
+
+namespace Monitor.Worker.Webhooks;
+
+/// <summary>Delivers each at-risk prediction to every webhook subscribed to <c>at-risk</c> (or to everything).</summary>
+public sealed class SensorAtRiskWebhookConsumer(MonitorDbContext db, WebhookSender sender) : IConsumer<SensorAtRisk>
+{
+    public async Task Consume(ConsumeContext<SensorAtRisk> context)
+    {
+        var targets = await db.Webhooks.AsNoTracking()
+            .Where(w => w.Events.Length == 0 || w.Events.Contains(WebhooksApi.AtRiskEvent))
+            .OrderBy(w => w.Id)
+            .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))
+            .ToListAsync(context.CancellationToken);
+
+        var messageId = context.MessageId ?? NewId.NextGuid();
+        await Task.WhenAll(targets.Select(target =>
+            sender.DeliverAsync(target, WebhookSender.DeliveryId(messageId, target.Id), context.Message, context.CancellationToken)));
+    }
+}
+
+/// <summary>A queue of its own: a backlog of state changes does not delay at-risk warnings, nor the other way round.</summary>
+public sealed class SensorAtRiskWebhookConsumerDefinition(IOptions<WebhookOptions> options)
+    : WebhookConsumerDefinition<SensorAtRiskWebhookConsumer>(QueueName, options)
+{
+    public const string QueueName = "webhooks-at-risk";
+}
