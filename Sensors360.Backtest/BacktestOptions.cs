@@ -15,7 +15,7 @@ public sealed class BacktestOptions
 
     /// <summary>Scoring starts this long after the first heartbeat of the history: the model needs failures to learn from.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
-    public TimeSpan WarmUp { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan WarmUp { get; set; } = TimeSpan.FromDays(21);
 
     /// <summary>The fleet is scored once per step, as the live worker would every few minutes.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "7.00:00:00")]

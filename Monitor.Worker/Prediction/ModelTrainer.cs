@@ -30,7 +30,7 @@ public static class ModelTrainer
                 {
                     continue;
                 }
-                inputs.Add(ModelInputs.Of(features, ageCurve));
+                inputs.Add(ModelInputs.Of(features, ageCurve, ageKnown: ageCurveKind == "fitted"));
                 labels.Add(failed <= snapshot + TimeSpan.FromDays(RiskModel.HorizonDays));
             }
         }

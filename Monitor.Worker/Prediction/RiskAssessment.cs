@@ -21,7 +21,12 @@ public static class RiskAssessor
 
     public static RiskAssessment Assess(SensorFeatures features, RiskModel model, DateTimeOffset at)
     {
-        var inputs = ModelInputs.Of(features, model.AgeCurve);
+        var inputs = ModelInputs.Of(features, model.AgeCurve, ageKnown: model.AgeCurveKind == "fitted");
+        if (model.AgeCurveKind != "fitted")
+        {
+            // Whatever the model learnt about age, it cannot apply it without this fleet's own curve.
+            inputs[ModelInputs.Age] = model.Means[ModelInputs.Age];
+        }
         var risk7 = model.Probability(inputs);
         var contributions = model.Contributions(inputs);
 

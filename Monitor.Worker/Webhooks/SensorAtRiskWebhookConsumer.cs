@@ -6,13 +6,13 @@ using Sensors360.Contracts;
 
 namespace Monitor.Worker.Webhooks;
 
-/// <summary>Delivers each at-risk prediction to every webhook subscribed to <c>at-risk</c> (or to everything).</summary>
+/// <summary>Delivers each at-risk prediction to every webhook subscribed to <c>at-risk</c>. A webhook with no events (every state change, as before predictions existed) does not get them.</summary>
 public sealed class SensorAtRiskWebhookConsumer(MonitorDbContext db, WebhookSender sender) : IConsumer<SensorAtRisk>
 {
     public async Task Consume(ConsumeContext<SensorAtRisk> context)
     {
         var targets = await db.Webhooks.AsNoTracking()
-            .Where(w => w.Events.Length == 0 || w.Events.Contains(WebhooksApi.AtRiskEvent))
+            .Where(w => w.Events.Contains(WebhooksApi.AtRiskEvent))
             .OrderBy(w => w.Id)
             .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))
             .ToListAsync(context.CancellationToken);

@@ -46,6 +46,24 @@ public sealed class RiskAssessorTests
         Assert.Empty(steady.Reasons);
     }
 
+    [Fact]
+    public void Age_counts_only_on_the_fleets_own_survival_curve()
+    {
+        var curve = new Weibull(2.5, 400);
+        var model = new RiskModel("fitted", Now, 100, 10, [0, 0, 0, 0, 0, -5], [1, 1, 1, 1, 1, 1], [-3, 0, 0, 0, 0, 0, 1], curve, "fitted");
+        var old = Features(ageDays: 700);
+        var young = Features(ageDays: 10);
+
+        var withOwnCurve = (Old: RiskAssessor.Assess(old, model, Now), Young: RiskAssessor.Assess(young, model, Now));
+        var withPriorCurve = (Old: RiskAssessor.Assess(old, model with { AgeCurveKind = "prior" }, Now),
+            Young: RiskAssessor.Assess(young, model with { AgeCurveKind = "prior" }, Now));
+
+        Assert.True(withOwnCurve.Old.Risk7d > withOwnCurve.Young.Risk7d);
+        Assert.Contains(withOwnCurve.Old.Reasons, r => r.StartsWith("700 days old", StringComparison.Ordinal));
+        Assert.Equal(withPriorCurve.Old.Risk7d, withPriorCurve.Young.Risk7d);
+        Assert.Equal(1 / (1 + Math.Exp(3)), withPriorCurve.Old.Risk7d, precision: 12);
+    }
+
     [Theory]
     [InlineData(45, "45 s")]
     [InlineData(1_800, "30 min")]

@@ -281,7 +281,7 @@ function Webhooks() {
         <input id="webhook-url" type="url" required placeholder="https://example.com/hooks/sensors360" value={url}
           onChange={e => setUrl(e.target.value)} data-testid="webhook-create-url" />
         <fieldset>
-          <legend>Deliver changes to, or at-risk predictions (none ticked: all)</legend>
+          <legend>Deliver changes to, or at-risk predictions (none ticked: every state change)</legend>
           {WEBHOOK_EVENTS.map(event => (
             <label key={event} className="check">
               <input type="checkbox" checked={events.includes(event)} data-testid={`webhook-create-event-${event}`}
