@@ -19,7 +19,7 @@ public sealed class BacktestOptions
 
     /// <summary>The fleet is scored once per step, as the live worker would every few minutes.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "7.00:00:00")]
-    public TimeSpan Step { get; set; } = TimeSpan.FromHours(12);
+    public TimeSpan Step { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>The model is refitted once per this, with only what was known at that moment.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")]

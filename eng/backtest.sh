@@ -33,7 +33,8 @@ WORK="$REPO_ROOT/.data/backtest"
 mkdir -p "$WORK"
 PORT=$(free_port)
 PASSWORD="backtest-$RANDOM$RANDOM"
-CONNECTION="Host=127.0.0.1;Port=$PORT;Username=postgres;Password=$PASSWORD;Database=backtestdb;Timeout=30;Command Timeout=0"
+# No parallel workers inside a query: float sums in a fixed order, so a given seed always prints the same figures.
+CONNECTION="Host=127.0.0.1;Port=$PORT;Username=postgres;Password=$PASSWORD;Database=backtestdb;Timeout=30;Command Timeout=0;Options=-c max_parallel_workers_per_gather=0"
 
 say "Starting PostgreSQL on port $PORT (throwaway data)"
 # Durability buys nothing for data deleted at the end; the history writes faster without it.

@@ -6,6 +6,12 @@ namespace Monitor.Worker.Prediction;
 /// Aggregates every live sensor's heartbeats as of a moment, in one statement. Only what was known then is used
 /// (heartbeats up to it, sensors installed and not yet retired), so the backtest can ask about any moment of a history.
 /// </summary>
+/// <summary>Sensors with ids from <see cref="FirstId"/> to <see cref="LastId"/> whose id is a multiple of <see cref="Step"/>.</summary>
+public readonly record struct SensorSlice(long FirstId, long LastId, long Step = 1)
+{
+    public static readonly SensorSlice All = new(long.MinValue, long.MaxValue);
+}
+
 public static class FeatureQuery
 {
     // Gaps longer than the stale threshold are silences: counted as flaps, kept out of the interval statistics. The
@@ -18,6 +24,7 @@ public static class FeatureQuery
                    extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days
             FROM sensors
             WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
+              AND id BETWEEN $10 AND $11 AND id % $12 = 0
         ), beats AS MATERIALIZED (
             SELECT h.sensor_id, s.e, s.stale,
                    extract(epoch FROM $1 - h.sensor_time)::float8 AS ago,
@@ -48,9 +55,10 @@ public static class FeatureQuery
         ORDER BY b.sensor_id
         """;
 
+    /// <param name="sensors">Only sensors with ids in this range, and of them only every <c>Step</c>-th id (a uniform sample).</param>
     public static async Task<List<SensorWindow>> RunAsync(
         NpgsqlConnection connection, DateTimeOffset at, PredictionOptions options, TimeSpan defaultInterval, TimeSpan defaultStale,
-        CancellationToken cancellationToken)
+        SensorSlice sensors, CancellationToken cancellationToken)
     {
         // A constant lower bound lets PostgreSQL skip the daily partitions no window reaches.
         var longestInterval = await LongestIntervalAsync(connection, defaultInterval, cancellationToken);
@@ -66,6 +74,9 @@ public static class FeatureQuery
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.BaselineBeats });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.BaselineMaxSpan.TotalSeconds });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.MinBaselineGaps });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sensors.FirstId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sensors.LastId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sensors.Step });
 
         var windows = new List<SensorWindow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

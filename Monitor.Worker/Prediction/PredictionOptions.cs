@@ -57,6 +57,14 @@ public sealed class PredictionOptions : IValidatableObject
     [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
     public TimeSpan TrainingSpan { get; set; } = TimeSpan.FromDays(60);
 
+    /// <summary>Sensors scored per statement; a larger fleet is scored in slices of this many.</summary>
+    [Range(100, 1_000_000)]
+    public int ScoreSlice { get; set; } = 20_000;
+
+    /// <summary>Sensors per training snapshot at most: a larger fleet is sampled uniformly (every k-th id).</summary>
+    [Range(100, 10_000_000)]
+    public int TrainingSensors { get; set; } = 20_000;
+
     /// <summary>Failures in the training set needed before the fitted model replaces the prior one.</summary>
     [Range(1, 100_000)]
     public int MinTrainingFailures { get; set; } = 20;

@@ -59,19 +59,26 @@ public sealed class PredictionService(
 
         var watch = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var features = await FleetScorer.FeaturesAsync(connection, now, settings, monitor.Value, cancellationToken);
-        var assessments = FleetScorer.Assess(features, model, now);
-        var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
-
-        var byId = assessments.ToDictionary(a => a.SensorId);
-        await Task.WhenAll(crossed.Select(c =>
+        int scored = 0, atRisk = 0, crossedCount = 0;
+        foreach (var slice in await FleetScorer.SlicesAsync(connection, settings.ScoreSlice, cancellationToken))
         {
-            var a = byId[c.SensorId];
-            return bus.Publish(new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons), cancellationToken);
-        }));
-        logger.Log(crossed.Count > 0 ? LogLevel.Information : LogLevel.Debug,
+            var features = await FleetScorer.FeaturesAsync(connection, now, settings, monitor.Value, cancellationToken, slice);
+            var assessments = FleetScorer.Assess(features, model, now);
+            var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
+            var byId = assessments.ToDictionary(a => a.SensorId);
+            await Task.WhenAll(crossed.Select(c =>
+            {
+                var a = byId[c.SensorId];
+                return bus.Publish(new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons), cancellationToken);
+            }));
+            scored += assessments.Count;
+            atRisk += assessments.Count(a => a.Risk7d >= settings.Threshold);
+            crossedCount += crossed.Count;
+        }
+        await RiskStore.ForgetUnscoredAsync(connection, now, cancellationToken);
+        logger.Log(crossedCount > 0 ? LogLevel.Information : LogLevel.Debug,
             "Scored {Sensors} sensors in {Elapsed} ms; {Crossed} newly at risk, {AtRisk} at risk",
-            assessments.Count, watch.ElapsedMilliseconds, crossed.Count, assessments.Count(a => a.Risk7d >= settings.Threshold));
+            scored, watch.ElapsedMilliseconds, crossedCount, atRisk);
     }
 
     /// <summary>The model in use: refitted when older than the refit period (a restarted worker reuses a recent one).</summary>
@@ -96,8 +103,9 @@ public sealed class PredictionService(
         var watch = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var history = await FailureHistory.LoadAsync(connection, monitor.Value.DeadAfter, cancellationToken);
+        var sample = await FleetScorer.TrainingSampleAsync(connection, settings.TrainingSensors, cancellationToken);
         var model = await ModelTrainer.TrainAsync(
-            now, history, (at, ct) => FleetScorer.FeaturesAsync(connection, at, settings, monitor.Value, ct), settings, cancellationToken);
+            now, history, (at, ct) => FleetScorer.FeaturesAsync(connection, at, settings, monitor.Value, ct, sample), settings, cancellationToken);
         await RiskStore.SaveModelAsync(connection, model, cancellationToken);
         logger.LogInformation(
             "Risk model refitted in {Elapsed} ms: {Kind} ({Examples} examples, {Failures} failures), age curve {AgeKind} Weibull shape {Shape:0.00} scale {Scale:0} days",

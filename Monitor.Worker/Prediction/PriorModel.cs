@@ -9,11 +9,12 @@ public static class PriorModel
     public static readonly RiskModel Instance = new(
         Kind: "prior",
         FittedAt: DateTimeOffset.UnixEpoch,
+        // Counts describe this fleet's own training set: none (the reference fit had 48,572 examples, 854 failures).
         Examples: 0,
         Failures: 0,
-        Means: [0, 0, 0, 0, 0, -5],
-        Scales: [1, 1, 1, 1, 1, 1],
-        Weights: [-5, 2.5, 1.5, 2, 0.2, 0.3, 0.5],
-        AgeCurve: new Weibull(2.5, 400),
+        Means: [0.037, 0.003, 0.023, -0.255, 0.211, -4.647],
+        Scales: [0.180, 0.163, 0.071, 0.515, 0.484, 1.480],
+        Weights: [-5.258, 0.520, -0.070, 0.453, 0.041, 0.157, 1.210],
+        AgeCurve: new Weibull(2.50, 404),
         AgeCurveKind: "prior");
 }

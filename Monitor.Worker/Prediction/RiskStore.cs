@@ -16,9 +16,9 @@ public static class RiskStore
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Replaces the scores with this pass's, in one transaction (sensors not scored this time — down, retired — lose
-    /// theirs), and returns the sensors that crossed the threshold. A sensor stays at risk until its risk falls below
-    /// threshold × clear factor, so that one hovering around the threshold does not raise an event every pass.
+    /// Stores these scores (one transaction) and returns the sensors that crossed the threshold. A sensor stays at
+    /// risk until its risk falls below threshold × clear factor, so that one hovering around the threshold does not
+    /// raise an event every pass.
     /// </summary>
     public static async Task<List<NewlyAtRisk>> SaveAsync(
         NpgsqlConnection connection, IReadOnlyList<RiskAssessment> assessments, DateTimeOffset at, double threshold, double clearFactor,
@@ -70,13 +70,16 @@ public static class RiskStore
             }
         }
 
-        await using (var stale = new NpgsqlCommand("DELETE FROM sensor_risks WHERE scored_at < $1", connection, transaction))
-        {
-            stale.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
-            await stale.ExecuteNonQueryAsync(cancellationToken);
-        }
         await transaction.CommitAsync(cancellationToken);
         return crossed;
+    }
+
+    /// <summary>At the end of a pass: sensors it did not score (down, retired since) lose their score, and their at-risk state.</summary>
+    public static async Task<int> ForgetUnscoredAsync(NpgsqlConnection connection, DateTimeOffset passStart, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("DELETE FROM sensor_risks WHERE scored_at < $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = passStart });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public static async Task SaveModelAsync(NpgsqlConnection connection, RiskModel model, CancellationToken cancellationToken)
