@@ -34,7 +34,10 @@ public sealed class BenchSystem : IAsyncDisposable
             .WithEnvironment("Gateway__AuthRateLimit__Burst", "100000")
             .WithEnvironment("Logging__LogLevel__Default", "Warning");
         builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-            .WithEnvironment("Logging__LogLevel__Default", "Warning");
+            .WithEnvironment("Logging__LogLevel__Default", "Warning")
+            // Failure prediction reads every live sensor's recent heartbeats each pass: on the generated million-sensor
+            // fleet it would be a workload of its own inside every scenario. Its cost: docs/predictive-maintenance.md.
+            .WithEnvironment("Monitor__Prediction__Enabled", "false");
         // No Aspire dashboard in a bench run: services export no telemetry (it would cost CPU and slow every stop).
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {

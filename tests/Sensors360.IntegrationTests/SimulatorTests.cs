@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -69,6 +70,86 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
             await process.WaitForExitAsync(exit.Token);
             Assert.Equal(0, process.ExitCode);
             Assert.DoesNotContain(output, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            dataDirectory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_demo_fleets_degrading_sensors_enter_the_maintenance_queue_before_they_die_and_its_healthy_ones_do_not()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
+        await using var api = new SensorsApi(fixture.App);
+        var start = new ProcessStartInfo("dotnet", [BuiltProjects.AssemblyOf(new Projects.Sensors360_Simulator())])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDirectory.FullName,
+        };
+        start.Environment["Simulator__RegistryUrl"] = api.Worker.BaseAddress!.ToString();
+        start.Environment["Simulator__IngestionUrl"] = api.Ingestion.BaseAddress!.ToString();
+        start.Environment["Simulator__DataDirectory"] = dataDirectory.FullName;
+        start.Environment["Simulator__SensorCount"] = "6";
+        start.Environment["Simulator__MinInterval"] = "00:00:01";
+        start.Environment["Simulator__MaxInterval"] = "00:00:02";
+        start.Environment["Simulator__DieShare"] = "0";
+        start.Environment["Simulator__DegradeShare"] = "0.5";
+        start.Environment["Simulator__FlapShare"] = "0";
+        // The demo's three hours of degradation in three minutes: the interval still grows six-fold, then the sensor dies.
+        start.Environment["Simulator__DegradeOnsetWindow"] = "00:00:30";
+        start.Environment["Simulator__DegradeDuration"] = "00:03:00";
+
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var groundTruth = Path.Combine(dataDirectory.FullName, "ground-truth.csv");
+            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+                File.Exists(groundTruth) && File.ReadAllLines(groundTruth).Length == 7), TimeSpan.FromSeconds(60)),
+                $"No ground truth. Output:\n{string.Join('\n', output)}");
+            var fleet = File.ReadAllLines(groundTruth).Skip(1).Select(l => l.Split(',')).ToList();
+            var degrading = fleet.Where(f => f[2] == "degrade")
+                .ToDictionary(f => long.Parse(f[0], CultureInfo.InvariantCulture), f => DateTimeOffset.Parse(f[5], CultureInfo.InvariantCulture));
+            var healthy = fleet.Where(f => f[2] == "healthy").Select(f => long.Parse(f[0], CultureInfo.InvariantCulture)).ToHashSet();
+            Assert.Equal((3, 3), (degrading.Count, healthy.Count));
+
+            // Every pass of the queue is checked: a healthy sensor must never appear, a degrading one before its death.
+            var seenBeforeDeath = new Dictionary<long, DateTimeOffset>();
+            var healthySeen = new HashSet<long>();
+            var lastDeath = degrading.Values.Max();
+            while (DateTimeOffset.UtcNow < lastDeath && seenBeforeDeath.Count < degrading.Count)
+            {
+                var queue = await api.Worker.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/maintenance/queue?limit=1000");
+                var now = DateTimeOffset.UtcNow;
+                foreach (var id in queue.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sensorId").GetInt64()))
+                {
+                    if (degrading.TryGetValue(id, out var death) && now < death)
+                    {
+                        seenBeforeDeath.TryAdd(id, now);
+                    }
+                    if (healthy.Contains(id))
+                    {
+                        healthySeen.Add(id);
+                    }
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
+            Assert.True(seenBeforeDeath.Count == degrading.Count,
+                $"Listed before death: {string.Join(", ", seenBeforeDeath.Select(s => $"{s.Key} ({(degrading[s.Key] - s.Value).TotalSeconds:0} s ahead)"))} of {degrading.Count}.");
+            Assert.Empty(healthySeen);
         }
         finally
         {
