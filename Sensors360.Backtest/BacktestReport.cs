@@ -27,7 +27,8 @@ public static class BacktestReport
         var inUse = r.Thresholds.Single(t => t.Threshold == r.ThresholdInUse);
         var met = inUse.Precision >= 0.8 && inUse.Recall >= 0.8;
         text.AppendLine();
-        text.AppendLine(Invariant($"Target precision ≥ 0.80 and recall ≥ 0.80 at the threshold in use: {(met ? "met" : "NOT met")} ") + Invariant($"(precision {inUse.Precision:0.00}, recall {inUse.Recall:0.00}). Replay took {r.Elapsed.TotalSeconds:0} s."));
+        text.AppendLine(Invariant($"Target precision ≥ 0.80 and recall ≥ 0.80 at the threshold in use: {(met ? "met" : "NOT met")} ") + Invariant($"(precision {inUse.Precision:0.000}, recall {inUse.Recall:0.000}). Replay took {r.Elapsed.TotalSeconds:0} s, ")
+            + Invariant($"of which {r.FeatureTime.TotalSeconds:0} s computing the features of {r.FeatureMoments} moments on {Environment.ProcessorCount} connections."));
         return text.ToString();
     }
 

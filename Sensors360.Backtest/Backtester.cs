@@ -21,7 +21,8 @@ public sealed record ThresholdResult(
 
 public sealed record BacktestResult(
     DateTimeOffset HistoryStart, DateTimeOffset HistoryEnd, DateTimeOffset ScoredFrom, int Passes, int Refits, int SensorsScored,
-    RiskModel FinalModel, double ThresholdInUse, IReadOnlyList<ThresholdResult> Thresholds, TimeSpan Elapsed);
+    RiskModel FinalModel, double ThresholdInUse, IReadOnlyList<ThresholdResult> Thresholds, TimeSpan Elapsed,
+    int FeatureMoments, TimeSpan FeatureTime);
 
 /// <summary>
 /// Replays a stored history through the model as the live worker would have met it: at every step the model sees only
@@ -30,7 +31,7 @@ public sealed record BacktestResult(
 /// </summary>
 public static class Backtester
 {
-    public static readonly double[] ReportedThresholds = [0.3, 0.5, 0.7];
+    public static readonly double[] ReportedThresholds = [0.3, 0.5, 0.6, 0.7, 0.8];
 
     public static async Task<BacktestResult> RunAsync(
         NpgsqlDataSource db, IReadOnlyList<TruthRow> truth, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
@@ -47,7 +48,9 @@ public static class Backtester
         {
             passTimes.Add(at);
         }
+        var featureWatch = Stopwatch.StartNew();
         var cache = await PrecomputeAsync(db, passTimes, options, prediction, monitor, progress, watch, cancellationToken);
+        var featureTime = featureWatch.Elapsed;
         Task<IReadOnlyList<SensorFeatures>> FeaturesAt(DateTimeOffset at, CancellationToken ct) =>
             cache.TryGetValue(at, out var features) ? Task.FromResult(features) : FleetScorer.FeaturesAsync(connection, at, prediction, monitor, ct);
 
@@ -76,7 +79,7 @@ public static class Backtester
 
         var thresholds = ReportedThresholds.Append(prediction.Threshold).Distinct().Order()
             .Select(t => Evaluate(t, prediction.ClearFactor, series, truth, first, end, options)).ToList();
-        return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds, watch.Elapsed);
+        return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds, watch.Elapsed, cache.Count, featureTime);
     }
 
     /// <summary>

@@ -17,31 +17,14 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
         await using var api = new SensorsApi(fixture.App);
-        var start = new ProcessStartInfo("dotnet", [BuiltProjects.AssemblyOf(new Projects.Sensors360_Simulator())])
+        var (process, output) = StartSimulator(api, dataDirectory, new()
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dataDirectory.FullName,
-        };
-        start.Environment["Simulator__RegistryUrl"] = api.Worker.BaseAddress!.ToString();
-        start.Environment["Simulator__IngestionUrl"] = api.Ingestion.BaseAddress!.ToString();
-        start.Environment["Simulator__DataDirectory"] = dataDirectory.FullName;
-        start.Environment["Simulator__SensorCount"] = Sensors.ToString(CultureInfo.InvariantCulture);
-        start.Environment["Simulator__MinInterval"] = "00:00:01";
-        start.Environment["Simulator__MaxInterval"] = "00:00:02";
-        start.Environment["Simulator__DieShare"] = "0";
-        start.Environment["Simulator__DegradeShare"] = "0";
-        start.Environment["Simulator__FlapShare"] = "0";
-        start.Environment["Simulator__StatusInterval"] = "00:00:01";
-        start.Environment["Simulator__Legacy"] = legacy ? "true" : "false";
-
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            ["SensorCount"] = Sensors.ToString(CultureInfo.InvariantCulture),
+            ["DegradeShare"] = "0",
+            ["StatusInterval"] = "00:00:01",
+            ["Legacy"] = legacy ? "true" : "false",
+        });
+        using var _ = process;
         try
         {
             var groundTruth = Path.Combine(dataDirectory.FullName, "ground-truth.csv");
@@ -82,37 +65,55 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task The_demo_fleets_degrading_sensors_enter_the_maintenance_queue_before_they_die_and_its_healthy_ones_do_not()
+    /// <summary>The simulator in demo mode against the started system: intervals of 1–2 s, nobody dies or flaps unless <paramref name="settings"/> say so.</summary>
+    static (Process Process, System.Collections.Concurrent.ConcurrentQueue<string> Output) StartSimulator(
+        SensorsApi api, DirectoryInfo dataDirectory, Dictionary<string, string> settings)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
-        await using var api = new SensorsApi(fixture.App);
         var start = new ProcessStartInfo("dotnet", [BuiltProjects.AssemblyOf(new Projects.Sensors360_Simulator())])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dataDirectory.FullName,
         };
-        start.Environment["Simulator__RegistryUrl"] = api.Worker.BaseAddress!.ToString();
-        start.Environment["Simulator__IngestionUrl"] = api.Ingestion.BaseAddress!.ToString();
-        start.Environment["Simulator__DataDirectory"] = dataDirectory.FullName;
-        start.Environment["Simulator__SensorCount"] = "6";
-        start.Environment["Simulator__MinInterval"] = "00:00:01";
-        start.Environment["Simulator__MaxInterval"] = "00:00:02";
-        start.Environment["Simulator__DieShare"] = "0";
-        start.Environment["Simulator__DegradeShare"] = "0.5";
-        start.Environment["Simulator__FlapShare"] = "0";
-        // The demo's three hours of degradation in three minutes: the interval still grows six-fold, then the sensor dies.
-        start.Environment["Simulator__DegradeOnsetWindow"] = "00:00:30";
-        start.Environment["Simulator__DegradeDuration"] = "00:03:00";
+        var defaults = new Dictionary<string, string>
+        {
+            ["RegistryUrl"] = api.Worker.BaseAddress!.ToString(),
+            ["IngestionUrl"] = api.Ingestion.BaseAddress!.ToString(),
+            ["DataDirectory"] = dataDirectory.FullName,
+            ["MinInterval"] = "00:00:01",
+            ["MaxInterval"] = "00:00:02",
+            ["DieShare"] = "0",
+            ["FlapShare"] = "0",
+        };
+        foreach (var (key, value) in defaults.Concat(settings))
+        {
+            start.Environment["Simulator__" + key] = value;
+        }
 
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         Assert.True(process.Start());
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return (process, output);
+    }
+
+    [Fact]
+    public async Task The_demo_fleets_degrading_sensors_enter_the_maintenance_queue_before_they_die_and_its_healthy_ones_do_not()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
+        await using var api = new SensorsApi(fixture.App);
+        var (process, output) = StartSimulator(api, dataDirectory, new()
+        {
+            ["SensorCount"] = "6",
+            ["DegradeShare"] = "0.5",
+            // The demo's three hours of degradation in three minutes: the interval still grows six-fold, then the sensor dies.
+            ["DegradeOnsetWindow"] = "00:00:30",
+            ["DegradeDuration"] = "00:03:00",
+        });
+        using var _ = process;
         try
         {
             var groundTruth = Path.Combine(dataDirectory.FullName, "ground-truth.csv");
