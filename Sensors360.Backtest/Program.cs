@@ -36,10 +36,19 @@ if (!File.Exists(options.TruthFile))
     return 2;
 }
 var truth = TruthFile.Read(options.TruthFile);
-var result = await Backtester.RunAsync(db, truth, options, prediction, monitor, line => Console.Error.Write($"\r  {line}   "), cancel.Token);
-Console.Error.WriteLine();
-Console.WriteLine(BacktestReport.Format(result, options));
-return 0;
+try
+{
+    var result = await Backtester.RunAsync(db, truth, options, prediction, monitor, line => Console.Error.Write($"\r  {line}   "), cancel.Token);
+    Console.Error.WriteLine();
+    Console.WriteLine(BacktestReport.Format(result, options));
+    return 0;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine();
+    Console.Error.WriteLine("Cancelled.");
+    return 130;
+}
 
 static T Bind<T>(IConfiguration configuration, string section) where T : new()
 {

@@ -62,7 +62,10 @@ say "Creating the schema"
 dotnet "$BACKTEST" migrate "--Backtest:ConnectionString=$CONNECTION" "$@"
 
 say "Generating the fleet history"
-dotnet "$SIMULATOR" history "--History:ConnectionString=$CONNECTION" --History:Replace=true "--History:DataDirectory=$WORK" "$@"
+# A fixed end: the replay's 6-hour grid then falls on the same moments of the history whenever this runs, so the
+# documented table is reprinted exactly (a later --History:EndAt overrides it).
+dotnet "$SIMULATOR" history "--History:ConnectionString=$CONNECTION" --History:Replace=true "--History:DataDirectory=$WORK" \
+  --History:EndAt=2026-11-28T00:00:00Z "$@"
 
 say "Replaying it through the model"
 dotnet "$BACKTEST" run "--Backtest:ConnectionString=$CONNECTION" "--Backtest:TruthFile=$WORK/history-truth.csv" "$@"
