@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Monitor.Worker;
 using Monitor.Worker.Prediction;
 using Npgsql;
+using Sensors360.Simulator.History;
 
 namespace Sensors360.Backtest;
 
@@ -34,7 +35,7 @@ public static class Backtester
     public static readonly double[] ReportedThresholds = [0.3, 0.5, 0.6, 0.7, 0.8];
 
     public static async Task<BacktestResult> RunAsync(
-        NpgsqlDataSource db, IReadOnlyList<TruthRow> truth, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
+        NpgsqlDataSource db, IReadOnlyList<HistoryTruthRow> truth, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
         Action<string>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -48,18 +49,19 @@ public static class Backtester
         {
             passTimes.Add(at);
         }
+        var fitTimes = FitTimes(passTimes, options.Refit);
+        var moments = passTimes.Concat(fitTimes.SelectMany(at => ModelTrainer.SnapshotTimes(at, prediction))).ToHashSet();
         var featureWatch = Stopwatch.StartNew();
-        var cache = await PrecomputeAsync(db, passTimes, options, prediction, monitor, progress, watch, cancellationToken);
+        var cache = await PrecomputeAsync(db, moments, prediction, monitor, progress, watch, cancellationToken);
         var featureTime = featureWatch.Elapsed;
-        Task<IReadOnlyList<SensorFeatures>> FeaturesAt(DateTimeOffset at, CancellationToken ct) =>
-            cache.TryGetValue(at, out var features) ? Task.FromResult(features) : FleetScorer.FeaturesAsync(connection, at, prediction, monitor, ct);
+        Task<IReadOnlyList<SensorFeatures>> FeaturesAt(DateTimeOffset at, CancellationToken ct) => Task.FromResult(cache[at]);
 
         var series = new Dictionary<long, List<(DateTimeOffset At, double Risk)>>();
         RiskModel? model = null;
         int passes = 0, refits = 0;
         foreach (var at in passTimes)
         {
-            if (model is null || at - model.FittedAt >= options.Refit)
+            if (model is null || fitTimes.Contains(at))
             {
                 model = await ModelTrainer.TrainAsync(at, history, FeaturesAt, prediction, cancellationToken);
                 refits++;
@@ -82,25 +84,27 @@ public static class Backtester
         return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds, watch.Elapsed, cache.Count, featureTime);
     }
 
+    /// <summary>The passes at which the model is refitted: the first, then the first one at least a refit period after the last fit.</summary>
+    static HashSet<DateTimeOffset> FitTimes(List<DateTimeOffset> passTimes, TimeSpan refit)
+    {
+        var fits = new HashSet<DateTimeOffset>();
+        DateTimeOffset? last = null;
+        foreach (var at in passTimes.Where(at => last is null || at - last >= refit))
+        {
+            fits.Add(at);
+            last = at;
+        }
+        return fits;
+    }
+
     /// <summary>
     /// The features of every moment the replay will ask for (scoring passes and training snapshots), computed on as many
     /// connections as there are cores: each moment's query is independent of the others.
     /// </summary>
     static async Task<Dictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>> PrecomputeAsync(
-        NpgsqlDataSource db, List<DateTimeOffset> passTimes, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
+        NpgsqlDataSource db, HashSet<DateTimeOffset> moments, PredictionOptions prediction, MonitorOptions monitor,
         Action<string>? progress, Stopwatch watch, CancellationToken cancellationToken)
     {
-        var moments = new HashSet<DateTimeOffset>(passTimes);
-        DateTimeOffset? lastFit = null;
-        foreach (var at in passTimes)
-        {
-            if (lastFit is null || at - lastFit >= options.Refit)
-            {
-                moments.UnionWith(ModelTrainer.SnapshotTimes(at, prediction));
-                lastFit = at;
-            }
-        }
-
         var cache = new System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, IReadOnlyList<SensorFeatures>>();
         await Parallel.ForEachAsync(moments.Order(), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (at, ct) =>
@@ -115,7 +119,7 @@ public static class Backtester
     /// <summary>Alerts as the live worker raises them (with its hysteresis), judged against the truth.</summary>
     public static ThresholdResult Evaluate(
         double threshold, double clearFactor, IReadOnlyDictionary<long, List<(DateTimeOffset At, double Risk)>> series,
-        IReadOnlyList<TruthRow> truth, DateTimeOffset first, DateTimeOffset end, BacktestOptions options)
+        IReadOnlyList<HistoryTruthRow> truth, DateTimeOffset first, DateTimeOffset end, BacktestOptions options)
     {
         var deathOf = truth.ToDictionary(t => t.SensorId);
         int alerts = 0, right = 0;
@@ -156,7 +160,7 @@ public static class Backtester
                 ? risks.Where(r => r.Risk >= threshold && r.At >= t.DeathAt - options.AlertHorizon && r.At <= t.DeathAt - options.MinLead)
                     .Select(r => (DateTimeOffset?)r.At).FirstOrDefault()
                 : null;
-            if (t.Degrading)
+            if (t.Failure == HistoryFailure.Degrading)
             {
                 degrading++;
             }
@@ -167,7 +171,7 @@ public static class Backtester
             if (earliest is { } flagged)
             {
                 leads.Add((t.DeathAt - flagged).TotalHours);
-                if (t.Degrading)
+                if (t.Failure == HistoryFailure.Degrading)
                 {
                     degradingPredicted++;
                 }

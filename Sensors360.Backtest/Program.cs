@@ -4,6 +4,7 @@ using Monitor.Worker;
 using Monitor.Worker.Prediction;
 using Npgsql;
 using Sensors360.Backtest;
+using Sensors360.Simulator.History;
 
 // Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=... [--Backtest:Key=value ...]
 //        [--Monitor:Prediction:Key=value ...] [--Monitor:Key=value ...]. eng/backtest.sh runs the whole thing.
@@ -35,7 +36,7 @@ if (!File.Exists(options.TruthFile))
     Console.Error.WriteLine($"No ground truth at '{Path.GetFullPath(options.TruthFile)}': generate a history first (Sensors360.Simulator history).");
     return 2;
 }
-var truth = TruthFile.Read(options.TruthFile);
+var truth = HistoryTruthCsv.Read(options.TruthFile);
 try
 {
     var result = await Backtester.RunAsync(db, truth, options, prediction, monitor, line => Console.Error.Write($"\r  {line}   "), cancel.Token);

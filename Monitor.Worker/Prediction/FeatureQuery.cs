@@ -24,30 +24,32 @@ public static class FeatureQuery
                    extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days
             FROM sensors
             WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
-              AND id BETWEEN $10 AND $11 AND id % $12 = 0
+              AND id BETWEEN $9 AND $10 AND id % $11 = 0
         ), beats AS MATERIALIZED (
             SELECT h.sensor_id, s.e, s.stale,
                    extract(epoch FROM $1 - h.sensor_time)::float8 AS ago,
                    extract(epoch FROM h.sensor_time - lag(h.sensor_time) OVER (PARTITION BY h.sensor_id ORDER BY h.sensor_time))::float8 AS gap
             FROM heartbeats h JOIN s ON s.id = h.sensor_id
-            WHERE h.sensor_time > $4 AND h.sensor_time <= $1
-              AND h.sensor_time > $1 - least($7 * s.e, $8) * interval '1 second'
+            -- The slice's widest window as a bound of its own: an init plan, so PostgreSQL skips at execution the daily
+            -- partitions no window of the slice reaches.
+            WHERE h.sensor_time > $1 - (SELECT least(max(e) * $6, $7) FROM s) * interval '1 second' AND h.sensor_time <= $1
+              AND h.sensor_time > $1 - least($6 * s.e, $7) * interval '1 second'
         ), baseline AS (
             SELECT sensor_id, count(*)::int AS n,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median, avg(gap) AS mean, stddev_samp(gap) AS sd
             FROM beats
-            WHERE gap > 0 AND gap <= stale AND ago >= $6 * e
+            WHERE gap > 0 AND gap <= stale AND ago >= $5 * e
             GROUP BY sensor_id
         )
         SELECT b.sensor_id, min(b.e), min(b.stale), min(s.age_days), min(b.ago),
-               (count(*) FILTER (WHERE b.ago < $5 * b.e))::int,
+               (count(*) FILTER (WHERE b.ago < $4 * b.e))::int,
+               (count(*) FILTER (WHERE b.ago < $4 * b.e AND b.gap > 0 AND b.gap <= b.stale))::int,
+               avg(b.gap) FILTER (WHERE b.ago < $4 * b.e AND b.gap > 0 AND b.gap <= b.stale),
+               stddev_samp(b.gap) FILTER (WHERE b.ago < $4 * b.e AND b.gap > 0 AND b.gap <= b.stale),
                (count(*) FILTER (WHERE b.ago < $5 * b.e AND b.gap > 0 AND b.gap <= b.stale))::int,
-               avg(b.gap) FILTER (WHERE b.ago < $5 * b.e AND b.gap > 0 AND b.gap <= b.stale),
-               stddev_samp(b.gap) FILTER (WHERE b.ago < $5 * b.e AND b.gap > 0 AND b.gap <= b.stale),
-               (count(*) FILTER (WHERE b.ago < $6 * b.e AND b.gap > 0 AND b.gap <= b.stale))::int,
-               regr_slope(ln(b.gap), -b.ago) FILTER (WHERE b.ago < $6 * b.e AND b.gap > 0 AND b.gap <= b.stale),
-               coalesce(sum(greatest(round(b.gap / CASE WHEN bl.n >= $9 THEN bl.median ELSE b.e END) - 1, 0))
-                   FILTER (WHERE b.ago < $6 * b.e AND b.gap > 0), 0)::float8,
+               regr_slope(ln(b.gap), -b.ago) FILTER (WHERE b.ago < $5 * b.e AND b.gap > 0 AND b.gap <= b.stale),
+               coalesce(sum(greatest(round(b.gap / CASE WHEN bl.n >= $8 THEN bl.median ELSE b.e END) - 1, 0))
+                   FILTER (WHERE b.ago < $5 * b.e AND b.gap > 0), 0)::float8,
                (count(*) FILTER (WHERE b.gap > b.stale))::int,
                coalesce(min(bl.n), 0), min(bl.median), min(bl.mean), min(bl.sd)
         FROM beats b JOIN s ON s.id = b.sensor_id LEFT JOIN baseline bl ON bl.sensor_id = b.sensor_id
@@ -60,15 +62,10 @@ public static class FeatureQuery
         NpgsqlConnection connection, DateTimeOffset at, PredictionOptions options, TimeSpan defaultInterval, TimeSpan defaultStale,
         SensorSlice sensors, CancellationToken cancellationToken)
     {
-        // A constant lower bound lets PostgreSQL skip the daily partitions no window reaches.
-        var longestInterval = await LongestIntervalAsync(connection, defaultInterval, cancellationToken);
-        var reach = TimeSpan.FromSeconds(Math.Min(options.BaselineBeats * longestInterval.TotalSeconds, options.BaselineMaxSpan.TotalSeconds));
-
         await using var command = new NpgsqlCommand(Sql, connection) { CommandTimeout = 0 };
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = defaultInterval });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = defaultStale });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at - reach });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.RecentBeats });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.TrendBeats });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.BaselineBeats });
@@ -89,14 +86,6 @@ public static class FeatureQuery
                 reader.GetInt32(13), Nullable(reader, 14), Nullable(reader, 15), Nullable(reader, 16)));
         }
         return windows;
-    }
-
-    static async Task<TimeSpan> LongestIntervalAsync(NpgsqlConnection connection, TimeSpan defaultInterval, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT greatest(max(expected_interval), $1) FROM sensors WHERE retired_at IS NULL", connection);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = defaultInterval });
-        return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     static double? Nullable(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);

@@ -15,8 +15,9 @@ public static class ModelTrainer
     {
         var prior = PriorModel.Instance;
         var lives = history.LivesAt(at);
-        var ended = lives.Count(l => l.Ended);
-        var (ageCurve, ageCurveKind) = ended >= options.MinLifespanEvents ? (Weibull.Fit(lives), "fitted") : (prior.AgeCurve, "prior");
+        var ageKnown = lives.Count(l => l.Ended) >= options.MinLifespanEvents;
+        var ageCurve = ageKnown ? Weibull.Fit(lives) : prior.AgeCurve;
+        var ageCurveKind = ageKnown ? RiskModel.Fitted : RiskModel.Prior;
 
         var failures = history.FailuresKnownAt(at);
         var inputs = new List<double[]>();
@@ -30,7 +31,7 @@ public static class ModelTrainer
                 {
                     continue;
                 }
-                inputs.Add(ModelInputs.Of(features, ageCurve, ageKnown: ageCurveKind == "fitted"));
+                inputs.Add(ModelInputs.Of(features, ageCurve, ageKnown));
                 labels.Add(failed <= snapshot + TimeSpan.FromDays(RiskModel.HorizonDays));
             }
         }

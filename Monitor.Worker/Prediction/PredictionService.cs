@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
+using Monitor.Worker.IntegrationEvents;
 using Monitor.Worker.Monitoring;
 using Npgsql;
 using Sensors360.Contracts;
@@ -66,11 +67,12 @@ public sealed class PredictionService(
             var assessments = FleetScorer.Assess(features, model, now);
             var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
             var byId = assessments.ToDictionary(a => a.SensorId);
-            await Task.WhenAll(crossed.Select(c =>
+            var events = crossed.Select(c =>
             {
                 var a = byId[c.SensorId];
-                return bus.Publish(new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons), cancellationToken);
-            }));
+                return new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons);
+            }).ToList();
+            await bus.PublishAllAsync(events, cancellationToken);
             scored += assessments.Count;
             atRisk += assessments.Count(a => a.Risk7d >= settings.Threshold);
             crossedCount += crossed.Count;

@@ -7,7 +7,7 @@ namespace Monitor.Worker.Prediction;
 public static class PriorModel
 {
     public static readonly RiskModel Instance = new(
-        Kind: "prior",
+        Kind: RiskModel.Prior,
         FittedAt: DateTimeOffset.UnixEpoch,
         // Counts describe this fleet's own training set: none (the reference fit had 48,572 examples, 854 failures).
         Examples: 0,
@@ -16,5 +16,5 @@ public static class PriorModel
         Scales: [0.180, 0.163, 0.071, 0.515, 0.484, 1.480],
         Weights: [-5.258, 0.520, -0.070, 0.453, 0.041, 0.157, 1.210],
         AgeCurve: new Weibull(2.50, 404),
-        AgeCurveKind: "prior");
+        AgeCurveKind: RiskModel.Prior);
 }

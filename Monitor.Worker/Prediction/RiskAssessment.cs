@@ -21,8 +21,8 @@ public static class RiskAssessor
 
     public static RiskAssessment Assess(SensorFeatures features, RiskModel model, DateTimeOffset at)
     {
-        var inputs = ModelInputs.Of(features, model.AgeCurve, ageKnown: model.AgeCurveKind == "fitted");
-        if (model.AgeCurveKind != "fitted")
+        var inputs = ModelInputs.Of(features, model.AgeCurve, model.AgeKnown);
+        if (!model.AgeKnown)
         {
             // Whatever the model learnt about age, it cannot apply it without this fleet's own curve.
             inputs[ModelInputs.Age] = model.Means[ModelInputs.Age];

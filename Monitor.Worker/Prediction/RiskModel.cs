@@ -24,6 +24,13 @@ public sealed record RiskModel(
 {
     public const double HorizonDays = 7;
 
+    public const string Prior = "prior";
+
+    public const string Fitted = "fitted";
+
+    /// <summary>Whether the age curve is this fleet's own; a prior curve describes another fleet, so age is not used.</summary>
+    public bool AgeKnown => AgeCurveKind == Fitted;
+
     public double Probability(double[] inputs) => Sigmoid(LogOdds(inputs));
 
     public IReadOnlyList<Contribution> Contributions(double[] inputs)
@@ -73,7 +80,7 @@ public sealed record RiskModel(
         var rate = Math.Clamp(y.Sum() / n, 1e-4, 1 - 1e-4);
         start[0] = Math.Log(rate / (1 - rate));
         var weights = new BfgsMinimizer(1e-7, 1e-10, 1e-12, 1000).FindMinimum(objective, start).MinimizingPoint.ToArray();
-        return new RiskModel("fitted", at, n, (int)y.Sum(), means, scales, weights, ageCurve, ageCurveKind);
+        return new RiskModel(Fitted, at, n, (int)y.Sum(), means, scales, weights, ageCurve, ageCurveKind);
     }
 
     static double Loss(Vector<double> w, Matrix<double> x, Vector<double> y, double penalty)

@@ -26,7 +26,7 @@ public static class RiskReasons
         "trend" when f.TrendLog2 > 0 => Invariant($"interval growing {Percent(Math.Pow(2, f.TrendLog2) - 1)} over {Span(f.TrendWindowSeconds)}"),
         "missed" => Invariant($"missed {Percent(f.MissedRatio)} of heartbeats in {Span(f.TrendWindowSeconds)}"),
         "variability" => Invariant($"gaps {f.VariabilityRatio:0.0}× as irregular as usual"),
-        "flaps" => Invariant($"{f.Flaps} {(f.Flaps == 1 ? "silence" : "silences")} then recovery in {Span(f.ExpectedSeconds * 2016)}"),
+        "flaps" => Invariant($"{f.Flaps} {(f.Flaps == 1 ? "silence" : "silences")} then recovery in {Span(f.BaselineWindowSeconds)}"),
         "age" => Invariant($"{f.AgeDays:0} days old: {Percent(ageCurve.FailureProbability(f.AgeDays, RiskModel.HorizonDays))} of sensors this age fail within 7 days"),
         _ => null,
     };

@@ -7,7 +7,8 @@ namespace Monitor.Worker.Prediction;
 /// <param name="TrendLog2">How many times the interval doubled across the trend window (least squares on log gaps); 0 when flat.</param>
 /// <param name="MissedRatio">Share of the heartbeats expected in the trend window that never came.</param>
 /// <param name="VariabilityRatio">Recent coefficient of variation of the gaps over the baseline one.</param>
-/// <param name="Flaps">Silences longer than the stale threshold that ended (the sensor came back) in the baseline span.</param>
+/// <param name="BaselineWindowSeconds">How far back the baseline (and the flap count) reaches.</param>
+/// <param name="Flaps">Silences longer than the stale threshold that ended (the sensor came back) in that span.</param>
 public sealed record SensorFeatures(
     long SensorId,
     double AgeDays,
@@ -16,6 +17,7 @@ public sealed record SensorFeatures(
     bool MeasuredBaseline,
     double RecentWindowSeconds,
     double TrendWindowSeconds,
+    double BaselineWindowSeconds,
     double IntervalRatio,
     double TrendLog2,
     double MissedRatio,
@@ -55,6 +57,7 @@ public static class FeatureMath
 
         return new SensorFeatures(
             w.SensorId, w.AgeDays, w.ExpectedSeconds, baseline, measured, recentWindow, trendWindow,
+            Math.Min(options.BaselineBeats * w.ExpectedSeconds, options.BaselineMaxSpan.TotalSeconds),
             IntervalRatio: recentInterval / baseline,
             TrendLog2: trend,
             MissedRatio: missed,

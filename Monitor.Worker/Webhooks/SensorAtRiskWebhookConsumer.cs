@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
@@ -9,18 +8,11 @@ namespace Monitor.Worker.Webhooks;
 /// <summary>Delivers each at-risk prediction to every webhook subscribed to <c>at-risk</c>. A webhook with no events (every state change, as before predictions existed) does not get them.</summary>
 public sealed class SensorAtRiskWebhookConsumer(MonitorDbContext db, WebhookSender sender) : IConsumer<SensorAtRisk>
 {
-    public async Task Consume(ConsumeContext<SensorAtRisk> context)
-    {
-        var targets = await db.Webhooks.AsNoTracking()
-            .Where(w => w.Events.Contains(WebhooksApi.AtRiskEvent))
-            .OrderBy(w => w.Id)
-            .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))
-            .ToListAsync(context.CancellationToken);
-
-        var messageId = context.MessageId ?? NewId.NextGuid();
-        await Task.WhenAll(targets.Select(target =>
-            sender.DeliverAsync(target, WebhookSender.DeliveryId(messageId, target.Id), context.Message, context.CancellationToken)));
-    }
+    public Task Consume(ConsumeContext<SensorAtRisk> context) =>
+        sender.DeliverToAllAsync(
+            db.Webhooks.Where(w => w.Events.Contains(WebhooksApi.AtRiskEvent)), context.MessageId,
+            (target, deliveryId) => sender.DeliverAsync(target, deliveryId, context.Message, context.CancellationToken),
+            context.CancellationToken);
 }
 
 /// <summary>A queue of its own: a backlog of state changes does not delay at-risk warnings, nor the other way round.</summary>

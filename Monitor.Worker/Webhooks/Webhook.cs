@@ -12,7 +12,7 @@ public sealed class Webhook
 
     /// <summary>
     /// Target states (lower case) whose transitions are delivered, and/or <see cref="WebhooksApi.AtRiskEvent"/>; empty
-    /// means every event.
+    /// means every state change (not at-risk predictions, which are delivered only to webhooks that ask for them).
     /// </summary>
     public string[] Events { get; set; } = [];
 

@@ -63,6 +63,21 @@ public sealed class WebhookSender(
                 atRisk.WindowStart, atRisk.WindowEnd, atRisk.Reasons),
             cancellationToken);
 
+    /// <summary>
+    /// Delivers one consumed message to each of <paramref name="webhooks"/>, each target on its own task: a slow or
+    /// failing receiver holds up only its own deliveries.
+    /// </summary>
+    public async Task DeliverToAllAsync(
+        IQueryable<Webhook> webhooks, Guid? messageId, Func<WebhookTarget, Guid, Task> deliver, CancellationToken cancellationToken)
+    {
+        var targets = await webhooks.AsNoTracking()
+            .OrderBy(w => w.Id)
+            .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))
+            .ToListAsync(cancellationToken);
+        var id = messageId ?? MassTransit.NewId.NextGuid();
+        await Task.WhenAll(targets.Select(target => deliver(target, DeliveryId(id, target.Id))));
+    }
+
     async Task DeliverAsync<TData>(WebhookTarget target, string eventType, Guid deliveryId, TData data, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload<TData>(eventType, deliveryId, data), JsonSerializerOptions.Web);

@@ -8,7 +8,7 @@ namespace Monitor.Worker.Webhooks;
 
 /// <param name="Events">
 /// Target states to deliver ("new", "up", "late", "down", "retired") and/or "at-risk" (failure predictions); null or
-/// empty: all of them.
+/// empty: every state change (at-risk only when asked for).
 /// </param>
 public sealed record CreateWebhookRequest(string? Url, string[]? Events);
 

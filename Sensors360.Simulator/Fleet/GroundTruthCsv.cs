@@ -17,9 +17,9 @@ public static class GroundTruthCsv
         var csv = new StringBuilder().Append(Header).Append('\n');
         foreach (var sensor in fleet.Sensors.Where(s => s.IsRegistered).OrderBy(s => s.Number))
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{sensor.Id},{Escape(sensor.Tag)},{FateName(sensor.Fate)},{sensor.IntervalSeconds},")
-                .Append(Time(sensor.DegradeStart)).Append(',')
-                .Append(Time(sensor.DeathAt)).Append('\n');
+            csv.Append(CultureInfo.InvariantCulture, $"{sensor.Id},{TruthFile.Escape(sensor.Tag)},{FateName(sensor.Fate)},{sensor.IntervalSeconds},")
+                .Append(TruthFile.Time(sensor.DegradeStart)).Append(',')
+                .Append(TruthFile.Time(sensor.DeathAt)).Append('\n');
         }
 
         return csv.ToString();
@@ -28,17 +28,8 @@ public static class GroundTruthCsv
     /// <summary>Writes via a temporary file, so a reader never sees half a file.</summary>
     public static void Write(string directory, SimulatedFleet fleet)
     {
-        var path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".tmp", Format(fleet), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        File.Move(path + ".tmp", path, overwrite: true);
+        TruthFile.Write(Path.Combine(directory, FileName), Format(fleet));
     }
 
     public static string FateName(SensorFate fate) => fate.ToString().ToLowerInvariant();
-
-    private static string Time(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
-
-    // Simulator tags never need quoting; this only keeps the file valid should the tag format change.
-    private static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 }

@@ -1,3 +1,4 @@
+using Sensors360.Simulator.Behaviour;
 using Sensors360.Simulator.Fleet;
 
 namespace Sensors360.Simulator.History;
@@ -7,9 +8,6 @@ public readonly record struct Beat(DateTimeOffset SensorTime, DateTimeOffset Rec
 
 /// <summary>A transient slowdown: the interval is multiplied by <see cref="Factor"/> over [Start, End).</summary>
 public sealed record Slowdown(DateTimeOffset Start, DateTimeOffset End, double Factor);
-
-/// <summary>A flapping sensor's silence over [Start, End): it sends nothing, then carries on as before.</summary>
-public sealed record Silence(DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>
 /// What one planned sensor sends: gaps of its interval ± jitter, a beat lost now and then, longer gaps during
@@ -45,8 +43,6 @@ public sealed class HeartbeatScript
         Slowdowns = slowdowns;
         Silences = silences;
     }
-
-    public PlannedSensor Sensor => _sensor;
 
     public IReadOnlyList<Slowdown> Slowdowns { get; }
 
@@ -117,8 +113,6 @@ public sealed class HeartbeatScript
 
     /// <summary>The probability that a beat at <paramref name="time"/> is lost (flap silences aside).</summary>
     public double DropRateAt(DateTimeOffset time) => DropRate(time.UtcTicks);
-
-    public bool IsSilentAt(DateTimeOffset time) => Silences.Any(s => s.Start <= time && time < s.End);
 
     /// <summary>
     /// The beats with a sensor time in [<paramref name="from"/>, <paramref name="to"/>], none at or after death. The first

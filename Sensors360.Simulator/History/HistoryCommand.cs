@@ -31,8 +31,10 @@ public static class HistoryCommand
         await using var db = NpgsqlDataSource.Create(options.ConnectionString!);
         try
         {
+            // Resolved once: the banner and the run must name the same end, even across a minute boundary.
+            options.EndAt = options.ResolveEndAt(DateTimeOffset.UtcNow);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"history: seed {options.Seed}, {options.Slots:#,0} slots, {options.Days} days up to {options.ResolveEndAt(DateTimeOffset.UtcNow):yyyy-MM-dd'T'HH:mm:ss'Z'} …"));
+                $"history: seed {options.Seed}, {options.Slots:#,0} slots, {options.Days} days up to {options.EndAt:yyyy-MM-dd'T'HH:mm:ss'Z'} …"));
             var summary = await HistoryGenerator.GenerateAsync(db, options, cancellation.Token);
             Console.WriteLine(Describe(summary));
             return 0;

@@ -50,7 +50,8 @@ public static class HistoryGenerator
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "ANALYZE sensors", cancellationToken);
+        // Committed: finish (statistics, truth file) even if cancelled now, so that a cancellation always means nothing was written.
+        await ExecuteAsync(connection, null, "ANALYZE sensors", CancellationToken.None);
 
         var truthPath = HistoryTruthCsv.Write(options.DataDirectory, plan.Sensors.Select(HistoryTruthRow.From));
         var deaths = plan.Sensors.Where(s => s.DeathAt > windowStart && s.DeathAt <= endAt).ToList();

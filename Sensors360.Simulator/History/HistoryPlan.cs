@@ -34,4 +34,4 @@ public sealed record PlannedSensor(
 }
 
 /// <summary>Every sensor installed by <see cref="EndAt"/>, in id (= installation) order.</summary>
-public sealed record HistoryPlan(int Seed, DateTimeOffset WindowStart, DateTimeOffset EndAt, IReadOnlyList<PlannedSensor> Sensors);
+public sealed record HistoryPlan(DateTimeOffset WindowStart, DateTimeOffset EndAt, IReadOnlyList<PlannedSensor> Sensors);

@@ -35,7 +35,7 @@ public static class HistoryPlanner
         }
 
         var sensors = drafts.Select(d => d.ToSensor(options.Seed, ids)).ToArray();
-        return new HistoryPlan(options.Seed, windowStart, endAt, sensors);
+        return new HistoryPlan(windowStart, endAt, sensors);
     }
 
     /// <summary>A Weibull-distributed lifetime (inverse transform).</summary>

@@ -1,3 +1,4 @@
+using Sensors360.Simulator.Fleet;
 using System.Globalization;
 using System.Text;
 
@@ -29,17 +30,16 @@ public static class HistoryTruthCsv
 {
     public const string FileName = "history-truth.csv";
     public const string Header = "sensor_id,tag,slot,installed_at,death_at,failure,degrade_start,retired_at,interval_seconds,flapping";
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
     public static string Format(IEnumerable<HistoryTruthRow> rows)
     {
         var csv = new StringBuilder().Append(Header).Append('\n');
         foreach (var row in rows)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{row.SensorId},{Escape(row.Tag)},{row.Slot},{Time(row.InstalledAt)},{Time(row.DeathAt)},")
+            csv.Append(CultureInfo.InvariantCulture, $"{row.SensorId},{TruthFile.Escape(row.Tag)},{row.Slot},{TruthFile.Time(row.InstalledAt)},{TruthFile.Time(row.DeathAt)},")
                 .Append(FailureName(row.Failure)).Append(',')
-                .Append(Time(row.DegradeStart)).Append(',')
-                .Append(Time(row.RetiredAt)).Append(',')
+                .Append(TruthFile.Time(row.DegradeStart)).Append(',')
+                .Append(TruthFile.Time(row.RetiredAt)).Append(',')
                 .Append(CultureInfo.InvariantCulture, $"{row.IntervalSeconds},{(row.Flapping ? "true" : "false")}\n");
         }
 
@@ -52,8 +52,7 @@ public static class HistoryTruthCsv
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".tmp", Format(rows), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        File.Move(path + ".tmp", path, overwrite: true);
+        TruthFile.Write(path, Format(rows));
         return path;
     }
 
@@ -103,14 +102,8 @@ public static class HistoryTruthCsv
 
     public static string FailureName(HistoryFailure failure) => failure.ToString().ToLowerInvariant();
 
-    private static string Time(DateTimeOffset? time) => time?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) ?? "";
-
     private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    // Tags never need quoting; this only keeps the file valid should the tag format change.
-    private static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+        DateTimeOffset.ParseExact(text, TruthFile.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static List<string> Split(string line)
     {

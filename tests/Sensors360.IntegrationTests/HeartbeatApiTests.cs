@@ -96,20 +96,13 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
              {"sensorId":{{a.Id}},"timestamp":{{millis.ToUnixTimeMilliseconds()}}}]
             """;
 
-        HttpResponseMessage? response = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-        {
-            response?.Dispose();
-            response = await Api.PostHeartbeatsAsync(collectorKey, json, bearer: false);
-            return response.StatusCode != HttpStatusCode.Unauthorized;
-        }, RegistryDeadline), "The collector key was never known to the API.");
+        using var response = await Api.PostWithCollectorKeyAsync(collectorKey, json, RegistryDeadline);
 
-        Assert.Equal(HttpStatusCode.Accepted, response!.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(3, (await SensorsApi.JsonAsync(response)).GetProperty("accepted").GetInt32());
         await StoredEventuallyAsync(a.Id, iso);
         await StoredEventuallyAsync(b.Id, seconds);
         await StoredEventuallyAsync(a.Id, millis);
-        response.Dispose();
     }
 
     [Fact]

@@ -68,6 +68,22 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Posts with a collector key until the API knows the key (it learns of new keys from the registry's events) and
+    /// returns that answer; asserts the key became known within <paramref name="deadline"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostWithCollectorKeyAsync(string collectorKey, string json, TimeSpan deadline)
+    {
+        HttpResponseMessage? response = null;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            response?.Dispose();
+            response = await PostHeartbeatsAsync(collectorKey, json, bearer: false);
+            return response.StatusCode != HttpStatusCode.Unauthorized;
+        }, deadline), "The collector key was never known to the API.");
+        return response!;
+    }
+
     /// <summary>Posts until the API accepts the sensor's key (registry events reach the API asynchronously).</summary>
     public async Task WaitUntilKeyAcceptedAsync(long sensorId, string key)
     {

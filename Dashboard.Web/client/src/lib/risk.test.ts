@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeModel, formatRisk, formatWindow, maintenanceQueuePath } from './risk'
+import { describeModel, formatRisk, formatWindow } from './risk'
 
 describe('formatRisk', () => {
   it('shows a probability as a whole percentage', () => {
@@ -63,14 +63,5 @@ describe('describeModel', () => {
 
   it('says so before the first scoring pass', () => {
     expect(describeModel(null)).toBe('no model yet')
-  })
-})
-
-describe('maintenanceQueuePath', () => {
-  it('sends only the parameters that are set, encoded', () => {
-    expect(maintenanceQueuePath()).toBe('/api/maintenance/queue')
-    expect(maintenanceQueuePath({ limit: 50 })).toBe('/api/maintenance/queue?limit=50')
-    expect(maintenanceQueuePath({ limit: 10, minRisk: 0.3, label: 'site:north', tag: 'a&b' }))
-      .toBe('/api/maintenance/queue?limit=10&minRisk=0.3&label=site%3Anorth&tag=a%26b')
   })
 })

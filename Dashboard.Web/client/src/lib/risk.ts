@@ -60,21 +60,3 @@ export function describeModel(model: RiskModel | null | undefined): string {
   }
   return `fitted on ${formatCount(model.examples)} example${model.examples === 1 ? '' : 's'} (${formatCount(model.failures)} failure${model.failures === 1 ? '' : 's'})`
 }
-
-export interface QueueQuery {
-  limit?: number
-  minRisk?: number
-  label?: string
-  tag?: string
-}
-
-/** GET /api/maintenance/queue with only the parameters that are set. */
-export function maintenanceQueuePath(query: QueueQuery = {}): string {
-  const params = new URLSearchParams()
-  if (query.limit !== undefined) params.set('limit', String(query.limit))
-  if (query.minRisk !== undefined) params.set('minRisk', String(query.minRisk))
-  if (query.label) params.set('label', query.label)
-  if (query.tag) params.set('tag', query.tag)
-  const text = params.toString()
-  return text ? `/api/maintenance/queue?${text}` : '/api/maintenance/queue'
-}

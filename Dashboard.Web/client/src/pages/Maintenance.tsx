@@ -3,7 +3,8 @@ import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
 import { StateBadge } from '../components/StateBadge'
 import { formatAgo, formatCount, formatDateTime } from '../lib/format'
-import { describeModel, describeWindow, formatRisk, formatWindow, maintenanceQueuePath } from '../lib/risk'
+import { describeModel, describeWindow, formatRisk, formatWindow } from '../lib/risk'
+import { withQuery } from '../lib/router'
 import type { MaintenanceQueue } from '../lib/types'
 import { api, onSensorsAtRisk, resyncStore } from '../state/app'
 import { useAsync, useNow } from '../state/hooks'
@@ -15,7 +16,7 @@ const REFRESH_MS = 30_000
 export function Maintenance() {
   const resync = useStore(resyncStore)
   const now = useNow(5000)
-  const queue = useAsync(signal => api.get<MaintenanceQueue>(maintenanceQueuePath({ limit: QUEUE_SIZE }), { signal }), [resync])
+  const queue = useAsync(signal => api.get<MaintenanceQueue>(withQuery('/api/maintenance/queue', { limit: String(QUEUE_SIZE) }), { signal }), [resync])
   const { data, error, reload } = queue
 
   // Scores change every few minutes: refetch on a timer, and at once when a sensor crosses the threshold.

@@ -25,32 +25,34 @@ export const resyncStore = new Store<number>(0)
 
 export const api = new ApiClient({ onUnauthorized: () => signedOut('Your session has ended. Sign in again.') })
 
-const transitionListeners = new Set<(changes: StateChanged[]) => void>()
+/** Listeners for one kind of server frame, called once per batch of messages that holds any. */
+function frameListeners<T>(type: ServerMessage['type']) {
+  const listeners = new Set<(items: T[]) => void>()
+  return {
+    subscribe(listener: (items: T[]) => void): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    notify(messages: ServerMessage[]): void {
+      const items = messages.flatMap(m => (m.type === type ? [m.data as T] : []))
+      if (items.length > 0) listeners.forEach(listener => listener(items))
+    },
+  }
+}
+
+const transitions = frameListeners<StateChanged>('stateChanged')
+const predictions = frameListeners<SensorAtRiskFrame>('sensorAtRisk')
 
 /** Every state change the WebSocket reports, in batches (the Sensors table and detail patch their rows). */
-export function onTransitions(listener: (changes: StateChanged[]) => void): () => void {
-  transitionListeners.add(listener)
-  return () => transitionListeners.delete(listener)
-}
-
-const atRiskListeners = new Set<(predictions: SensorAtRiskFrame[]) => void>()
+export const onTransitions = transitions.subscribe
 
 /** Every `sensorAtRisk` the WebSocket reports, in batches (the maintenance queue and the risk panel refetch). */
-export function onSensorsAtRisk(listener: (predictions: SensorAtRiskFrame[]) => void): () => void {
-  atRiskListeners.add(listener)
-  return () => atRiskListeners.delete(listener)
-}
+export const onSensorsAtRisk = predictions.subscribe
 
 function handleMessages(messages: ServerMessage[]): void {
   liveStore.set(state => reduceLiveBatch(state, messages))
-  const changes = messages.flatMap(m => (m.type === 'stateChanged' ? [m.data] : []))
-  if (changes.length > 0) {
-    transitionListeners.forEach(listener => listener(changes))
-  }
-  const predictions = messages.flatMap(m => (m.type === 'sensorAtRisk' ? [m.data] : []))
-  if (predictions.length > 0) {
-    atRiskListeners.forEach(listener => listener(predictions))
-  }
+  transitions.notify(messages)
+  predictions.notify(messages)
 }
 
 export const socket = new LiveSocket({
