@@ -1,6 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -32,11 +35,7 @@ public static class MessagingExtensions
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbit = null)
         where TBuilder : IHostApplicationBuilder
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
-            ?? throw new InvalidOperationException(
-                $"Connection string '{ConnectionName}' is missing. Run the service through Sensors360.AppHost " +
-                $"or set ConnectionStrings__{ConnectionName} to an amqp:// URI.");
-        var brokerUri = new Uri(connectionString);
+        var brokerUri = BrokerUri(builder.Configuration);
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -64,4 +63,29 @@ public static class MessagingExtensions
 
         return builder;
     }
+
+    /// <summary>
+    /// Runs <see cref="HeartbeatBacklog"/> in this service: a singleton whose <see cref="HeartbeatBacklog.Current"/>
+    /// says how many messages wait in the heartbeats queue, read every <c>HeartbeatBacklog:ProbePeriod</c> (1 s)
+    /// over a connection of its own to the <c>messaging</c> broker. Only services that call this run the probe.
+    /// </summary>
+    public static TBuilder AddHeartbeatBacklogProbe<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var brokerUri = BrokerUri(builder.Configuration);
+        builder.Services.AddOptions<HeartbeatBacklogOptions>()
+            .BindConfiguration(HeartbeatBacklogOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new HeartbeatBacklog(brokerUri,
+            services.GetRequiredService<IOptions<HeartbeatBacklogOptions>>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<HeartbeatBacklog>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBacklog>());
+        return builder;
+    }
+
+    static Uri BrokerUri(IConfiguration configuration) => new(configuration.GetConnectionString(ConnectionName)
+        ?? throw new InvalidOperationException(
+            $"Connection string '{ConnectionName}' is missing. Run the service through Sensors360.AppHost " +
+            $"or set ConnectionStrings__{ConnectionName} to an amqp:// URI."));
 }
