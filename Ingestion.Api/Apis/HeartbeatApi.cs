@@ -24,6 +24,9 @@ public static class HeartbeatApi
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
+    /// <summary>Retry-After of a 503 while starting or when the broker did not confirm.</summary>
+    const int UnavailableRetryAfterSeconds = 2;
+
     public static IEndpointRouteBuilder MapHeartbeatApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/heartbeats").WithTags("Heartbeats")
@@ -144,8 +147,7 @@ public static class HeartbeatApi
         var result = await services.Batcher.SubmitAsync(items, http.RequestAborted);
         if (!result.Confirmed)
         {
-            http.Response.Headers.RetryAfter = "2";
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Broker unavailable",
+            return RetryLater(http, StatusCodes.Status503ServiceUnavailable, UnavailableRetryAfterSeconds, "Broker unavailable",
                 $"{result.Failure} Nothing was accepted; send the same request again after the Retry-After delay (duplicates are dropped).");
         }
         return TypedResults.Accepted((string?)null, new HeartbeatsAccepted(items.Length, result.BatchId!.Value));
@@ -166,8 +168,7 @@ public static class HeartbeatApi
 
         if (services.Credentials.LoadedAt is null)
         {
-            http.Response.Headers.RetryAfter = "2";
-            refused = Problem(StatusCodes.Status503ServiceUnavailable, "Starting",
+            refused = RetryLater(http, StatusCodes.Status503ServiceUnavailable, UnavailableRetryAfterSeconds, "Starting",
                 "The API is still loading the sensor registry; send the request again after the Retry-After delay.");
             return null;
         }
@@ -194,10 +195,9 @@ public static class HeartbeatApi
 
         if (services.RateLimiter.TryAcquire(digest, caller.Collector is not null) is { } retryAfter)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var seconds = RetryAfterSeconds(retryAfter);
             var limit = caller.Collector is null ? services.Options.Value.SensorKeyRateLimit : services.Options.Value.CollectorKeyRateLimit;
-            refused = Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
+            refused = RetryLater(http, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
                 $"This key may send {limit.RequestsPerSecond} requests per second (bursts up to {limit.Burst}); wait {seconds} s. "
                 + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.");
             return null;
@@ -273,6 +273,19 @@ public static class HeartbeatApi
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
+    }
+
+    /// <summary>Whole seconds for a Retry-After header: rounded up, at least 1.</summary>
+    static int RetryAfterSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
+
+    /// <summary>
+    /// Every "not now" answer (503, 429): nothing was accepted, and <c>Retry-After</c> says in whole seconds when
+    /// sending the same request again makes sense.
+    /// </summary>
+    static ProblemHttpResult RetryLater(HttpContext http, int status, int retryAfterSeconds, string title, string detail)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(status, title, detail);
     }
 
     static ProblemHttpResult Unauthorized(HttpContext http, string title, string detail)
