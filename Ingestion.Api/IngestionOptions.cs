@@ -41,6 +41,19 @@ public sealed class IngestionOptions
     [Range(1, 1_000_000)]
     public int MaxQueuedRequests { get; set; } = 20_000;
 
+    /// <summary>
+    /// Messages ready in the heartbeats queue (read by the backlog probe) beyond which every heartbeat is refused with
+    /// 503: the monitor is that far behind. Messages, not heartbeats: a message is one micro-batch of 1 to
+    /// <see cref="BatchMaxItems"/> heartbeats (a single larger request travels whole), so 20,000 is 20,000 heartbeats
+    /// of one-by-one traffic and up to 20 million at full batches.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxBacklogMessages { get; set; } = 20_000;
+
+    /// <summary>The Retry-After of a refusal for the monitor's backlog (whole seconds, rounded up).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan BacklogRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Full reload of the credential cache; registry events keep it fresh in between.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CredentialRefreshPeriod { get; set; } = TimeSpan.FromSeconds(60);

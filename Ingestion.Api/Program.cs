@@ -27,6 +27,9 @@ builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
 builder.Services.AddHostedService(services => services.GetRequiredService<CredentialLoader>());
 builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials", tags: ["ready"]);
 
+// Backpressure: heartbeats are refused (503) while the monitor's backlog is over Ingestion:MaxBacklogMessages.
+builder.AddHeartbeatBacklogProbe();
+
 builder.Services.AddSingleton<HeartbeatBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());
 

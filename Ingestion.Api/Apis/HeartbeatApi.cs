@@ -17,7 +17,8 @@ public sealed record HeartbeatsAccepted(int Accepted, Guid BatchId);
 public sealed record HeartbeatItem(long SensorId, string Timestamp);
 
 public sealed record HeartbeatServices(
-    CredentialCache Credentials, KeyRateLimiter RateLimiter, HeartbeatBatcher Batcher, IOptions<IngestionOptions> Options, TimeProvider Clock);
+    CredentialCache Credentials, KeyRateLimiter RateLimiter, HeartbeatBacklog Backlog, HeartbeatBatcher Batcher,
+    IOptions<IngestionOptions> Options, TimeProvider Clock);
 
 /// <summary>Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer.</summary>
 public static class HeartbeatApi
@@ -68,7 +69,7 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> Ingest(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var caller = Authenticate(http, services, out var refused);
+        var caller = Admit(http, services, out var refused);
         if (refused is not null)
         {
             return refused;
@@ -103,7 +104,7 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> IngestLegacy(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var caller = Authenticate(http, services, out var refused);
+        var caller = Admit(http, services, out var refused);
         if (refused is not null)
         {
             return refused;
@@ -156,7 +157,11 @@ public static class HeartbeatApi
     /// <summary>Who is calling: a sensor's own key, or a collector key.</summary>
     sealed record Caller(SensorEntry? Sensor, CollectorEntry? Collector);
 
-    static Caller? Authenticate(HttpContext http, HeartbeatServices services, out ProblemHttpResult? refused)
+    /// <summary>
+    /// Who is calling, and whether they may send now — before the body is read: the key (401, 403 retired), the
+    /// monitor's backlog (503), the key's rate (429).
+    /// </summary>
+    static Caller? Admit(HttpContext http, HeartbeatServices services, out ProblemHttpResult? refused)
     {
         refused = null;
         var key = PresentedKey(http.Request);
@@ -193,10 +198,20 @@ public static class HeartbeatApi
             return null;
         }
 
+        // After the key, so a bad key is still 401 and a retired sensor still learns it is retired; before the rate
+        // limit, so a request refused for the backlog costs the key no token.
+        var options = services.Options.Value;
+        if (BacklogRule.Excess(services.Backlog.Current, options.MaxBacklogMessages) is { } excess)
+        {
+            var wait = RetryAfterSeconds(options.BacklogRetryAfter);
+            refused = RetryLater(http, StatusCodes.Status503ServiceUnavailable, wait, "Monitor behind", BacklogRule.Detail(excess, wait));
+            return null;
+        }
+
         if (services.RateLimiter.TryAcquire(digest, caller.Collector is not null) is { } retryAfter)
         {
             var seconds = RetryAfterSeconds(retryAfter);
-            var limit = caller.Collector is null ? services.Options.Value.SensorKeyRateLimit : services.Options.Value.CollectorKeyRateLimit;
+            var limit = caller.Collector is null ? options.SensorKeyRateLimit : options.CollectorKeyRateLimit;
             refused = RetryLater(http, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
                 $"This key may send {limit.RequestsPerSecond} requests per second (bursts up to {limit.Burst}); wait {seconds} s. "
                 + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.");

@@ -45,8 +45,11 @@ public sealed class DurabilityTests(FaultsFixture fixture)
             var all = await queues.GetAsync("/api/channels");
             names = [.. all.EnumerateArray().Select(c => c.GetProperty("connection_details").GetProperty("name").GetString() ?? "")];
             var connections = await queues.GetAsync("/api/connections");
+            // The API's publishing connection (MassTransit's), not its backlog probe's, which only reads a queue.
             var ingestion = connections.EnumerateArray()
-                .Where(c => c.GetProperty("client_properties").TryGetProperty("connection_name", out var n) && n.GetString()!.Contains("Ingestion", StringComparison.OrdinalIgnoreCase))
+                .Where(c => c.GetProperty("client_properties").TryGetProperty("connection_name", out var n)
+                    && n.GetString()!.Contains("Ingestion", StringComparison.OrdinalIgnoreCase)
+                    && !n.GetString()!.Contains("backlog probe", StringComparison.OrdinalIgnoreCase))
                 .Select(c => c.GetProperty("name").GetString())
                 .ToHashSet();
             channels = [.. all.EnumerateArray().Where(c => ingestion.Contains(c.GetProperty("connection_details").GetProperty("name").GetString()))];
