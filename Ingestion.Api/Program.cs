@@ -29,6 +29,7 @@ builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials
 
 // Backpressure: heartbeats are refused (503) while the monitor's backlog is over Ingestion:MaxBacklogMessages.
 builder.AddHeartbeatBacklogProbe();
+builder.Services.AddHealthChecks().AddCheck<BacklogHealthCheck>("heartbeat-backlog", tags: ["ready"]);
 
 builder.Services.AddSingleton<HeartbeatBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());

@@ -12,7 +12,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
     DistributedApplication App => fixture.App;
 
     [Theory]
-    [InlineData("ingestion-api", new[] { "masstransit-bus" })]
+    [InlineData("ingestion-api", new[] { "masstransit-bus", "credentials", "heartbeat-backlog" })]
     [InlineData("monitor-worker", new[] { "PostgreSql", "masstransit-bus" })]
     [InlineData("realtime-gateway", new[] { "PostgreSql", "masstransit-bus" })]
     [InlineData("dashboard-web", new[] { "self" })]
