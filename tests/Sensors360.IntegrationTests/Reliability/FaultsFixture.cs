@@ -5,9 +5,10 @@ namespace Sensors360.IntegrationTests.Reliability;
 
 /// <summary>
 /// One started system for every fault scenario. Each test stops and kills resources of it, and restores every one
-/// it stopped before it ends, so the next test finds the whole system running.
+/// it stopped before it ends, so the next test finds the whole system running. A collection that needs other
+/// settings derives from it and overrides <see cref="Configure"/>.
 /// </summary>
-public sealed class FaultsFixture : IAsyncLifetime
+public class FaultsFixture : IAsyncLifetime
 {
     public const string StopCommand = "resource-stop";
     public const string StartCommand = "resource-start";
@@ -25,7 +26,12 @@ public sealed class FaultsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
-        _app = await SensorsApp.StartAsync(cts.Token, args: [$"--Infrastructure:DataDirectory={_dataDirectory}"]);
+        _app = await SensorsApp.StartAsync(cts.Token, Configure, [$"--Infrastructure:DataDirectory={_dataDirectory}"]);
+    }
+
+    /// <summary>Settings of this collection's system, on top of <see cref="SensorsApp.StartAsync"/>'s.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
