@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  appendPoint, historyColumns, initialLiveState, MAX_TRANSITIONS, reduceLive, reduceLiveBatch, snapshotFromStats, type CountsPoint,
+  appendPoint, behindNotice, historyColumns, initialLiveState, MAX_TRANSITIONS, reduceLive, reduceLiveBatch, snapshotFromStats, type CountsPoint,
 } from './live'
 import type { ServerMessage, Snapshot, StateChanged } from './types'
 
@@ -45,8 +45,9 @@ describe('snapshots', () => {
     const s = snapshotFromStats({
       at: '2026-11-28T10:00:00Z', total: 3, new: 0, up: 2, late: 0, down: 1, retired: 0, stale: 1, staleThresholdSeconds: 600,
       percentStale: 33.3, meanIntervalSeconds: 5, meanLifespanDays: null, heartbeatsPerSecond: 0.6,
-      kaplanMeier: { medianDays: null, restrictedMeanDays: 1, horizonDays: 2, lives: 3, ended: 0 },
+      kaplanMeier: { medianDays: null, restrictedMeanDays: 1, horizonDays: 2, lives: 3, ended: 0 }, lagSeconds: 12.5, behind: true,
     })
+    expect(s).toMatchObject({ lagSeconds: 12.5, behind: true })
     expect(reduceLive(initialLiveState, { type: 'snapshot', data: s }).snapshot).toEqual(s)
   })
 })
@@ -127,5 +128,28 @@ describe('history', () => {
 
   it('gives uPlot columns', () => {
     expect(historyColumns([point(1, 2), point(2, 3)], ['up', 'down'])).toEqual([[1, 2], [2, 3], [0, 0]])
+  })
+})
+
+describe('behindNotice', () => {
+  const snapshot = {
+    at: '2026-12-03T10:00:00Z', total: 1, new: 0, up: 1, late: 0, down: 0, retired: 0, percentStale: 0,
+    meanIntervalSeconds: null, meanLifespanDays: null, heartbeatsPerSecond: 0,
+  }
+
+  it('says nothing while the monitor keeps pace', () => {
+    expect(behindNotice({ ...snapshot, lagSeconds: 0.2, behind: false })).toBeNull()
+    expect(behindNotice(snapshot)).toBeNull()
+    expect(behindNotice(null)).toBeNull()
+  })
+
+  it('says by how much it is behind, and what that means for late and down', () => {
+    const notice = behindNotice({ ...snapshot, lagSeconds: 42, behind: true })
+    expect(notice).toContain('Behind by 42 s')
+    expect(notice).toContain('not marked late or down')
+  })
+
+  it('says the lag is unknown when nothing has been stored yet', () => {
+    expect(behindNotice({ ...snapshot, lagSeconds: null, behind: true })).toContain('unknown')
   })
 })

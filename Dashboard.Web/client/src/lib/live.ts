@@ -1,6 +1,7 @@
 // The fleet as the WebSocket tells it: the latest snapshot (adjusted by transitions newer than it), the history of
 // state counts for the chart, the transitions feed and the latest stale report. Pure: (state, messages) → state.
 
+import { formatDuration } from './format'
 import type { FleetStats, Hello, SensorState, Snapshot, StaleReport, StateChanged, ServerMessage } from './types'
 
 /** One point of the state-count chart (t in seconds since the epoch). */
@@ -143,7 +144,18 @@ export function snapshotFromStats(stats: FleetStats): Snapshot {
     meanIntervalSeconds: stats.meanIntervalSeconds,
     meanLifespanDays: stats.meanLifespanDays,
     heartbeatsPerSecond: stats.heartbeatsPerSecond,
+    lagSeconds: stats.lagSeconds,
+    behind: stats.behind,
   }
+}
+
+/** What the overview says while the monitor is behind its own fleet; null while it keeps pace. */
+export function behindNotice(snapshot: Snapshot | null | undefined): string | null {
+  if (!snapshot?.behind) {
+    return null
+  }
+  const by = snapshot.lagSeconds == null ? 'an unknown time (nothing stored yet)' : formatDuration(snapshot.lagSeconds)
+  return `Behind by ${by}: heartbeats are queued faster than they are stored. Sensors whose heartbeats are still queued are not marked late or down until they are read.`
 }
 
 /** The chart's columns (uPlot's aligned data): time, then one array per series in `keys` order. */

@@ -128,6 +128,9 @@ export interface FleetStats {
   meanLifespanDays: number | null
   heartbeatsPerSecond: number | null
   kaplanMeier: KaplanMeierSummary
+  /** How far storing is behind the accepted heartbeats (null: unknown, or no snapshot yet). */
+  lagSeconds: number | null
+  behind: boolean
 }
 
 // Predictive maintenance (Monitor.Worker: /api/maintenance/*, /api/sensors/{id}/risk). Risks are probabilities 0–1.
@@ -193,6 +196,10 @@ export interface Snapshot {
   meanIntervalSeconds: number | null
   meanLifespanDays: number | null
   heartbeatsPerSecond: number | null
+  /** How far storing is behind the accepted heartbeats; null when heartbeats wait and none is stored yet. */
+  lagSeconds?: number | null
+  /** While true, sensors whose heartbeats wait unread are not marked late or down. */
+  behind?: boolean
 }
 
 export interface Hello {

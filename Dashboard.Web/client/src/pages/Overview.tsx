@@ -5,7 +5,7 @@ import { Link } from '../components/Link'
 import { StateBadge } from '../components/StateBadge'
 import { Tile } from '../components/Tile'
 import { formatAgo, formatClock, formatCount, formatDateTime, formatDays, formatDuration, parseTimeSpan, tileNumber } from '../lib/format'
-import { historyColumns, type CountsPoint } from '../lib/live'
+import { behindNotice, historyColumns, type CountsPoint } from '../lib/live'
 import type { SensorListItem, SensorPage } from '../lib/types'
 import { api, liveStore, onTransitions, resyncStore, statsStore } from '../state/app'
 import { useAsync, useNow } from '../state/hooks'
@@ -45,9 +45,11 @@ function Tiles() {
   const stale = useStore(liveStore, s => s.stale)
   const threshold = parseTimeSpan(stale?.threshold) ?? stats?.staleThresholdSeconds ?? null
   const km = stats?.kaplanMeier
+  const behind = behindNotice(snapshot)
   return (
     <section aria-labelledby="tiles-title">
       <h2 id="tiles-title" className="visually-hidden">Fleet figures</h2>
+      {behind ? <p className="notice" role="status" data-testid="behind-notice">{behind}</p> : null}
       <p className="muted" data-testid="snapshot-at">
         {snapshot ? <>As of {formatClock(snapshot.at)} (refreshed with every snapshot; state changes apply at once)</> : 'Waiting for the first snapshot…'}
       </p>
