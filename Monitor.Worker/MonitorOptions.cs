@@ -47,7 +47,23 @@ public sealed class MonitorOptions
     [Range(0, 10_000)]
     public int StaleIdsPerMessage { get; set; } = 100;
 
-    /// <summary>Heartbeat messages processed at once (each carries up to ~1,000 heartbeats).</summary>
+    /// <summary>Batches of heartbeat messages stored at once, each in its own transaction.</summary>
     [Range(1, 64)]
-    public int ConsumerConcurrency { get; set; } = 4;
+    public int ConsumerConcurrency { get; set; } = 2;
+
+    /// <summary>Most broker messages stored in one transaction (each carries up to ~1,000 heartbeats).</summary>
+    [Range(1, 1_000)]
+    public int BatchMessageLimit { get; set; } = 50;
+
+    /// <summary>How long a batch waits to fill once its first message arrived: the most a quiet heartbeat waits.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How often the outbox relay looks for events it was not told of (left by a worker that died).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan OutboxPollPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Storing this far behind the accepted heartbeats counts as behind: shown in snapshots, /api/stats and /health.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan BehindAfter { get; set; } = TimeSpan.FromSeconds(10);
 }

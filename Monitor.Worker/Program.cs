@@ -5,6 +5,7 @@ using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
 using Monitor.Worker.Monitoring;
+using Monitor.Worker.Outbox;
 using Monitor.Worker.Prediction;
 using Monitor.Worker.Webhooks;
 
@@ -18,11 +19,16 @@ builder.Services.AddOptions<MonitorOptions>()
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.AddNpgsqlDataSource("sensorsdb");
+builder.AddHeartbeatBacklogProbe();
 builder.Services.AddDbContextPool<MonitorDbContext>((services, options) => options
     .UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
     .UseSnakeCaseNamingConvention());
 builder.EnrichNpgsqlDbContext<MonitorDbContext>();
 
+builder.Services.AddSingleton<OutboxSignal>();
+builder.Services.AddHostedService<OutboxRelay>();
+builder.Services.AddSingleton<IngestProgress>();
+builder.Services.AddSingleton<IngestLag>();
 builder.Services.AddSingleton<HeartbeatWriter>();
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddHostedService<PartitionMaintenanceService>();
@@ -32,7 +38,9 @@ builder.Services.AddSingleton<FleetStatistics>();
 builder.Services.AddSingleton<StalenessScanner>();
 builder.Services.AddSingleton<PeriodicWorkService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PeriodicWorkService>());
-builder.Services.AddHealthChecks().AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name);
+builder.Services.AddHealthChecks()
+    .AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name)
+    .AddCheck<IngestLagHealthCheck>(IngestLagHealthCheck.Name);
 builder.Services.AddOptions<PredictionOptions>()
     .BindConfiguration(PredictionOptions.Section)
     .ValidateDataAnnotations()

@@ -25,6 +25,7 @@ builder.AddOperatorsIdentity();
 
 // Live status: this instance's own temporary queue on the bus, relayed to its WebSocket clients.
 builder.Services.AddSingleton<RealtimeHub>();
+builder.Services.AddSingleton(new RecentMessageIds());
 builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri("http://monitor-worker"));

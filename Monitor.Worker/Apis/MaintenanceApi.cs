@@ -76,7 +76,7 @@ public static class MaintenanceApi
         var floor = minRisk ?? options.Value.Threshold;
         await using var command = db.CreateCommand($"""
             SELECT {ItemColumns}, count(*) OVER ()
-            FROM sensor_risks r JOIN sensors s ON s.id = r.sensor_id
+            FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.risk_7d >= @floor
               AND (@label::jsonb IS NULL OR s.labels @> @label::jsonb) AND (@tag::text IS NULL OR s.tag LIKE @tag::text)
             ORDER BY r.risk_7d DESC, r.sensor_id
@@ -107,7 +107,7 @@ public static class MaintenanceApi
     {
         await using var command = db.CreateCommand($"""
             SELECT {ItemColumns}, r.features::text, r.contributions::text
-            FROM sensor_risks r JOIN sensors s ON s.id = r.sensor_id
+            FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.sensor_id = @id
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("id", id));

@@ -94,7 +94,7 @@ public static class SensorQueriesApi
         await using var command = db.CreateCommand();
         if (states.Length > 0)
         {
-            // One state as a plain equality, so the (state, sort key, id) indexes also give the order.
+            // One state as a plain equality, so the (state, sensor_id) index can give the order by id.
             where.Add(states.Length == 1 ? "state = @states[1]" : "state = ANY(@states)");
             command.Parameters.Add(new NpgsqlParameter<string[]>("states", states));
         }
@@ -132,7 +132,7 @@ public static class SensorQueriesApi
         command.CommandText = $"""
             SELECT id, tag, labels::text, state, state_since, created_at, retired_at, first_heartbeat_at, last_heartbeat_at,
                    last_received_at, heartbeat_count
-            FROM sensors
+            FROM sensor_status
             {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
             ORDER BY {orderBy}
             LIMIT @limit

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Model;
+using Monitor.Worker.Outbox;
 using System.Text;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
@@ -178,7 +179,7 @@ public static class SensorsApi
     }
 
     static async Task<Results<Ok<SensorSummary>, ProblemHttpResult>> Retire(
-        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        long id, MonitorDbContext db, IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var sensor = await db.Sensors.FindAsync([id], cancellationToken);
         if (sensor is null)
@@ -195,15 +196,16 @@ public static class SensorsApi
             sensor.RetiredAt = now;
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
+            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt)));
             await db.SaveChangesAsync(cancellationToken);
+            outbox.Notify();
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
-            await bus.Publish(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt), cancellationToken);
         }
         return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, SensorState.Retired.Name(), sensor.StateSince, sensor.RetiredAt));
     }
 
     static async Task<Results<Created<ReplacementResponse>, ProblemHttpResult>> Replace(
-        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        long id, MonitorDbContext db, IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var key = ApiKeys.NewSensorKey();
@@ -217,7 +219,7 @@ public static class SensorsApi
             var old = await db.Sensors.FindAsync([id], ct);
             if (old is null || old.RetiredAt is not null)
             {
-                return (Old: old, New: (Sensor?)null, From: SensorState.Retired);
+                return (Old: old, New: (Sensor?)null);
             }
 
             var from = old.State;
@@ -225,6 +227,7 @@ public static class SensorsApi
             old.RetiredAt = now;
             old.State = SensorState.Retired;
             old.StateSince = now;
+            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, old.Tag, from.Name(), "retired", now, old.LastHeartbeatAt)));
             await db.SaveChangesAsync(ct);   // frees the tag for the replacement
 
             var replacement = SensorRegistration.NewSensor(old.Tag, new Dictionary<string, string>(old.Labels), key, now,
@@ -234,7 +237,7 @@ public static class SensorsApi
             old.ReplacedBy = replacement.Id;
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            return (Old: old, New: replacement, From: from);
+            return (Old: old, New: replacement);
         }, cancellationToken);
 
         if (outcome.Old is null)
@@ -248,8 +251,8 @@ public static class SensorsApi
                     + (outcome.Old.ReplacedBy is { } by ? $" and replaced by sensor {by}." : "; register a new sensor instead."));
         }
 
+        outbox.Notify();
         await bus.Publish(new SensorRetired(id, now), cancellationToken);
-        await bus.Publish(new SensorStateChanged(id, outcome.Old.Tag, outcome.From.Name(), "retired", now, outcome.Old.LastHeartbeatAt), cancellationToken);
         await bus.Publish(new SensorRegistered(created.Id, created.Tag, created.Labels, created.KeyHash, now), cancellationToken);
         return TypedResults.Created($"/api/sensors/{created.Id}", new ReplacementResponse(created.Id, created.Tag, key, id));
     }

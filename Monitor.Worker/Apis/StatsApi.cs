@@ -11,7 +11,8 @@ public sealed record KaplanMeierSummary(double? MedianDays, double RestrictedMea
 /// <summary>The seed's three answers and the fleet's counts. Definitions: docs/analytics.md.</summary>
 public sealed record FleetStats(
     DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale, double StaleThresholdSeconds,
-    double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, double? HeartbeatsPerSecond, KaplanMeierSummary KaplanMeier);
+    double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, double? HeartbeatsPerSecond, KaplanMeierSummary KaplanMeier,
+    double? LagSeconds, bool Behind);
 
 public sealed record SurvivalCurve(IReadOnlyList<SurvivalPoint> Points, KaplanMeierSummary Summary);
 
@@ -36,12 +37,20 @@ public static class StatsApi
             return invalid;
         }
         var now = clock.GetUtcNow();
-        var figures = await statistics.ComputeAsync(now, filter, cancellationToken);
+        // Silence is judged as of the leader's last watermark: a sensor whose heartbeats wait unread is not stale.
+        var snapshot = latest.Value;
+        var asOf = snapshot switch
+        {
+            { Behind: true, LagSeconds: { } lag } => snapshot.At - TimeSpan.FromSeconds(lag),
+            { Behind: true } => DateTimeOffset.MinValue,
+            _ => now,
+        };
+        var figures = await statistics.ComputeAsync(now, asOf, filter, cancellationToken);
         var survival = await EstimateSurvivalAsync(db, filter, now, options.Value.DeadAfter, cancellationToken);
         return TypedResults.Ok(new FleetStats(
             figures.At, figures.Total, figures.New, figures.Up, figures.Late, figures.Down, figures.Retired, figures.Stale,
             options.Value.DefaultStaleAfter.TotalSeconds, figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays,
-            filter is null ? latest.Value?.HeartbeatsPerSecond : null, Summary(survival)));
+            filter is null ? snapshot?.HeartbeatsPerSecond : null, Summary(survival), snapshot?.LagSeconds, snapshot?.Behind ?? false));
     }
 
     static async Task<Results<Ok<SurvivalCurve>, ValidationProblem>> Survival(
@@ -86,7 +95,7 @@ public static class StatsApi
         NpgsqlDataSource db, SensorFilter? filter, DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand("""
-            SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at FROM sensors
+            SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at FROM sensor_status
             WHERE first_heartbeat_at IS NOT NULL
               AND (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
             """);

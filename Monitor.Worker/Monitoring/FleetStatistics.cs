@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Monitor.Worker.Monitoring;
 
-/// <summary>The fleet's counts and the seed's figures, computed in one pass over <c>sensors</c> (never <c>heartbeats</c>).</summary>
+/// <summary>The fleet's counts and the seed's figures, computed in one pass over the sensors and their liveness (never <c>heartbeats</c>).</summary>
 public sealed record FleetFigures(
     DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale,
     double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, long HeartbeatCount);
@@ -53,29 +53,30 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
                count(*) FILTER (WHERE state = 'late')::int,
                count(*) FILTER (WHERE state = 'down')::int,
                count(*) FILTER (WHERE state = 'retired')::int,
-               count(*) FILTER (WHERE retired_at IS NULL AND COALESCE(last_received_at, created_at) + COALESCE(stale_after, @stale) < @now)::int,
+               count(*) FILTER (WHERE retired_at IS NULL AND COALESCE(last_received_at, created_at) + COALESCE(stale_after, @stale) < @as_of)::int,
                sum(extract(epoch FROM last_heartbeat_at - first_heartbeat_at)) FILTER (WHERE heartbeat_count >= 2)::float8,
                sum(heartbeat_count - 1) FILTER (WHERE heartbeat_count >= 2)::float8,
                avg(GREATEST(0, extract(epoch FROM
-                       CASE WHEN COALESCE(retired_at, @now) - last_received_at > @dead_after THEN last_heartbeat_at ELSE retired_at END
+                       CASE WHEN COALESCE(retired_at, @as_of) - last_received_at > @dead_after THEN last_heartbeat_at ELSE retired_at END
                        - first_heartbeat_at)) / 86400.0)
-                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR @now - last_received_at > @dead_after))::float8,
+                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR @as_of - last_received_at > @dead_after))::float8,
                COALESCE(sum(heartbeat_count), 0)::bigint
-        FROM sensors
+        FROM sensor_status
         WHERE (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
         """;
 
+    /// <param name="asOf">Silence is judged up to this moment: the watermark, before which every heartbeat is stored.</param>
     /// <param name="filter">Restricts the figures to part of the fleet; null: the whole fleet.</param>
-    public async Task<FleetFigures> ComputeAsync(DateTimeOffset now, SensorFilter? filter, CancellationToken cancellationToken) =>
-        await ComputeAsync(await dataSource.OpenConnectionAsync(cancellationToken), now, cancellationToken, filter, dispose: true);
+    public async Task<FleetFigures> ComputeAsync(DateTimeOffset now, DateTimeOffset asOf, SensorFilter? filter, CancellationToken cancellationToken) =>
+        await ComputeAsync(await dataSource.OpenConnectionAsync(cancellationToken), now, asOf, cancellationToken, filter, dispose: true);
 
     public async Task<FleetFigures> ComputeAsync(
-        NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken, SensorFilter? filter = null, bool dispose = false)
+        NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset asOf, CancellationToken cancellationToken, SensorFilter? filter = null, bool dispose = false)
     {
         try
         {
             await using var command = new NpgsqlCommand(Query, connection);
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
             SensorFilter.AddParameters(command, filter);

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Monitor.Worker.IntegrationEvents;
 using Sensors360.Contracts;
 
 namespace Monitor.Worker.Monitoring;
@@ -13,7 +12,7 @@ namespace Monitor.Worker.Monitoring;
 /// every snapshot period, takes over within one period.
 /// </summary>
 public sealed class PeriodicWorkService(
-    NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, IBus bus,
+    NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, IngestLag lag, IBus bus,
     IOptions<MonitorOptions> options, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
 {
     // An arbitrary, fixed 64-bit key: "S360" "WORK" in ASCII.
@@ -95,39 +94,60 @@ public sealed class PeriodicWorkService(
         do
         {
             var now = clock.GetUtcNow();
+            var watermark = lag.Watermark();
             if (now >= nextScan)
             {
-                await ScanAsync(connection, now, stoppingToken);
+                await ScanAsync(connection, now, watermark, stoppingToken);
                 nextScan = now + scanPeriod;
             }
             if (now >= nextSnapshot)
             {
-                previous = await PublishSnapshotAsync(connection, now, previous, stoppingToken);
+                previous = await PublishSnapshotAsync(connection, now, watermark, previous, stoppingToken);
                 nextSnapshot = now + snapshotPeriod;
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    async Task<FleetFigures> PublishSnapshotAsync(NpgsqlConnection connection, DateTimeOffset now, FleetFigures? previous, CancellationToken stoppingToken)
+    async Task<FleetFigures> PublishSnapshotAsync(
+        NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset watermark, FleetFigures? previous, CancellationToken stoppingToken)
     {
-        var figures = await statistics.ComputeAsync(connection, now, stoppingToken);
+        var figures = await statistics.ComputeAsync(connection, now, watermark, stoppingToken);
         var elapsed = previous is null ? 0 : (figures.At - previous.At).TotalSeconds;
         var rate = elapsed > 0 ? Math.Max(0, figures.HeartbeatCount - previous!.HeartbeatCount) / elapsed : 0;
-        await bus.Publish(new SensorStatusSnapshot(
+        var behind = IngestLag.Seconds(now, watermark);
+        await PublishPeriodicAsync(new SensorStatusSnapshot(
             figures.At, figures.Total, figures.New, figures.Up, figures.Late, figures.Down, figures.Retired,
-            figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays, rate), stoppingToken);
+            figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays, rate,
+            behind, IngestLag.IsBehind(behind, options.Value.BehindAfter)), stoppingToken);
         return figures;
     }
 
-    async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken stoppingToken)
+    async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset watermark, CancellationToken stoppingToken)
     {
-        var result = await scanner.ScanAsync(connection, now, stoppingToken);
-        await bus.PublishTransitionsAsync(result.Transitions, stoppingToken);
-        await bus.Publish(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
-        if (result.Transitions.Count > 0)
+        var result = await scanner.ScanAsync(connection, now, watermark, stoppingToken);
+        await PublishPeriodicAsync(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
+        if (result.Flips > 0)
         {
-            logger.LogInformation("Staleness scan: {Transitions} transitions, {Stale} stale sensors", result.Transitions.Count, result.StaleCount);
+            logger.LogInformation("Staleness scan: {Transitions} transitions, {Stale} stale sensors", result.Flips, result.StaleCount);
+        }
+    }
+
+    /// <summary>
+    /// Publishes a snapshot or a stale report, waiting for the broker at most one snapshot period: the next one
+    /// supersedes it, and with the broker down the scan must go on moving sensors (their flips wait in the outbox).
+    /// </summary>
+    async Task PublishPeriodicAsync<T>(T message, CancellationToken stoppingToken) where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(options.Value.SnapshotPeriod);
+        try
+        {
+            await bus.Publish(message, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogDebug("The broker did not take the {Message} within a snapshot period; skipped", typeof(T).Name);
         }
     }
 }

@@ -1,82 +1,70 @@
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Npgsql;
+using Monitor.Worker.Outbox;
 
 namespace Monitor.Worker.Monitoring;
 
 /// <summary>
-/// Moves sensors whose time has come from up to late and from up/late to down, records each flip, and lists the
-/// stale sensors. Walks the partial indexes on <c>late_at</c> / <c>down_at</c>, so its cost follows the number of
-/// sensors due, not the fleet or its heartbeats.
+/// Moves sensors whose deadline has passed from up to late and from up/late to down, records each flip with its
+/// outbox event, and lists the stale sensors. Deadlines are judged as of a watermark (see <see cref="IngestProgress"/>),
+/// not the clock: while heartbeats wait unread, no sensor is called late or down on a deadline they might have met.
 /// </summary>
-public sealed class StalenessScanner(IOptions<MonitorOptions> options)
+public sealed class StalenessScanner(IOptions<MonitorOptions> options, OutboxSignal outbox)
 {
-    public sealed record ScanResult(IReadOnlyList<HeartbeatWriter.Transition> Transitions, int StaleCount, IReadOnlyList<long> StaleIds);
+    public sealed record ScanResult(int Flips, int StaleCount, IReadOnlyList<long> StaleIds);
 
-    // Rows are locked in id order, like the heartbeat consumer's, so the two cannot deadlock; a sensor that a
-    // concurrent heartbeat made up again is re-checked after the lock and skipped. The candidates come from the two
-    // partial indexes separately: as one OR the planner may walk the primary key for the ORDER BY instead, i.e. the
-    // whole fleet (1.2 s at a million sensors).
+    // Reads the narrow liveness table from end to end: its deadline columns have no index, which is what keeps every
+    // heartbeat's update HOT; a pass over 100,000 sensors takes ~20 ms, every scan period (docs/benchmarks.md). Rows
+    // are locked in id order, like the heartbeat writer's, so the two cannot deadlock; a sensor that a concurrent
+    // heartbeat made up again no longer matches once the lock is granted (PostgreSQL re-checks the row) and is skipped.
     const string Transition = """
-        WITH candidates AS (
-            SELECT id FROM sensors WHERE state = 'up' AND late_at <= @now
-            UNION
-            SELECT id FROM sensors WHERE state IN ('up', 'late') AND down_at <= @now
-        ), due AS (
-            SELECT s.id, s.state AS from_state, CASE WHEN s.down_at <= @now THEN 'down' ELSE 'late' END AS to_state
-            FROM sensors s JOIN candidates c ON c.id = s.id
-            WHERE (s.state = 'up' AND s.late_at <= @now) OR (s.state IN ('up', 'late') AND s.down_at <= @now)
-            ORDER BY s.id
-            FOR UPDATE OF s
+        WITH due AS (
+            SELECT l.sensor_id, l.state AS from_state, CASE WHEN l.down_at <= @as_of THEN 'down' ELSE 'late' END AS to_state
+            FROM sensor_liveness l
+            WHERE (l.state = 'up' AND l.late_at <= @as_of) OR (l.state IN ('up', 'late') AND l.down_at <= @as_of)
+            ORDER BY l.sensor_id
+            FOR UPDATE
         ), updated AS (
-            UPDATE sensors s SET state = d.to_state, state_since = @now
+            UPDATE sensor_liveness l SET state = d.to_state, state_since = @now
             FROM due d
-            WHERE s.id = d.id AND s.state <> d.to_state
-            RETURNING s.id, s.tag, d.from_state, s.state AS to_state, s.last_heartbeat_at
-        ), flips AS (
-            INSERT INTO sensor_state_changes (sensor_id, from_state, to_state, at)
-            SELECT id, from_state, to_state, @now FROM updated
+            WHERE l.sensor_id = d.sensor_id AND l.state <> d.to_state
+            RETURNING l.sensor_id, d.from_state, l.state AS to_state, @now AS at, l.last_heartbeat_at
         )
-        SELECT COALESCE(json_agg(json_build_object('id', id, 'tag', tag, 'from', from_state, 'to', to_state, 'at', @now, 'last', last_heartbeat_at)), '[]'::json)
-        FROM updated
+        """ + StateFlips.Record + """
+        SELECT count(*)::int FROM events
         """;
 
-    // Stale: not retired and silent (or, never heard, registered) longer than its threshold. Heard sensors are found
-    // through down_at's index, never-heard ones through the state index. The first ones, in the order they became
-    // stale, walk those indexes and stop; the count reads index entries only; both in one statement, one snapshot.
-    // (One query with count(*) OVER () sorted every stale sensor: 250 ms for 50,000.)
+    // Stale: not retired and silent (or, never heard, registered) longer than its threshold, as of the watermark.
+    // Never-heard sensors are few and found through the state index; heard ones by the same pass as above.
     const string Stale = """
-        SELECT (SELECT count(*) FROM sensors WHERE retired_at IS NULL AND down_at < @now)
-             + (SELECT count(*) FROM sensors WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now),
-               ARRAY(
-                   SELECT id FROM (
-                       (SELECT id, down_at AS stale_since FROM sensors WHERE retired_at IS NULL AND down_at < @now
-                        ORDER BY down_at, id LIMIT @limit)
-                       UNION ALL
-                       (SELECT id, created_at + COALESCE(stale_after, @stale) FROM sensors
-                        WHERE state = 'new' AND created_at + COALESCE(stale_after, @stale) < @now
-                        ORDER BY 2, id LIMIT @limit)
-                   ) stale
-                   ORDER BY stale_since, id
-                   LIMIT @limit)
+        WITH stale AS (
+            SELECT sensor_id, down_at AS stale_since FROM sensor_liveness
+            WHERE state IN ('up', 'late', 'down') AND down_at < @as_of
+            UNION ALL
+            SELECT l.sensor_id, s.created_at + COALESCE(s.stale_after, @stale)
+            FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
+            WHERE l.state = 'new' AND s.created_at + COALESCE(s.stale_after, @stale) < @as_of
+        )
+        SELECT (SELECT count(*) FROM stale)::int,
+               ARRAY(SELECT sensor_id FROM stale ORDER BY stale_since, sensor_id LIMIT @limit)
         """;
 
     // Deadlines are stored when a heartbeat arrives, from the defaults of that moment. After an upgrade or a change of
     // the default timings they are recomputed, in batches, so that no long transaction holds the sensors' rows.
     const string Realign = """
         WITH batch AS (
-            SELECT id FROM sensors
-            WHERE last_received_at IS NOT NULL AND (
-                late_at IS DISTINCT FROM last_received_at + COALESCE(expected_interval, @interval) + COALESCE(grace, @grace)
-                OR down_at IS DISTINCT FROM last_received_at + COALESCE(stale_after, @stale))
-            ORDER BY id
+            SELECT l.sensor_id, l.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace) AS late_at,
+                   l.last_received_at + COALESCE(s.stale_after, @stale) AS down_at
+            FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
+            WHERE l.last_received_at IS NOT NULL AND (
+                l.late_at IS DISTINCT FROM l.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace)
+                OR l.down_at IS DISTINCT FROM l.last_received_at + COALESCE(s.stale_after, @stale))
+            ORDER BY l.sensor_id
             LIMIT 10000
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF l SKIP LOCKED
         )
-        UPDATE sensors s SET
-            late_at = s.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace),
-            down_at = s.last_received_at + COALESCE(s.stale_after, @stale)
-        FROM batch WHERE s.id = batch.id
+        UPDATE sensor_liveness l SET late_at = b.late_at, down_at = b.down_at
+        FROM batch b WHERE l.sensor_id = b.sensor_id
         """;
 
     /// <returns>How many sensors' deadlines changed.</returns>
@@ -97,26 +85,28 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options)
         return total;
     }
 
-    public async Task<ScanResult> ScanAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="now">When the scan runs: the time of each flip.</param>
+    /// <param name="asOf">The watermark: deadlines up to it have passed with every heartbeat before it read.</param>
+    public async Task<ScanResult> ScanAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        List<HeartbeatWriter.Transition> transitions;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        int flips;
+        await using (var command = new NpgsqlCommand(Transition, connection))
         {
-            await using var command = new NpgsqlCommand(Transition, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-            var json = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-            await transaction.CommitAsync(cancellationToken);
-            transitions = HeartbeatWriter.ParseTransitions(json);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf));
+            flips = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        if (flips > 0)
+        {
+            outbox.Notify();
         }
 
         await using var stale = new NpgsqlCommand(Stale, connection);
-        stale.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        stale.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf));
         stale.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
         stale.Parameters.Add(new NpgsqlParameter<int>("limit", options.Value.StaleIdsPerMessage));
         await using var reader = await stale.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var count = (int)reader.GetInt64(0);
-        var ids = reader.GetFieldValue<long[]>(1);
-        return new ScanResult(transitions, count, ids);
+        return new ScanResult(flips, reader.GetInt32(0), reader.GetFieldValue<long[]>(1));
     }
 }

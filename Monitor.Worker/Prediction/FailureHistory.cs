@@ -18,7 +18,7 @@ public sealed class FailureHistory(IReadOnlyList<SensorLifeRecord> records, Time
     public static async Task<FailureHistory> LoadAsync(NpgsqlConnection connection, TimeSpan deadAfter, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT id, first_heartbeat_at, coalesce(last_heartbeat_at, first_heartbeat_at), retired_at FROM sensors WHERE first_heartbeat_at IS NOT NULL",
+            "SELECT id, first_heartbeat_at, coalesce(last_heartbeat_at, first_heartbeat_at), retired_at FROM sensor_status WHERE first_heartbeat_at IS NOT NULL",
             connection) { CommandTimeout = 0 };
         var list = new List<SensorLifeRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -22,7 +22,7 @@ public static class FeatureQuery
                    extract(epoch FROM coalesce(expected_interval, $2))::float8 AS e,
                    extract(epoch FROM coalesce(stale_after, $3))::float8 AS stale,
                    extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days
-            FROM sensors
+            FROM sensor_status
             WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
               AND id BETWEEN $9 AND $10 AND id % $11 = 0
         ), beats AS MATERIALIZED (

@@ -44,7 +44,7 @@ public static class FleetScorer
     /// </summary>
     public static async Task<SensorSlice> TrainingSampleAsync(NpgsqlConnection connection, int limit, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM sensors WHERE first_heartbeat_at IS NOT NULL", connection) { CommandTimeout = 0 };
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM sensor_liveness WHERE first_heartbeat_at IS NOT NULL", connection) { CommandTimeout = 0 };
         var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return SensorSlice.All with { Step = Math.Max(1, (count + limit - 1) / limit) };
     }

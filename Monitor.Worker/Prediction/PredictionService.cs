@@ -3,7 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.IntegrationEvents;
+using Monitor.Worker.Outbox;
 using Monitor.Worker.Monitoring;
 using Npgsql;
 using Sensors360.Contracts;
@@ -16,7 +16,7 @@ namespace Monitor.Worker.Prediction;
 /// the threshold are announced with <see cref="SensorAtRisk"/> (relayed to browsers, deliverable by webhook).
 /// </summary>
 public sealed class PredictionService(
-    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, PeriodicWorkService periodicWork, IBus bus,
+    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, PeriodicWorkService periodicWork, OutboxSignal outbox,
     IOptions<PredictionOptions> options, IOptions<MonitorOptions> monitor, TimeProvider clock, ILogger<PredictionService> logger) : BackgroundService
 {
     static readonly TimeSpan LeaderCheck = TimeSpan.FromSeconds(5);
@@ -66,13 +66,10 @@ public sealed class PredictionService(
             var features = await FleetScorer.FeaturesAsync(connection, now, settings, monitor.Value, cancellationToken, slice);
             var assessments = FleetScorer.Assess(features, model, now);
             var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
-            var byId = assessments.ToDictionary(a => a.SensorId);
-            var events = crossed.Select(c =>
+            if (crossed.Count > 0)
             {
-                var a = byId[c.SensorId];
-                return new SensorAtRisk(c.SensorId, c.Tag, now, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons);
-            }).ToList();
-            await bus.PublishAllAsync(events, cancellationToken);
+                outbox.Notify();
+            }
             scored += assessments.Count;
             atRisk += assessments.Count(a => a.Risk7d >= settings.Threshold);
             crossedCount += crossed.Count;

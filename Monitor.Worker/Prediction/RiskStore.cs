@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Monitor.Worker.Model;
+using Monitor.Worker.Outbox;
+using Sensors360.Contracts;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -16,9 +18,9 @@ public static class RiskStore
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Stores these scores (one transaction) and returns the sensors that crossed the threshold. A sensor stays at
-    /// risk until its risk falls below threshold × clear factor, so that one hovering around the threshold does not
-    /// raise an event every pass.
+    /// Stores these scores and, in the same transaction, a <see cref="SensorAtRisk"/> outbox event for each sensor that
+    /// crossed the threshold (returned). A sensor stays at risk until its risk falls below threshold × clear factor, so
+    /// that one hovering around the threshold does not raise an event every pass.
     /// </summary>
     public static async Task<List<NewlyAtRisk>> SaveAsync(
         NpgsqlConnection connection, IReadOnlyList<RiskAssessment> assessments, DateTimeOffset at, double threshold, double clearFactor,
@@ -68,6 +70,23 @@ public static class RiskStore
             {
                 crossed.Add(new NewlyAtRisk(reader.GetInt64(0), reader.GetString(1)));
             }
+        }
+
+        if (crossed.Count > 0)
+        {
+            var byId = assessments.ToDictionary(a => a.SensorId);
+            var events = crossed.Select(c =>
+            {
+                var a = byId[c.SensorId];
+                return OutboxEvents.For(new SensorAtRisk(c.SensorId, c.Tag, at, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons));
+            }).ToList();
+            await using var outbox = new NpgsqlCommand(
+                "INSERT INTO outbox_messages (message_id, message_type, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])",
+                connection, transaction);
+            outbox.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. events.Select(e => e.MessageId)] });
+            outbox.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.MessageType)] });
+            outbox.Parameters.Add(Array(events.Select(e => e.Payload).ToArray(), NpgsqlDbType.Jsonb));
+            await outbox.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -63,13 +63,20 @@ public sealed class WebhookSender(
                 atRisk.WindowStart, atRisk.WindowEnd, atRisk.Reasons),
             cancellationToken);
 
+    readonly RecentMessageIds _delivered = new();
+
     /// <summary>
     /// Delivers one consumed message to each of <paramref name="webhooks"/>, each target on its own task: a slow or
-    /// failing receiver holds up only its own deliveries.
+    /// failing receiver holds up only its own deliveries. An event the outbox published twice is delivered once (and a
+    /// message redelivered after a crash carries the same delivery ids, so receivers can drop what repeats).
     /// </summary>
     public async Task DeliverToAllAsync(
         IQueryable<Webhook> webhooks, Guid? messageId, Func<WebhookTarget, Guid, Task> deliver, CancellationToken cancellationToken)
     {
+        if (!_delivered.FirstTime(messageId))
+        {
+            return;
+        }
         var targets = await webhooks.AsNoTracking()
             .OrderBy(w => w.Id)
             .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))

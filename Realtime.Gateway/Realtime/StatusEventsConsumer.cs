@@ -5,9 +5,10 @@ namespace Realtime.Gateway.Realtime;
 
 /// <summary>
 /// Relays the monitor's status events to this instance's WebSocket clients. Runs on a temporary (auto-delete) queue
-/// per gateway instance, one message at a time so clients see transitions in the order they were published.
+/// per gateway instance, one message at a time so clients see transitions in the order they were published. An event
+/// the monitor's outbox published twice (same message id) reaches clients once.
 /// </summary>
-public sealed class StatusEventsConsumer(RealtimeHub hub) :
+public sealed class StatusEventsConsumer(RealtimeHub hub, RecentMessageIds recent) :
     IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChanged>, IConsumer<StaleSensorsDetected>, IConsumer<SensorAtRisk>
 {
     public Task Consume(ConsumeContext<SensorStatusSnapshot> context)
@@ -18,7 +19,10 @@ public sealed class StatusEventsConsumer(RealtimeHub hub) :
 
     public Task Consume(ConsumeContext<SensorStateChanged> context)
     {
-        hub.Broadcast(ServerFrames.StateChanged, context.Message);
+        if (recent.FirstTime(context.MessageId))
+        {
+            hub.Broadcast(ServerFrames.StateChanged, context.Message);
+        }
         return Task.CompletedTask;
     }
 
@@ -30,7 +34,10 @@ public sealed class StatusEventsConsumer(RealtimeHub hub) :
 
     public Task Consume(ConsumeContext<SensorAtRisk> context)
     {
-        hub.Broadcast(ServerFrames.SensorAtRisk, context.Message);
+        if (recent.FirstTime(context.MessageId))
+        {
+            hub.Broadcast(ServerFrames.SensorAtRisk, context.Message);
+        }
         return Task.CompletedTask;
     }
 }

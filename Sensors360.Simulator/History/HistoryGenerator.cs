@@ -51,7 +51,7 @@ public static class HistoryGenerator
 
         await transaction.CommitAsync(cancellationToken);
         // Committed: finish (statistics, truth file) even if cancelled now, so that a cancellation always means nothing was written.
-        await ExecuteAsync(connection, null, "ANALYZE sensors", CancellationToken.None);
+        await ExecuteAsync(connection, null, "ANALYZE sensors, sensor_liveness", CancellationToken.None);
 
         var truthPath = HistoryTruthCsv.Write(options.DataDirectory, plan.Sensors.Select(HistoryTruthRow.From));
         var deaths = plan.Sensors.Where(s => s.DeathAt > windowStart && s.DeathAt <= endAt).ToList();
@@ -111,35 +111,46 @@ public static class HistoryGenerator
     private static async Task CopySensorsAsync(NpgsqlConnection connection, List<SensorRow> rows, CancellationToken cancellationToken)
     {
         // COPY writes the given ids into the GENERATED ALWAYS identity column (as INSERT ... OVERRIDING SYSTEM VALUE would).
-        await using var copy = await connection.BeginBinaryImportAsync("""
-            COPY sensors (id, tag, labels, created_at, retired_at, replaced_by, key_hash, expected_interval, grace, stale_after,
-                          first_heartbeat_at, last_heartbeat_at, last_received_at, heartbeat_count, late_at, down_at, state, state_since)
+        await using (var sensors = await connection.BeginBinaryImportAsync("""
+            COPY sensors (id, tag, labels, created_at, retired_at, replaced_by, key_hash, expected_interval, grace, stale_after)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await sensors.StartRowAsync(cancellationToken);
+                await sensors.WriteAsync(row.Id, NpgsqlDbType.Bigint, cancellationToken);
+                await sensors.WriteAsync(row.Tag, NpgsqlDbType.Varchar, cancellationToken);
+                await sensors.WriteAsync(row.LabelsJson, NpgsqlDbType.Jsonb, cancellationToken);
+                await sensors.WriteAsync(row.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await WriteNullableAsync(sensors, row.RetiredAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await WriteNullableAsync(sensors, row.ReplacedBy, NpgsqlDbType.Bigint, cancellationToken);
+                await sensors.WriteAsync(row.KeyHash, NpgsqlDbType.Char, cancellationToken);
+                await sensors.WriteAsync(row.ExpectedInterval, NpgsqlDbType.Interval, cancellationToken);
+                await sensors.WriteAsync(row.Grace, NpgsqlDbType.Interval, cancellationToken);
+                await sensors.WriteAsync(row.StaleAfter, NpgsqlDbType.Interval, cancellationToken);
+            }
+            await sensors.CompleteAsync(cancellationToken);
+        }
+
+        await using var liveness = await connection.BeginBinaryImportAsync("""
+            COPY sensor_liveness (sensor_id, first_heartbeat_at, last_heartbeat_at, last_received_at, heartbeat_count, late_at, down_at, state, state_since)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
         foreach (var row in rows)
         {
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(row.Id, NpgsqlDbType.Bigint, cancellationToken);
-            await copy.WriteAsync(row.Tag, NpgsqlDbType.Varchar, cancellationToken);
-            await copy.WriteAsync(row.LabelsJson, NpgsqlDbType.Jsonb, cancellationToken);
-            await copy.WriteAsync(row.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(copy, row.RetiredAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(copy, row.ReplacedBy, NpgsqlDbType.Bigint, cancellationToken);
-            await copy.WriteAsync(row.KeyHash, NpgsqlDbType.Char, cancellationToken);
-            await copy.WriteAsync(row.ExpectedInterval, NpgsqlDbType.Interval, cancellationToken);
-            await copy.WriteAsync(row.Grace, NpgsqlDbType.Interval, cancellationToken);
-            await copy.WriteAsync(row.StaleAfter, NpgsqlDbType.Interval, cancellationToken);
-            await WriteNullableAsync(copy, row.FirstHeartbeatAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(copy, row.LastHeartbeatAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(copy, row.LastReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await copy.WriteAsync(row.HeartbeatCount, NpgsqlDbType.Bigint, cancellationToken);
-            await WriteNullableAsync(copy, row.LateAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(copy, row.DownAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await copy.WriteAsync(row.State, NpgsqlDbType.Varchar, cancellationToken);
-            await copy.WriteAsync(row.StateSince, NpgsqlDbType.TimestampTz, cancellationToken);
+            await liveness.StartRowAsync(cancellationToken);
+            await liveness.WriteAsync(row.Id, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(liveness, row.FirstHeartbeatAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(liveness, row.LastHeartbeatAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(liveness, row.LastReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await liveness.WriteAsync(row.HeartbeatCount, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(liveness, row.LateAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(liveness, row.DownAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await liveness.WriteAsync(row.State, NpgsqlDbType.Varchar, cancellationToken);
+            await liveness.WriteAsync(row.StateSince, NpgsqlDbType.TimestampTz, cancellationToken);
         }
-
-        await copy.CompleteAsync(cancellationToken);
+        await liveness.CompleteAsync(cancellationToken);
     }
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)

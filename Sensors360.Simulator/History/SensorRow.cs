@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Sensors360.Simulator.History;
 
-/// <summary>A planned sensor as a <c>sensors</c> row at the end of the history, its deadlines kept as the monitor keeps them.</summary>
+/// <summary>A planned sensor as its <c>sensors</c> and <c>sensor_liveness</c> rows at the end of the history, its deadlines kept as the monitor keeps them.</summary>
 public sealed record SensorRow(
     long Id,
     string Tag,

@@ -20,7 +20,7 @@ public sealed class PersistedCounter : IAsyncDisposable
         var ids = sensorIds.ToArray();
         if (IsRange(ids))
         {
-            _sql = "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM sensors WHERE id BETWEEN $1 AND $2";
+            _sql = "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM sensor_liveness WHERE sensor_id BETWEEN $1 AND $2";
             _parameters = p =>
             {
                 p.Add(new NpgsqlParameter<long> { TypedValue = ids[0] });
@@ -29,7 +29,7 @@ public sealed class PersistedCounter : IAsyncDisposable
         }
         else
         {
-            _sql = "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM sensors WHERE id = ANY($1)";
+            _sql = "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM sensor_liveness WHERE sensor_id = ANY($1)";
             _parameters = p => p.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
         }
     }

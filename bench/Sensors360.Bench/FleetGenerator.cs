@@ -4,7 +4,7 @@ using Npgsql;
 namespace Sensors360.Bench;
 
 /// <summary>
-/// A large fleet written straight into the monitor's tables with SQL: <c>sensors</c> rows whose state and deadlines
+/// A large fleet written straight into the monitor's tables with SQL: sensors whose state and deadlines
 /// agree with their last heartbeat (95 % heard within the last minute and up, 5 % silent for 11–60 min and down), and
 /// <c>heartbeatsPerSensor</c> heartbeats each, one a minute, ending at the sensor's last one. All of it as of one
 /// moment, the returned <c>AsOf</c>: writing a million sensors takes minutes, and measured against the wall clock
@@ -28,17 +28,22 @@ public static class FleetGenerator
                        -- defaults (1 min + 30 s grace, 10 min): nobody sends the fleet's heartbeats, and a million
                        -- sensors going quiet during the rest of the run would be a benchmark of its own.
                        CASE WHEN g % 20 = 0 THEN NULL ELSE interval '1 day' END AS timing
-                FROM generate_series(1, $1) AS g)
-            INSERT INTO sensors (tag, labels, created_at, key_hash, first_heartbeat_at, last_heartbeat_at, last_received_at,
-                                 heartbeat_count, state, state_since, expected_interval, stale_after, late_at, down_at)
-            SELECT 'bench-' || g || '-' || $3, jsonb_build_object('site', 'site-' || (g % 50)), $4 - interval '3 days',
-                   md5(g::text || $3) || md5($3 || g::text),
-                   $4 - silence - ($2 - 1) * interval '1 minute', $4 - silence, $4 - silence, $2,
-                   CASE WHEN timing IS NULL THEN 'down' ELSE 'up' END, $4 - silence, timing, timing,
+                FROM generate_series(1, $1) AS g
+            ), registered AS (
+                INSERT INTO sensors (tag, labels, created_at, key_hash, expected_interval, stale_after)
+                SELECT 'bench-' || g || '-' || $3, jsonb_build_object('site', 'site-' || (g % 50)), $4 - interval '3 days',
+                       md5(g::text || $3) || md5($3 || g::text), timing, timing
+                FROM fleet
+                RETURNING id, tag
+            )
+            INSERT INTO sensor_liveness (sensor_id, first_heartbeat_at, last_heartbeat_at, last_received_at, heartbeat_count,
+                                         state, state_since, late_at, down_at)
+            SELECT r.id, $4 - silence - ($2 - 1) * interval '1 minute', $4 - silence, $4 - silence, $2,
+                   CASE WHEN timing IS NULL THEN 'down' ELSE 'up' END, $4 - silence,
                    $4 - silence + COALESCE(timing, interval '1 minute') + interval '30 seconds',
                    $4 - silence + COALESCE(timing, interval '10 minutes')
-            FROM fleet
-            RETURNING id
+            FROM fleet JOIN registered r ON r.tag = 'bench-' || g || '-' || $3
+            RETURNING sensor_id
             """, connection))
         {
             command.CommandTimeout = 0;
@@ -62,9 +67,9 @@ public static class FleetGenerator
         {
             await using var command = new NpgsqlCommand("""
                 INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
-                SELECT s.id, s.last_heartbeat_at - k * interval '1 minute', s.last_received_at - k * interval '1 minute'
-                FROM sensors s, generate_series(0, $3 - 1) AS k
-                WHERE s.id BETWEEN $1 AND $2
+                SELECT s.sensor_id, s.last_heartbeat_at - k * interval '1 minute', s.last_received_at - k * interval '1 minute'
+                FROM sensor_liveness s, generate_series(0, $3 - 1) AS k
+                WHERE s.sensor_id BETWEEN $1 AND $2
                 """, connection);
             command.CommandTimeout = 0;
             command.Parameters.AddWithValue(from);
@@ -73,7 +78,7 @@ public static class FleetGenerator
             await command.ExecuteNonQueryAsync(cancellationToken);
             Console.Write($"\r    heartbeats: {(double)(Math.Min(last, from + slice - 1) - first + 1) / sensors:P0} ({watch.Elapsed.TotalSeconds:0} s)   ");
         }
-        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE sensors; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
+        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE sensors; VACUUM ANALYZE sensor_liveness; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
         {
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }

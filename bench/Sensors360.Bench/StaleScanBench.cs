@@ -23,18 +23,18 @@ public static class StaleScanBench
 
     public static async Task<BenchRow[]> RunAsync(NpgsqlDataSource db, DateTimeOffset asOf, int sensors, int heartbeatsPerSensor, int oursRuns, int seedRuns, CancellationToken cancellationToken)
     {
-        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()));
+        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new Monitor.Worker.Outbox.OutboxSignal());
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
 
         // The first scan settles anything that came due while the fleet was written; the timed ones are steady state.
         var now = asOf.AddSeconds(1);
-        var settle = await scanner.ScanAsync(connection, now, cancellationToken);
+        var settle = await scanner.ScanAsync(connection, now, now, cancellationToken);
         var ours = new List<double>();
         var staleCount = settle.StaleCount;
         for (var run = 0; run < oursRuns; run++)
         {
             var watch = Stopwatch.StartNew();
-            var result = await scanner.ScanAsync(connection, now, cancellationToken);
+            var result = await scanner.ScanAsync(connection, now, now, cancellationToken);
             ours.Add(watch.Elapsed.TotalMilliseconds);
             staleCount = result.StaleCount;
         }

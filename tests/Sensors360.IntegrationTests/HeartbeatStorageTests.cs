@@ -33,10 +33,14 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     {
         // The registry API does not exist yet: insert the rows its registration will create.
         await using var command = Db.CreateCommand("""
-            INSERT INTO sensors (tag, labels, created_at, key_hash, heartbeat_count, state, state_since)
-            SELECT $1 || g, '{}'::jsonb, now(), md5($1 || g) || md5(g || $1), 0, 'new', now()
-            FROM generate_series(1, $2) g
-            RETURNING id
+            WITH registered AS (
+                INSERT INTO sensors (tag, labels, created_at, key_hash)
+                SELECT $1 || g, '{}'::jsonb, now(), md5($1 || g) || md5(g || $1)
+                FROM generate_series(1, $2) g
+                RETURNING id)
+            INSERT INTO sensor_liveness (sensor_id, heartbeat_count, state, state_since)
+            SELECT id, 0, 'new', now() FROM registered
+            RETURNING sensor_id
             """);
         command.Parameters.Add(new() { Value = $"storage-{Guid.NewGuid():N}-" });
         command.Parameters.Add(new() { Value = count });
@@ -71,6 +75,24 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     static DateTimeOffset Now => new(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
     [Fact]
+    public async Task No_index_of_the_liveness_table_covers_a_column_a_heartbeat_changes_so_its_updates_stay_HOT()
+    {
+        // A heartbeat moves first/last heartbeat, last receipt, count and deadlines; only sensor_id and state may be
+        // indexed (state changes on a flip, not on an ordinary heartbeat). Any other indexed column would make every
+        // heartbeat's update write a new entry into every index of the table.
+        await using var command = Db.CreateCommand("""
+            SELECT COALESCE(string_agg(DISTINCT a.attname, ', '), '')
+            FROM pg_index i
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indrelid = 'sensor_liveness'::regclass AND a.attname NOT IN ('sensor_id', 'state')
+            """);
+        Assert.Equal("", (string)(await command.ExecuteScalarAsync())!);
+        await using var expressions = Db.CreateCommand(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'sensor_liveness'::regclass AND (indexprs IS NOT NULL OR indpred IS NOT NULL)");
+        Assert.Equal(0L, (long)(await expressions.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task Ten_thousand_heartbeats_across_100_sensors_are_stored_once_with_correct_first_last_and_count()
     {
         var sensors = await RegisterSensorsAsync(100);
@@ -90,7 +112,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
 
         Assert.Equal(10_000, await StoredRowsAsync(sensors));
         await using var command = Db.CreateCommand(
-            "SELECT id, first_heartbeat_at, last_heartbeat_at, heartbeat_count, state FROM sensors WHERE id = ANY($1)");
+            "SELECT id, first_heartbeat_at, last_heartbeat_at, heartbeat_count, state FROM sensor_status WHERE id = ANY($1)");
         command.Parameters.Add(new() { Value = sensors });
         await using var reader = await command.ExecuteReaderAsync();
         var checkedSensors = 0;
@@ -130,7 +152,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
         await WaitForRowsAsync([sensors[2]], 2);
 
         Assert.Equal(5, await StoredRowsAsync(sensors));
-        Assert.Equal(5, await ScalarAsync("SELECT sum(heartbeat_count) FROM sensors WHERE id = ANY($1)", sensors));
+        Assert.Equal(5, await ScalarAsync("SELECT sum(heartbeat_count) FROM sensor_liveness WHERE sensor_id = ANY($1)", sensors));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var down = await TransitionAsync(id, "late", "down");
 
         // Counted from the server's receipt; each found by a scan.
-        var heardAt = await _api.TimeAsync("SELECT last_received_at FROM sensors WHERE id = $1", id);
+        var heardAt = await _api.TimeAsync("SELECT last_received_at FROM sensor_status WHERE id = $1", id);
         Assert.InRange((late.Message.At - heardAt).TotalSeconds, 1, 1 + 5);
         Assert.InRange((down.Message.At - heardAt).TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds + 5);
         Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
@@ -114,11 +114,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         // at 6 d two at risk, one dies → S = 0.5 (the median); at 8 d one at risk → S = 0. Restricted mean to τ = 8 d:
         // 6 × 1 + 2 × 0.5 = 7 d.
         await _api.ScalarAsync("""
-            INSERT INTO sensors (tag, labels, created_at, key_hash, state, state_since, heartbeat_count,
-                                 first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at, stale_after)
-            SELECT $1 || t.name, jsonb_build_object('fleet', $1::text), now() - t.created, md5($1 || t.name) || md5(t.name || $1),
-                   t.state, now(), t.n, now() - t.first, now() - t.first + t.span, now() - t.received, now() - t.retired, t.stale_after
-            FROM (VALUES
+            WITH t(name, state, created, n, first, span, received, retired, stale_after) AS (VALUES
                 ('A', 'up',      interval '2 d',  3, interval '1 d',  interval '20 s', interval '1 min', NULL::interval, interval '1 d'),
                 ('B', 'down',    interval '2 d',  5, interval '1 d',  interval '40 s', interval '2 h',   NULL,           NULL),
                 ('C', 'retired', interval '11 d', 1, interval '10 d', interval '0 s',  interval '10 d',  interval '4 d', NULL),
@@ -126,7 +122,16 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
                 ('E', 'new',     interval '1 h',  0, NULL,            NULL,            NULL,             NULL,           NULL),
                 ('F', 'new',     interval '0 s',  0, NULL,            NULL,            NULL,             NULL,           interval '1 d'),
                 ('G', 'retired', interval '3 d',  0, NULL,            NULL,            NULL,             interval '1 d', NULL)
-            ) AS t(name, state, created, n, first, span, received, retired, stale_after)
+            ), registered AS (
+                INSERT INTO sensors (tag, labels, created_at, key_hash, retired_at, stale_after)
+                SELECT $1 || t.name, jsonb_build_object('fleet', $1::text), now() - t.created, md5($1 || t.name) || md5(t.name || $1),
+                       now() - t.retired, t.stale_after
+                FROM t
+                RETURNING id, tag
+            )
+            INSERT INTO sensor_liveness (sensor_id, state, state_since, heartbeat_count, first_heartbeat_at, last_heartbeat_at, last_received_at)
+            SELECT r.id, t.state, now(), t.n, now() - t.first, now() - t.first + t.span, now() - t.received
+            FROM t JOIN registered r ON r.tag = $1 || t.name
             """, fleet);
 
         var stats = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats?label=fleet:{fleet}");
@@ -223,7 +228,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         Assert.Equal(tag, body.GetProperty("tag").GetString());
         Assert.Equal(oldId, body.GetProperty("replaces").GetInt64());
         Assert.Equal(1, await _api.ScalarAsync(
-            "SELECT count(*) FROM sensors o JOIN sensors n ON n.id = o.replaced_by WHERE o.id = $1 AND n.id = $2 AND o.state = 'retired' AND n.labels->>'site' = 'harbour' AND n.tag = o.tag",
+            "SELECT count(*) FROM sensor_status o JOIN sensor_status n ON n.id = o.replaced_by WHERE o.id = $1 AND n.id = $2 AND o.state = 'retired' AND n.labels->>'site' = 'harbour' AND n.tag = o.tag",
             oldId, newId));
         await _api.WaitUntilKeyAcceptedAsync(newId, newKey);
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>

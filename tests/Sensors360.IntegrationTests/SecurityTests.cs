@@ -162,7 +162,7 @@ public sealed class SecurityTests(SensorsAppFixture fixture)
             (SELECT count(*) FROM identity.users), (SELECT count(*) FROM identity.api_tokens WHERE revoked_at IS NULL),
             (SELECT string_agg(r.name, ',') FROM identity.users u JOIN identity.user_roles ur ON ur.user_id = u.id
                 JOIN identity.roles r ON r.id = ur.role_id WHERE u.user_name = $1),
-            (SELECT state FROM sensors WHERE id = $2))
+            (SELECT state FROM sensor_status WHERE id = $2))
         """, user, sensorId);
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
         Assert.Equal(43, key.Length - ApiKeys.SensorPrefix.Length);   // 32 bytes, base64url without padding
         Assert.Equal(ApiKeys.Hash(key), await ScalarAsync<string>("SELECT key_hash FROM sensors WHERE id = $1", id));
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM sensors WHERE id = $1 AND (key_hash = $2 OR labels::text LIKE '%' || $2 || '%')", id, key));
-        Assert.Equal("new", await ScalarAsync<string>("SELECT state FROM sensors WHERE id = $1", id));
+        Assert.Equal("new", await ScalarAsync<string>("SELECT state FROM sensor_status WHERE id = $1", id));
         Assert.Equal("north", await ScalarAsync<string>("SELECT labels->>'site' FROM sensors WHERE id = $1", id));
     }
 

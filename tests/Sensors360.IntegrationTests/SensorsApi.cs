@@ -85,13 +85,13 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
     }
 
     /// <summary>Posts until the API accepts the sensor's key (registry events reach the API asynchronously).</summary>
-    public async Task WaitUntilKeyAcceptedAsync(long sensorId, string key)
+    public async Task WaitUntilKeyAcceptedAsync(long sensorId, string key, TimeSpan? deadline = null)
     {
         Assert.True(await LocalProcesses.EventuallyAsync(async () =>
         {
             using var response = await PostHeartbeatsAsync(key, Heartbeat(sensorId, RecentTime(120)));
             return response.StatusCode == HttpStatusCode.Accepted;
-        }, TimeSpan.FromSeconds(10)), $"The API never accepted sensor {sensorId}'s key.");
+        }, deadline ?? TimeSpan.FromSeconds(10)), $"The API never accepted sensor {sensorId}'s key.");
     }
 
     /// <summary>A distinct recent timestamp with millisecond precision (PostgreSQL keeps microseconds, .NET ticks).</summary>

@@ -67,6 +67,44 @@ namespace Monitor.Worker.Infrastructure.Migrations
                     b.ToTable("collector_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Monitor.Worker.Model.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<Guid>("MessageId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("message_type");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
             modelBuilder.Entity("Monitor.Worker.Model.RiskModelRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -229,25 +267,6 @@ namespace Monitor.Worker.Infrastructure.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Labels"), "gin");
 
-                    b.HasIndex("LastReceivedAt")
-                        .HasDatabaseName("ix_sensors_last_received_active")
-                        .HasFilter("retired_at IS NULL");
-
-                    b.HasIndex("LateAt")
-                        .HasDatabaseName("ix_sensors_late_at_up")
-                        .HasFilter("state = 'up'");
-
-                    b.HasIndex("State", "Id")
-                        .HasDatabaseName("ix_sensors_state_id");
-
-                    b.HasIndex(new[] { "DownAt" }, "ix_sensors_down_at_active")
-                        .HasDatabaseName("ix_sensors_down_at_active")
-                        .HasFilter("retired_at IS NULL");
-
-                    b.HasIndex(new[] { "DownAt" }, "ix_sensors_down_at_alive")
-                        .HasDatabaseName("ix_sensors_down_at_alive")
-                        .HasFilter("state IN ('up', 'late')");
-
                     b.HasIndex(new[] { "Tag" }, "ix_sensors_tag_prefix")
                         .HasDatabaseName("ix_sensors_tag_prefix");
 
@@ -258,9 +277,28 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasDatabaseName("ux_sensors_tag_active")
                         .HasFilter("retired_at IS NULL");
 
-                    b.ToTable("sensors", null, t =>
+                    b.ToTable("sensors", (string)null);
+
+                    b.SplitToTable("sensor_liveness", null, t =>
                         {
-                            t.HasCheckConstraint("ck_sensors_state", "state IN ('new', 'up', 'late', 'down', 'retired')");
+                            t.Property("Id")
+                                .HasColumnName("sensor_id");
+
+                            t.Property("DownAt");
+
+                            t.Property("FirstHeartbeatAt");
+
+                            t.Property("HeartbeatCount");
+
+                            t.Property("LastHeartbeatAt");
+
+                            t.Property("LastReceivedAt");
+
+                            t.Property("LateAt");
+
+                            t.Property("State");
+
+                            t.Property("StateSince");
                         });
                 });
 
@@ -440,6 +478,16 @@ namespace Monitor.Worker.Infrastructure.Migrations
                         .HasName("pk_webhooks");
 
                     b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Monitor.Worker.Model.Sensor", b =>
+                {
+                    b.HasOne("Monitor.Worker.Model.Sensor", null)
+                        .WithOne()
+                        .HasForeignKey("Monitor.Worker.Model.Sensor", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sensors_sensors_id");
                 });
 
             modelBuilder.Entity("Monitor.Worker.Model.SensorRisk", b =>

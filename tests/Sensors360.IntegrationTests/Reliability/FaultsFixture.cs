@@ -32,6 +32,8 @@ public class FaultsFixture : IAsyncLifetime
     /// <summary>Settings of this collection's system, on top of <see cref="SensorsApp.StartAsync"/>'s.</summary>
     protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
     {
+        // Scans often enough for the outbox and lag tests to watch sensors go late within seconds.
+        builder.CreateResourceBuilder<ProjectResource>("monitor-worker").WithEnvironment("Monitor__ScanPeriod", "00:00:00.500");
     }
 
     public async Task DisposeAsync()

@@ -157,7 +157,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
                 stored.Add((reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)));
             }
         }
-        await using var counted = _db.CreateCommand("SELECT coalesce(sum(heartbeat_count), 0) FROM sensors WHERE id = ANY($1)");
+        await using var counted = _db.CreateCommand("SELECT coalesce(sum(heartbeat_count), 0) FROM sensor_liveness WHERE sensor_id = ANY($1)");
         counted.Parameters.Add(new() { Value = _sensors });
         var heartbeatCount = Convert.ToInt64(await counted.ExecuteScalarAsync());
 
