@@ -76,7 +76,9 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
         try
         {
             await using var command = new NpgsqlCommand(Query, connection);
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf));
+            // Unknown (nothing stored yet while heartbeats wait): nobody is judged silent. A finite moment, because
+            // DateTimeOffset.MinValue reaches PostgreSQL as -infinity, which the lifespan arithmetic cannot subtract.
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : asOf));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
             SensorFilter.AddParameters(command, filter);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Realtime.Gateway.Realtime;
 using Sensors360.Contracts;
@@ -26,6 +27,7 @@ public sealed class StatusEventsConsumerTests
 
         await using var provider = new ServiceCollection()
             .AddSingleton(hub)
+            .AddSingleton(new RecentMessageIds())
             .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
@@ -64,5 +66,51 @@ public sealed class StatusEventsConsumerTests
             connection.Close(WebSocketCloseStatus.NormalClosure, null);
         }
         await Task.WhenAll(sending);
+    }
+
+    [Fact]
+    public async Task A_state_change_published_twice_under_one_message_id_reaches_clients_once()
+    {
+        var hub = new RealtimeHub();
+        var socket = new ScriptedWebSocket(blocking: false);
+        var connection = new ClientConnection(socket, "tester", new WebSocketRelayOptions { QueueCapacity = 8, SendTimeout = TimeSpan.FromSeconds(30) }, NullLogger.Instance);
+        hub.Add(connection);
+        var sending = connection.RunSendLoopAsync();
+
+        await using var provider = new ServiceCollection()
+            .AddSingleton(hub)
+            .AddSingleton(new RecentMessageIds())
+            .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
+            .BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        var at = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        var repeated = Guid.NewGuid();
+        // What the monitor's outbox does when its worker dies after the broker's confirm and before deleting the row.
+        await harness.Bus.Publish(new SensorStateChanged(7, "pump-7", "up", "late", at, at), c => c.MessageId = repeated);
+        await harness.Bus.Publish(new SensorStateChanged(7, "pump-7", "up", "late", at, at), c => c.MessageId = repeated);
+        await harness.Bus.Publish(new SensorStateChanged(8, "pump-8", "up", "late", at, at), c => c.MessageId = Guid.NewGuid());
+
+        // The test harness itself records one consumption per message id, so the frames are what tells.
+        Assert.True(await harness.GetConsumerHarness<StatusEventsConsumer>().Consumed.Any<SensorStateChanged>(c => c.Context.Message.SensorId == 8));
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (socket.Sent.Count < 2)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+        // A repeat would be a third frame; give it the time the first two took and more.
+        var settled = System.Diagnostics.Stopwatch.StartNew();
+        while (settled.Elapsed < TimeSpan.FromMilliseconds(500) && socket.Sent.Count == 2)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal([7L, 8L], socket.Sent.Select(frame => JsonDocument.Parse(frame).RootElement.GetProperty("data").GetProperty("sensorId").GetInt64()).Order());
+
+        await harness.Stop();
+        connection.Close(WebSocketCloseStatus.NormalClosure, null);
+        await sending;
     }
 }

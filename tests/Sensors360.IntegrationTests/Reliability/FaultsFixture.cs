@@ -63,7 +63,7 @@ public class FaultsFixture : IAsyncLifetime
     {
         var started = await Commands.ExecuteCommandAsync(resource, StartCommand, cancellationToken);
         Assert.True(started.Success, $"start {resource}: {started.Message}");
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+        await WaitStartedThenHealthyAsync(resource, cancellationToken);
     }
 
     /// <summary>For a test's finally: starts the resource again unless it is running, and waits until it is healthy.</summary>
@@ -75,7 +75,18 @@ public class FaultsFixture : IAsyncLifetime
         {
             await Commands.ExecuteCommandAsync(resource, StartCommand, cts.Token);
         }
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+        await WaitStartedThenHealthyAsync(resource, cts.Token);
+    }
+
+    /// <summary>
+    /// Right after the start command the resource may still report its old, terminal state (Exited), and waiting for
+    /// health would give up on that at once: first wait for the new run to show, then for it to be healthy.
+    /// </summary>
+    async Task WaitStartedThenHealthyAsync(string resource, CancellationToken cancellationToken)
+    {
+        await App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text is { } state && !KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
     /// <summary>The process id of a project resource, as DCP reports it.</summary>

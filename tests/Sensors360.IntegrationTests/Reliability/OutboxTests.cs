@@ -16,8 +16,7 @@ public sealed class OutboxTests(FaultsFixture fixture)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var api = new SensorsApi(fixture.App);
-        var sensorId = await RegisterAsync(api, "outbox", expectedIntervalSeconds: 20, graceSeconds: 0);
-        var key = await KeyAsync(api, sensorId);
+        var (sensorId, key) = await RegisterAsync(api, "outbox", expectedIntervalSeconds: 20, graceSeconds: 0);
 
         // A durable queue of the test's own, bound before the broker goes away, so the event waits there for it.
         var queue = $"outbox-test-{Guid.NewGuid():N}"[..24];
@@ -80,8 +79,7 @@ public sealed class OutboxTests(FaultsFixture fixture)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var api = new SensorsApi(fixture.App);
-        var sensorId = await RegisterAsync(api, "behind", expectedIntervalSeconds: 1, graceSeconds: 1);
-        var key = await KeyAsync(api, sensorId);
+        var (sensorId, key) = await RegisterAsync(api, "behind", expectedIntervalSeconds: 1, graceSeconds: 1);
         var sent = 1;   // the heartbeat that showed the key accepted
         async Task SendAsync()
         {
@@ -128,7 +126,8 @@ public sealed class OutboxTests(FaultsFixture fixture)
         Assert.Equal("new->up", flips);
     }
 
-    static async Task<long> RegisterAsync(SensorsApi api, string name, int expectedIntervalSeconds, int graceSeconds)
+    /// <summary>Registers a sensor with its own timings and waits until the API accepts its key (one heartbeat stored).</summary>
+    static async Task<(long Id, string Key)> RegisterAsync(SensorsApi api, string name, int expectedIntervalSeconds, int graceSeconds)
     {
         using var response = await api.Worker.PostAsJsonAsync("/api/sensors", new
         {
@@ -136,19 +135,10 @@ public sealed class OutboxTests(FaultsFixture fixture)
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await SensorsApi.JsonAsync(response);
-        var id = body.GetProperty("id").GetInt64();
-        Keys[id] = body.GetProperty("key").GetString()!;
-        return id;
-    }
-
-    static readonly ConcurrentDictionary<long, string> Keys = new();
-
-    static async Task<string> KeyAsync(SensorsApi api, long sensorId)
-    {
-        var key = Keys[sensorId];
+        var (id, key) = (body.GetProperty("id").GetInt64(), body.GetProperty("key").GetString()!);
         // Longer than usual: the other test here restarts the broker, and the API's registry feed reconnects after it.
-        await api.WaitUntilKeyAcceptedAsync(sensorId, key, TimeSpan.FromSeconds(60));
-        return key;
+        await api.WaitUntilKeyAcceptedAsync(id, key, TimeSpan.FromSeconds(60));
+        return (id, key);
     }
 
     static Task<string> StateAsync(SensorsApi api, long sensorId) =>

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Realtime.Gateway.Tests;
+
+public sealed class RecentMessageIdsTests
+{
+    [Fact]
+    public void A_message_id_seen_within_the_window_is_a_repeat()
+    {
+        var recent = new RecentMessageIds(capacity: 3);
+        var id = Guid.NewGuid();
+        Assert.True(recent.FirstTime(id));
+        Assert.False(recent.FirstTime(id));
+        Assert.True(recent.FirstTime(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void An_id_older_than_the_window_counts_as_new_again_and_a_missing_id_is_never_a_repeat()
+    {
+        var recent = new RecentMessageIds(capacity: 2);
+        var first = Guid.NewGuid();
+        recent.FirstTime(first);
+        recent.FirstTime(Guid.NewGuid());
+        recent.FirstTime(Guid.NewGuid());
+        Assert.True(recent.FirstTime(first));
+        Assert.True(recent.FirstTime(null));
+        Assert.True(recent.FirstTime(null));
+    }
+}
