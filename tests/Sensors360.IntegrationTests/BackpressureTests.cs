@@ -105,7 +105,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             Assert.True(await LocalProcesses.EventuallyAsync(async () => await StoredAsync(api, id, accepted) == accepted.Count, Deadline),
                 $"{await StoredAsync(api, id, accepted)} of {accepted.Count} accepted heartbeats stored after the worker came back");
             Assert.Equal(accepted.Count + 1, await api.HeartbeatRowsAsync(id));
-            Assert.Equal(accepted.Count + 1, await api.ScalarAsync("SELECT heartbeat_count FROM sensors WHERE id = $1", id));
+            Assert.Equal(accepted.Count + 1, await api.ScalarAsync("SELECT heartbeat_count FROM sensor_liveness WHERE sensor_id = $1", id));
             Assert.Equal(0, await StoredAsync(api, id, refused));
 
             // Once the backlog has drained (the next probe reading), the API accepts again.
