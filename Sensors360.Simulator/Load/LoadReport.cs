@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Sensors360.Measurement;
 
 namespace Sensors360.Simulator.Load;
 
@@ -20,16 +21,6 @@ public sealed record ReportCounts(
         tally.ByStatus.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => s.Value), tally.TransportErrors, tally.Timeouts);
 }
 
-/// <summary>Client latency of the measured part's answered requests, in milliseconds.</summary>
-public sealed record ReportLatency(long Count, double Mean, double P50, double P95, double P99, double Max)
-{
-    public static ReportLatency From(LatencyHistogram latency) => new(
-        latency.Count, Ms(latency.Mean), Ms(latency.ValueAtPercentile(50)), Ms(latency.ValueAtPercentile(95)),
-        Ms(latency.ValueAtPercentile(99)), Ms(latency.MaxValue));
-
-    private static double Ms(double microseconds) => Math.Round(microseconds / 1000, 3);
-}
-
 /// <param name="PerSecond">Heartbeats stored per second during the measured part.</param>
 /// <param name="Total">Stored since the load began, when the report was made.</param>
 /// <param name="Expected">Accepted over the whole load (warm-up included).</param>
@@ -40,6 +31,7 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <param name="Outcome"><c>completed</c>, <c>stopped</c> (interrupted; the figures cover what ran) or <c>not-ready</c> (the first request never succeeded).</param>
 /// <param name="Form"><c>json-object</c>, <c>json-array</c> or <c>legacy-query</c>.</param>
 /// <param name="AcceptedPerSecond">Heartbeats answered 2xx per second over the measured part.</param>
+/// <param name="LatencyMs">Client latency of the measured part's answered requests (HdrHistogram).</param>
 /// <param name="Measured">The measured part (responses that arrived during it).</param>
 /// <param name="Total">The whole load, warm-up and answers after the end included.</param>
 /// <param name="SkippedHeartbeats">Not sent because the senders were more than a second behind the target rate.</param>
@@ -47,7 +39,7 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <param name="ErrorSamples">What the first error of each kind said, by status code, "transport" or "timeout".</param>
 public sealed record LoadReport(
     string Tool, DateTimeOffset StartedAt, string Outcome, string? NotReady, string Endpoint, string Form, ReportSettings Settings,
-    double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, ReportLatency LatencyMs,
+    double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, LatencySummary LatencyMs,
     ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats, long TimestampLeadMs,
     IReadOnlyDictionary<string, string> ErrorSamples)
 {
@@ -84,7 +76,7 @@ public sealed record LoadReport(
             options.Rate > 0 ? options.Rate : null,
             seconds > 0 ? Round(measured.AcceptedHeartbeats / seconds) : null,
             seconds > 0 ? Round(measured.Requests / seconds) : null,
-            ReportLatency.From(measured.Latency),
+            measured.Latency.Summarize(),
             ReportCounts.From(measured),
             ReportCounts.From(run.Stats.All),
             persisted,
@@ -124,7 +116,7 @@ public sealed record LoadReport(
             .AppendLine("|---|---|")
             .AppendLine(Invariant($"| Accepted heartbeats/s | {N(AcceptedPerSecond)} |"))
             .AppendLine(Invariant($"| Requests/s | {N(RequestsPerSecond)} |"))
-            .AppendLine(Invariant($"| Latency p50 / p95 / p99 / max | {LatencyMs.P50:F1} / {LatencyMs.P95:F1} / {LatencyMs.P99:F1} / {LatencyMs.Max:F1} ms |"))
+            .AppendLine(Invariant($"| Latency p50 / p90 / p99 / p99.9 / max | {LatencyMs.Percentiles()} ms |"))
             .AppendLine(Invariant($"| Responses | {Statuses(Measured)} |"))
             .AppendLine(Invariant($"| Transport errors / timeouts | {N(Measured.TransportErrors)} / {N(Measured.Timeouts)} |"));
         if (Persisted is { } persisted)

@@ -361,7 +361,7 @@ public sealed class LoadRunner(
                 progress.Show(new Progress(
                     time.GetElapsedTime(_loadStart, now), _phase,
                     (all.Requests - previous.Requests) / seconds, (all.AcceptedHeartbeats - previous.Accepted) / seconds,
-                    all.Latency.Count > 0 ? all.Latency.ValueAtPercentile(99) / 1000.0 : null, all.Failed, all.CountOf(429),
+                    all.Latency.TotalCount > 0 ? all.Latency.GetValueAtPercentile(99) / 1000.0 : null, all.Failed, all.CountOf(429),
                     persisted - previous.Persisted is { } stored ? stored / seconds : null, persisted, all.AcceptedHeartbeats));
                 previous = (now, all.Requests, all.AcceptedHeartbeats, persisted);
             }

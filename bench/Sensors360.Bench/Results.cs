@@ -11,20 +11,6 @@ public sealed record BenchRow(string Scenario, string Metric, double Ours, doubl
     public double? Ratio => Baseline is > 0 && Ours > 0 ? (LowerIsBetter ? Baseline / Ours : Ours / Baseline) : null;
 }
 
-public static class Percentiles
-{
-    public static double Of(IReadOnlyList<double> values, double percentile)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
-}
-
 public static class Table
 {
     public static string Markdown(IEnumerable<BenchRow> rows, string header)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Worker;
 using Monitor.Worker.Monitoring;
 using Npgsql;
+using Sensors360.Measurement;
 
 namespace Sensors360.Bench;
 
@@ -57,8 +58,8 @@ public static class StaleScanBench
             seed.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        var oursP50 = Percentiles.Of(ours, 50);
-        var seedP50 = Percentiles.Of(seed, 50);
+        var oursP50 = Latency.Of(ours).P50;
+        var seedP50 = Latency.Of(seed).P50;
         Console.WriteLine($"(d) ours p50 {oursP50:0.0} ms (stale {staleCount:#,0}); seed p50 {seedP50:0} ms (stale {seedStale:#,0}); {seedP50 / oursP50:0}× faster");
         var scale = $"{sensors:#,0} sensors / {(long)sensors * heartbeatsPerSensor:#,0} heartbeats";
         return

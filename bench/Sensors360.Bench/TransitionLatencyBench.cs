@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Sensors360.Measurement;
 
 namespace Sensors360.Bench;
 
@@ -42,10 +43,10 @@ public static class TransitionLatencyBench
         await Task.WhenAny(seen.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
 
         var values = latencies.ToList();
-        var p50 = Percentiles.Of(values, 50);
-        var p99 = Percentiles.Of(values, 99);
+        var summary = Latency.Of(values);
+        var (p50, p99) = (summary.P50, summary.P99);
         var complete = values.Count == ids.Length;
-        Console.WriteLine($"(c) {values.Count}/{ids.Length} transitions received; p50 {p50:0.0} ms, p99 {p99:0.0} ms, max {values.DefaultIfEmpty(double.NaN).Max():0.0} ms");
+        Console.WriteLine($"(c) {values.Count}/{ids.Length} transitions received; p50 / p90 / p99 / p99.9 / max {summary.Percentiles()} ms");
         return
         [
             new("(c) heartbeat → stateChanged on /ws", $"p50 ({values.Count}/{ids.Length} seen)", p50, null, "", "—", complete, "ms"),

@@ -36,7 +36,7 @@ public sealed class LoadRunnerTests
         Assert.Equal((1_200, 12_000), (run.Stats.All.Requests, run.Stats.All.AcceptedHeartbeats));
         Assert.Equal((1_000, 10_000), (run.Stats.Measured.Requests, run.Stats.Measured.AcceptedHeartbeats));
         Assert.Equal(1.0, run.MeasuredSeconds, 3);
-        Assert.Equal(1_000, run.Stats.Measured.Latency.ValueAtPercentile(99));
+        Assert.Equal(1_000, run.Stats.Measured.Latency.GetValueAtPercentile(99));
         Assert.Null(run.NotReady);
         Assert.False(run.Stopped);
     }
