@@ -31,7 +31,12 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <param name="Outcome"><c>completed</c>, <c>stopped</c> (interrupted; the figures cover what ran) or <c>not-ready</c> (the first request never succeeded).</param>
 /// <param name="Form"><c>json-object</c>, <c>json-array</c> or <c>legacy-query</c>.</param>
 /// <param name="AcceptedPerSecond">Heartbeats answered 2xx per second over the measured part.</param>
-/// <param name="LatencyMs">Client latency of the measured part's answered requests (HdrHistogram).</param>
+/// <param name="LatencyMs">
+/// Client latency of the measured part's answered requests (HdrHistogram), from each request's slot in the schedule
+/// when there is a rate (corrected for coordinated omission), else from its send.
+/// </param>
+/// <param name="ServiceTimeMs">The same requests from their actual send: what the latency would say without the correction.</param>
+/// <param name="MaxSendDelayMs">With a rate: the latest a request went out after its slot; null without one.</param>
 /// <param name="Measured">The measured part (responses that arrived during it).</param>
 /// <param name="Total">The whole load, warm-up and answers after the end included.</param>
 /// <param name="SkippedHeartbeats">Not sent because the senders were more than a second behind the target rate.</param>
@@ -40,8 +45,8 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 public sealed record LoadReport(
     string Tool, DateTimeOffset StartedAt, string Outcome, string? NotReady, string Endpoint, string Form, ReportSettings Settings,
     double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, LatencySummary LatencyMs,
-    ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats, long TimestampLeadMs,
-    IReadOnlyDictionary<string, string> ErrorSamples)
+    LatencySummary ServiceTimeMs, ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats,
+    double? MaxSendDelayMs, long TimestampLeadMs, IReadOnlyDictionary<string, string> ErrorSamples)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -77,10 +82,12 @@ public sealed record LoadReport(
             seconds > 0 ? Round(measured.AcceptedHeartbeats / seconds) : null,
             seconds > 0 ? Round(measured.Requests / seconds) : null,
             measured.Latency.Summarize(),
+            measured.ServiceTime.Summarize(),
             ReportCounts.From(measured),
             ReportCounts.From(run.Stats.All),
             persisted,
             run.SkippedHeartbeats,
+            run.MaxSendDelayMilliseconds,
             run.TimestampLeadMilliseconds,
             new SortedDictionary<string, string>(run.ErrorSamples.ToDictionary(), StringComparer.Ordinal));
     }
@@ -116,8 +123,16 @@ public sealed record LoadReport(
             .AppendLine("|---|---|")
             .AppendLine(Invariant($"| Accepted heartbeats/s | {N(AcceptedPerSecond)} |"))
             .AppendLine(Invariant($"| Requests/s | {N(RequestsPerSecond)} |"))
-            .AppendLine(Invariant($"| Latency p50 / p90 / p99 / p99.9 / max | {LatencyMs.Percentiles()} ms |"))
-            .AppendLine(Invariant($"| Responses | {Statuses(Measured)} |"))
+            .AppendLine(TargetPerSecond is null
+                ? Invariant($"| Latency p50 / p90 / p99 / p99.9 / max | {LatencyMs.Percentiles()} ms |")
+                : Invariant($"| Latency p50 / p90 / p99 / p99.9 / max, from the schedule | {LatencyMs.Percentiles()} ms |"));
+        if (TargetPerSecond is not null)
+        {
+            md.AppendLine(Invariant($"| Service time (from the actual send) | {ServiceTimeMs.Percentiles()} ms |"))
+                .AppendLine(Invariant($"| Latest send behind the schedule | {MaxSendDelayMs ?? 0:F1} ms |"));
+        }
+
+        md.AppendLine(Invariant($"| Responses | {Statuses(Measured)} |"))
             .AppendLine(Invariant($"| Transport errors / timeouts | {N(Measured.TransportErrors)} / {N(Measured.Timeouts)} |"));
         if (Persisted is { } persisted)
         {

@@ -27,9 +27,11 @@ public sealed record PersistedCount(long DuringMeasurement, double MeasuredSecon
 /// <param name="MeasuredSeconds">The measured part's length: shorter than the duration when the run was stopped.</param>
 /// <param name="SkippedHeartbeats">Not sent because the senders fell more than a second behind the target rate.</param>
 /// <param name="TimestampLeadMilliseconds">How far the last timestamps ran ahead of the clock (sensors beating more than once a millisecond).</param>
+/// <param name="MaxSendDelayMilliseconds">With a rate: the latest a request went out after its slot in the schedule; null without one.</param>
 public sealed record LoadRun(
     DateTimeOffset StartedAt, string? NotReady, double MeasuredSeconds, bool Stopped, LoadSnapshot Stats,
-    IReadOnlyDictionary<string, string> ErrorSamples, long SkippedHeartbeats, long TimestampLeadMilliseconds, PersistedCount? Persisted);
+    IReadOnlyDictionary<string, string> ErrorSamples, long SkippedHeartbeats, long TimestampLeadMilliseconds, PersistedCount? Persisted,
+    double? MaxSendDelayMilliseconds = null);
 
 /// <summary>
 /// Sends the load: <see cref="LoadOptions.Concurrency"/> senders share one HttpClient and a <see cref="Pacer"/>
@@ -57,6 +59,7 @@ public sealed class LoadRunner(
     private long _persisted;
     private volatile string _phase = "warm-up";
     private int _countFailed;
+    private long _maxSendDelay;
 
     public async Task<LoadRun> RunAsync(CancellationToken cancellationToken)
     {
@@ -109,8 +112,9 @@ public sealed class LoadRunner(
 
         var skipped = (_pacer?.Skipped ?? 0) * options.BatchSize;
         var lead = _generator.MaxLeadMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        double? sendDelay = _pacer is null ? null : Math.Round(Seconds(Volatile.Read(ref _maxSendDelay)) * 1000, 3);
         return new LoadRun(startedAt, null, Math.Max(0, Seconds(end - _measureStart)), cancellationToken.IsCancellationRequested, stats,
-            _stats.ErrorSamples, skipped, lead, persisted);
+            _stats.ErrorSamples, skipped, lead, persisted, sendDelay);
     }
 
     /// <summary>
@@ -209,7 +213,16 @@ public sealed class LoadRunner(
                 var sentAt = time.GetTimestamp();
                 var (status, _) = await SendAsync(request, scratch, sample: true, cancellationToken);
                 var doneAt = time.GetTimestamp();
-                recorder.Record(status, batch, (doneAt - sentAt) * 1_000_000 / _frequency,
+                // Coordinated omission: with a schedule, latency counts from the slot, so a request that went out late
+                // because every sender was waiting on a slow server carries that wait (one sent up to 1 ms early counts
+                // from its actual send).
+                var intended = Math.Min(due, sentAt);
+                if (_pacer is not null)
+                {
+                    RaiseMaxSendDelay(sentAt - due);
+                }
+
+                recorder.Record(status, batch, Micros(doneAt - intended), Micros(doneAt - sentAt),
                     measured: doneAt >= _measureStart && doneAt < Volatile.Read(ref _end));
             }
         }
@@ -389,6 +402,23 @@ public sealed class LoadRunner(
     }
 
     private long? Persisted => countPersisted is null ? null : Volatile.Read(ref _persisted);
+
+    private void RaiseMaxSendDelay(long delay)
+    {
+        var current = Volatile.Read(ref _maxSendDelay);
+        while (delay > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxSendDelay, delay, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private long Micros(long ticks) => ticks * 1_000_000 / _frequency;
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _frequency);
 

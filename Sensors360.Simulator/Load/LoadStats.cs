@@ -10,9 +10,15 @@ namespace Sensors360.Simulator.Load;
 /// <param name="Timeouts">No response within the request timeout.</param>
 /// <param name="Heartbeats">Heartbeats in the requests that were answered or failed.</param>
 /// <param name="AcceptedHeartbeats">Heartbeats in the requests answered 2xx.</param>
-/// <param name="Latency">From sending the request to the end of the response, in microseconds; answered requests only.</param>
+/// <param name="Latency">
+/// From the moment the request was due to be sent (its slot in the schedule, when there is one) to the end of the
+/// response, in microseconds; answered requests only. Measuring from the schedule rather than from the actual send
+/// corrects for coordinated omission: a request held back because the server was slow counts the wait.
+/// </param>
+/// <param name="ServiceTime">From the actual send to the end of the response (the same as <paramref name="Latency"/> without a schedule).</param>
 public sealed record Tally(
-    IReadOnlyDictionary<int, long> ByStatus, long TransportErrors, long Timeouts, long Heartbeats, long AcceptedHeartbeats, HistogramBase Latency)
+    IReadOnlyDictionary<int, long> ByStatus, long TransportErrors, long Timeouts, long Heartbeats, long AcceptedHeartbeats, HistogramBase Latency,
+    HistogramBase ServiceTime)
 {
     public long Responses => ByStatus.Values.Sum();
 
@@ -37,10 +43,10 @@ public sealed record LoadSnapshot(Tally All, Tally Measured);
 /// </summary>
 public sealed class LoadRecorder
 {
-    internal LoadRecorder(Recorder allLatency, Recorder measuredLatency)
+    internal LoadRecorder(Recorder allLatency, Recorder allService, Recorder measuredLatency, Recorder measuredService)
     {
-        All = new Counters(allLatency);
-        Measured = new Counters(measuredLatency);
+        All = new Counters(allLatency, allService);
+        Measured = new Counters(measuredLatency, measuredService);
     }
 
     /// <summary>The status code recorded for a request that got no response.</summary>
@@ -55,17 +61,19 @@ public sealed class LoadRecorder
 
     /// <param name="status">The HTTP status, or <see cref="TransportError"/> or <see cref="Timeout"/>.</param>
     /// <param name="heartbeats">How many heartbeats the request carried.</param>
+    /// <param name="latencyMicroseconds">From when it was due (its slot in the schedule) to the end of the response.</param>
+    /// <param name="serviceMicroseconds">From when it was actually sent to the end of the response.</param>
     /// <param name="measured">Whether it completed inside the measured part of the run.</param>
-    public void Record(int status, int heartbeats, long latencyMicroseconds, bool measured)
+    public void Record(int status, int heartbeats, long latencyMicroseconds, long serviceMicroseconds, bool measured)
     {
-        All.Record(status, heartbeats, latencyMicroseconds);
+        All.Record(status, heartbeats, latencyMicroseconds, serviceMicroseconds);
         if (measured)
         {
-            Measured.Record(status, heartbeats, latencyMicroseconds);
+            Measured.Record(status, heartbeats, latencyMicroseconds, serviceMicroseconds);
         }
     }
 
-    internal sealed class Counters(Recorder latency)
+    internal sealed class Counters(Recorder latency, Recorder service)
     {
         // Index = status code; codes outside 100..599 are kept under 0 (they do not happen with HttpClient).
         private readonly long[] _byStatus = new long[600];
@@ -74,7 +82,7 @@ public sealed class LoadRecorder
         private long _heartbeats;
         private long _accepted;
 
-        public void Record(int status, int heartbeats, long latencyMicroseconds)
+        public void Record(int status, int heartbeats, long latencyMicroseconds, long serviceMicroseconds)
         {
             switch (status)
             {
@@ -93,6 +101,7 @@ public sealed class LoadRecorder
                     }
 
                     latency.RecordMicroseconds(latencyMicroseconds);
+                    service.RecordMicroseconds(serviceMicroseconds);
                     break;
             }
 
@@ -123,12 +132,14 @@ public sealed class LoadStats
     private readonly List<LoadRecorder> _recorders = [];
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<string, string> _errorSamples = new();
-    private readonly LatencyParts _all = new();
-    private readonly LatencyParts _measured = new();
+    private readonly LatencyParts _allLatency = new();
+    private readonly LatencyParts _allService = new();
+    private readonly LatencyParts _measuredLatency = new();
+    private readonly LatencyParts _measuredService = new();
 
     public LoadRecorder NewRecorder()
     {
-        var recorder = new LoadRecorder(_all.Recorder, _measured.Recorder);
+        var recorder = new LoadRecorder(_allLatency.Recorder, _allService.Recorder, _measuredLatency.Recorder, _measuredService.Recorder);
         lock (_lock)
         {
             _recorders.Add(recorder);
@@ -158,11 +169,13 @@ public sealed class LoadStats
         lock (_lock)
         {
             LoadRecorder[] recorders = [.. _recorders];
-            return new LoadSnapshot(Sum(recorders, r => r.All, _all.SoFar()), Sum(recorders, r => r.Measured, _measured.SoFar()));
+            return new LoadSnapshot(
+                Sum(recorders, r => r.All, _allLatency.SoFar(), _allService.SoFar()),
+                Sum(recorders, r => r.Measured, _measuredLatency.SoFar(), _measuredService.SoFar()));
         }
     }
 
-    private static Tally Sum(LoadRecorder[] recorders, Func<LoadRecorder, LoadRecorder.Counters> part, HistogramBase latency)
+    private static Tally Sum(LoadRecorder[] recorders, Func<LoadRecorder, LoadRecorder.Counters> part, HistogramBase latency, HistogramBase service)
     {
         var byStatus = new long[600];
         long transportErrors = 0, timeouts = 0, heartbeats = 0, accepted = 0;
@@ -180,7 +193,7 @@ public sealed class LoadStats
             }
         }
 
-        return new Tally(statuses, transportErrors, timeouts, heartbeats, accepted, latency);
+        return new Tally(statuses, transportErrors, timeouts, heartbeats, accepted, latency, service);
     }
 
     /// <summary>A shared recorder the senders write to, and what the reader has taken from it so far.</summary>

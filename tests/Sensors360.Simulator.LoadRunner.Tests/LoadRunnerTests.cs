@@ -1,3 +1,4 @@
+using HdrHistogram;
 using System.Net;
 using System.Text.Json;
 using Sensors360.Simulator.Load;
@@ -62,14 +63,49 @@ public sealed class LoadRunnerTests
 
         Assert.Equal(40, run.Stats.All.Requests);
         Assert.Equal(200, run.Stats.All.AcceptedHeartbeats);
+        // The schedule starts when the ready check (the first request) succeeded, here at once.
+        var scheduleStart = sentAt[0];
         var load = sentAt.Skip(1).Order().ToList();
         for (var k = 0; k < load.Count; k++)
         {
-            // 50 ms apart, give or take the millisecond a sender may wake early and the clock's 5 ms steps.
-            Assert.InRange((load[k] - load[0]).TotalMilliseconds, (k * 50) - 6, (k * 50) + 11);
+            // 50 ms apart from the start of the schedule, give or take the millisecond a sender may wake early and the
+            // clock's 5 ms steps (a sender thread may start a step or two after the clock began to move).
+            Assert.InRange((load[k] - scheduleStart).TotalMilliseconds, (k * 50) - 1, (k * 50) + 11);
         }
 
         Assert.Equal(0, run.SkippedHeartbeats);
+    }
+
+    [Fact]
+    public async Task With_a_rate_latency_counts_from_the_schedule_so_a_stall_shows_in_every_request_it_held_back()
+    {
+        var time = new ManualTimeProvider(Start);
+        var count = 0;
+        // 100 requests/s, one sender; answers take no time, except the 50th of the load: 500 ms.
+        var handler = new FakeHttpHandler((_, _) =>
+        {
+            if (Interlocked.Increment(ref count) == 51)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(500));
+            }
+
+            return FakeHttpHandler.Answer(HttpStatusCode.Accepted);
+        });
+        var options = Options(o => (o.Rate, o.BatchSize, o.Concurrency, o.Warmup, o.Duration) = (100, 1, 1, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
+
+        var run = await PumpAsync(time, Runner(options, Target(), handler, time).RunAsync(CancellationToken.None));
+
+        // The ~50 slots that fell due during the stall went out late, back to back: measured from their slots they
+        // waited 490, 480, … ms. From their actual send (service time) only the stalled request was slow.
+        var latency = run.Stats.All.Latency;
+        var service = run.Stats.All.ServiceTime;
+        Assert.Equal(200, latency.TotalCount);
+        Assert.Equal(0, run.SkippedHeartbeats);
+        Assert.InRange(service.GetValueAtPercentile(90), 0, 20_000);
+        Assert.InRange(service.GetMaxValue(), 500_000, 520_000);
+        Assert.InRange(latency.GetValueAtPercentile(90), 200_000, 520_000);
+        Assert.InRange(latency.GetMaxValue(), 500_000, 520_000);
+        Assert.InRange(run.MaxSendDelayMilliseconds!.Value, 480, 520);
     }
 
     [Fact]
@@ -290,11 +326,16 @@ public sealed class LoadRunnerTests
         Func<CancellationToken, Task<long>>? countPersisted = null, StringWriter? progress = null) =>
         new(options, target, new HttpClient(handler), time, countPersisted, new ProgressWriter(progress ?? new StringWriter(), inPlace: false));
 
-    /// <summary>Moves the manual clock 5 ms at a time until the run is over, letting the senders catch up in between.</summary>
-    private static async Task<LoadRun> PumpAsync(ManualTimeProvider time, Task<LoadRun> run)
+    /// <summary>
+    /// Moves the manual clock 5 ms at a time until the run is over, letting the senders catch up in between (a
+    /// millisecond of real time each step); fails if the run is not over within a minute of real time.
+    /// </summary>
+    internal static async Task<LoadRun> PumpAsync(ManualTimeProvider time, Task<LoadRun> run)
     {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (!run.IsCompleted)
         {
+            Assert.True(DateTime.UtcNow < deadline, "The run did not end within a minute of real time.");
             time.Advance(TimeSpan.FromMilliseconds(5));
             await Task.Delay(1);
         }

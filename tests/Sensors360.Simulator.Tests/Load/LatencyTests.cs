@@ -104,7 +104,7 @@ public sealed class LatencyTests
         {
             for (var i = 1; i <= 20_000; i++)
             {
-                senders[s].Record(202, 1, i, measured: i % 2 == 0);
+                senders[s].Record(202, 1, i, i, measured: i % 2 == 0);
             }
         }));
         while (!writing.IsCompleted)
@@ -119,7 +119,7 @@ public sealed class LatencyTests
         Assert.Equal(counts.Order(), counts);
         Assert.InRange(final.All.Latency.GetMaxValue(), 20_000, 20_020);
         // A snapshot is a copy: recording more does not change one taken before.
-        senders[0].Record(202, 1, 5_000_000, measured: true);
+        senders[0].Record(202, 1, 5_000_000, 5_000_000, measured: true);
         Assert.Equal(160_000, final.All.Latency.TotalCount);
         Assert.Equal(160_001, stats.Snapshot().All.Latency.TotalCount);
     }

@@ -16,7 +16,8 @@ public sealed class LoadReportTests
         var root = json.RootElement;
         Assert.Equal(
             ["tool", "startedAt", "outcome", "notReady", "endpoint", "form", "settings", "measuredSeconds", "targetPerSecond", "acceptedPerSecond",
-             "requestsPerSecond", "latencyMs", "measured", "total", "persisted", "skippedHeartbeats", "timestampLeadMs", "errorSamples"],
+             "requestsPerSecond", "latencyMs", "serviceTimeMs", "measured", "total", "persisted", "skippedHeartbeats", "maxSendDelayMs",
+             "timestampLeadMs", "errorSamples"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("completed", root.GetProperty("outcome").GetString());
         Assert.Equal("json-array", root.GetProperty("form").GetString());
@@ -36,6 +37,8 @@ public sealed class LoadReportTests
         Assert.Equal((50L, 2.0, 30.015, 30.015, 30.015, 30.015), (latency.GetProperty("count").GetInt64(), latency.GetProperty("p50").GetDouble(),
             latency.GetProperty("p90").GetDouble(), latency.GetProperty("p99").GetDouble(), latency.GetProperty("p999").GetDouble(),
             latency.GetProperty("max").GetDouble()));
+        Assert.Equal((1.0, 30.015), (root.GetProperty("serviceTimeMs").GetProperty("p50").GetDouble(), root.GetProperty("serviceTimeMs").GetProperty("max").GetDouble()));
+        Assert.Equal(12.5, root.GetProperty("maxSendDelayMs").GetDouble());
         var persisted = root.GetProperty("persisted");
         Assert.Equal(("database", 380.0, 1.3, true), (persisted.GetProperty("source").GetString(), persisted.GetProperty("perSecond").GetDouble(),
             persisted.GetProperty("drainSeconds").GetDouble(), persisted.GetProperty("complete").GetBoolean()));
@@ -56,7 +59,9 @@ public sealed class LoadReportTests
         Assert.Contains("| Measure | Value |", withDatabase);
         Assert.Contains("| Accepted heartbeats/s | 400 |", withDatabase);
         Assert.Contains("| Requests/s | 5.1 |", withDatabase);
-        Assert.Contains("| Latency p50 / p90 / p99 / p99.9 / max | 2.0 / 30.0 / 30.0 / 30.0 / 30.0 ms |", withDatabase);
+        Assert.Contains("| Latency p50 / p90 / p99 / p99.9 / max, from the schedule | 2.0 / 30.0 / 30.0 / 30.0 / 30.0 ms |", withDatabase);
+        Assert.Contains("| Service time (from the actual send) | 1.0 / 30.0 / 30.0 / 30.0 / 30.0 ms |", withDatabase);
+        Assert.Contains("| Latest send behind the schedule | 12.5 ms |", withDatabase);
         Assert.Contains("| Responses | 202: 40 · 429: 10 |", withDatabase);
         Assert.Contains("| Transport errors / timeouts | 0 / 1 |", withDatabase);
         Assert.Contains("| Persisted heartbeats/s (database) | 380 |", withDatabase);
@@ -86,7 +91,7 @@ public sealed class LoadReportTests
     public void Rejections_alone_are_still_a_run_but_nothing_accepted_is_not_a_success()
     {
         var stats = new LoadStats();
-        stats.NewRecorder().Record(429, 1, 100, measured: true);
+        stats.NewRecorder().Record(429, 1, 100, 100, measured: true);
 
         var report = LoadReport.Create(Options(), Target(), new LoadRun(Start, null, 1, false, stats.Snapshot(), new Dictionary<string, string>(), 0, 0, null));
 
@@ -109,24 +114,28 @@ public sealed class LoadReportTests
 
     private static LoadTarget Target() => new(new Uri("http://ingestion.test/api/heartbeats"), "s360c_secret", [1, 2, 3], Legacy: false);
 
-    /// <summary>10 measured seconds: 40 requests of 100 accepted in 2 ms, 10 refused with 429 in 30 ms, one timeout; 2 more accepted in the warm-up.</summary>
+    /// <summary>
+    /// 10 measured seconds: 40 requests of 100 accepted 2 ms after their slot (sent 1 ms late, answered in 1 ms), 10 refused
+    /// with 429 in 30 ms, one timeout; 2 more accepted in the warm-up; the latest send 12.5 ms behind the schedule.
+    /// </summary>
     private static LoadRun Run(PersistedCount? persisted)
     {
         var stats = new LoadStats();
         var sender = stats.NewRecorder();
         for (var i = 0; i < 40; i++)
         {
-            sender.Record(202, 100, 2_000, measured: true);
+            sender.Record(202, 100, 2_000, 1_000, measured: true);
         }
 
         for (var i = 0; i < 10; i++)
         {
-            sender.Record(429, 100, 30_000, measured: true);
+            sender.Record(429, 100, 30_000, 30_000, measured: true);
         }
 
-        sender.Record(LoadRecorder.Timeout, 100, 0, measured: true);
-        sender.Record(202, 100, 2_000, measured: false);
-        sender.Record(202, 100, 2_000, measured: false);
-        return new LoadRun(Start, null, 10, false, stats.Snapshot(), new Dictionary<string, string> { ["429"] = "429 Too Many Requests: Slow down." }, 0, 0, persisted);
+        sender.Record(LoadRecorder.Timeout, 100, 0, 0, measured: true);
+        sender.Record(202, 100, 2_000, 2_000, measured: false);
+        sender.Record(202, 100, 2_000, 2_000, measured: false);
+        return new LoadRun(Start, null, 10, false, stats.Snapshot(), new Dictionary<string, string> { ["429"] = "429 Too Many Requests: Slow down." }, 0, 0, persisted,
+            MaxSendDelayMilliseconds: 12.5);
     }
 }

@@ -11,13 +11,13 @@ public sealed class LoadStatsTests
         var stats = new LoadStats();
         var sender = stats.NewRecorder();
 
-        sender.Record(202, 100, 1_000, measured: true);
-        sender.Record(202, 100, 2_000, measured: true);
-        sender.Record(429, 100, 300, measured: true);
-        sender.Record(503, 100, 4_000_000, measured: true);
-        sender.Record(400, 100, 500, measured: true);
-        sender.Record(LoadRecorder.TransportError, 100, 9_000, measured: true);
-        sender.Record(LoadRecorder.Timeout, 100, 30_000_000, measured: true);
+        sender.Record(202, 100, 1_000, 1_000, measured: true);
+        sender.Record(202, 100, 2_000, 2_000, measured: true);
+        sender.Record(429, 100, 300, 300, measured: true);
+        sender.Record(503, 100, 4_000_000, 4_000_000, measured: true);
+        sender.Record(400, 100, 500, 500, measured: true);
+        sender.Record(LoadRecorder.TransportError, 100, 9_000, 9_000, measured: true);
+        sender.Record(LoadRecorder.Timeout, 100, 30_000_000, 30_000_000, measured: true);
 
         var all = stats.Snapshot().All;
         Assert.Equal(new Dictionary<int, long> { [202] = 2, [400] = 1, [429] = 1, [503] = 1 }, all.ByStatus);
@@ -37,10 +37,10 @@ public sealed class LoadStatsTests
         var first = stats.NewRecorder();
         var second = stats.NewRecorder();
 
-        first.Record(202, 10, 50_000, measured: false);
-        first.Record(202, 10, 1_000, measured: true);
-        second.Record(429, 10, 1_000, measured: true);
-        second.Record(202, 10, 1_000, measured: true);
+        first.Record(202, 10, 50_000, 50_000, measured: false);
+        first.Record(202, 10, 1_000, 1_000, measured: true);
+        second.Record(429, 10, 1_000, 1_000, measured: true);
+        second.Record(202, 10, 1_000, 1_000, measured: true);
 
         var snapshot = stats.Snapshot();
         Assert.Equal((4, 30), (snapshot.All.Requests, snapshot.All.AcceptedHeartbeats));
