@@ -35,10 +35,10 @@ public static class IngestBench
                 $"--Load:Sensors={sensors}", "--Load:BatchSize=500", "--Load:Concurrency=16", $"--Load:Duration={duration:c}",
                 "--Load:Warmup=00:00:05", $"--Load:DatabaseConnectionString={connectionString}"], cancellationToken);
             var persisted = ours.GetProperty("persisted").GetProperty("perSecond").GetDouble();
-            var profile = CpuProfile.Start();
+            await using var profile = CpuProfile.Start();
             var copy = await CopyBaseline.RowsPerSecondAsync(db, ids, TimeSpan.FromSeconds(Math.Min(20, duration.TotalSeconds)), cancellationToken);
             Console.WriteLine($"(a) accepted {Accepted(ours):#,0}/s, persisted {persisted:#,0}/s; raw COPY {copy:#,0} rows/s");
-            Console.WriteLine($"    CPU during COPY: {CpuProfile.Format(profile.Stop())}");
+            Console.WriteLine($"    CPU during COPY: {CpuProfile.Format(await profile.StopAsync())}");
             var plan = await MergeExplain.ExplainAsync(db, ids, 1000, cancellationToken);
             Console.WriteLine("    The consumer's merge of 1,000 heartbeats, explained:");
             Console.WriteLine(plan);
@@ -89,9 +89,9 @@ public static class IngestBench
         try
         {
             Console.WriteLine($"    load: {name}");
-            var profile = CpuProfile.Start();
+            await using var profile = CpuProfile.Start();
             var exit = await Tools.RunAsync(Tools.Assembly("Sensors360.Simulator"), ["load", .. arguments, $"--Load:JsonOutput={output}"], cancellationToken);
-            var shares = profile.Stop();
+            var shares = await profile.StopAsync();
             Console.WriteLine($"    CPU during {name}: {CpuProfile.Format(shares)}");
             Profiles.Add($"{name}: {CpuProfile.Format(shares)}");
             if (exit != 0 || !File.Exists(output))
