@@ -8,8 +8,8 @@ using Sensors360.Bench;
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f"];
 var scale = quick
-    ? new Scale(IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3)
-    : new Scale(IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3);
+    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3)
+    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3);
 
 var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 Console.WriteLine($"Sensors 360 benchmarks ({(quick ? "quick" : "full")}) on {machine}");
@@ -21,13 +21,23 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
 {
     Console.WriteLine("System healthy.");
     await using var db = NpgsqlDataSource.Create(await system.ConnectionStringAsync("sensorsdb"));
+    // The COPY baseline first, on the idle database, before any load has left a backlog or grown an index.
+    var copy = double.NaN;
+    if (only.Contains("a"))
+    {
+        await using var profile = CpuProfile.Start();
+        copy = await CopyBaseline.RowsPerSecondAsync(db, 10_000, TimeSpan.FromSeconds(scale.CopySeconds), cancel.Token);
+        var shares = CpuProfile.Format(await profile.StopAsync());
+        Console.WriteLine($"COPY baseline: {copy:#,0} rows/s into an empty partition of heartbeats ({scale.CopySeconds} s; CPU: {shares})");
+        IngestBench.Profiles.Add($"COPY baseline: {shares}");
+    }
     if (only.Contains("c"))
     {
         rows.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancel.Token));
     }
     if (only.Contains("b"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: false, single: true, cancel.Token));
+        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: false, single: true, copy, cancel.Token));
     }
     if (only.Contains("e"))
     {
@@ -49,7 +59,7 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
     // Last: saturating the API queues far more than the worker stores meanwhile, and the backlog would skew the others.
     if (only.Contains("a"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: true, single: false, cancel.Token));
+        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: true, single: false, copy, cancel.Token));
     }
 }
 
@@ -73,4 +83,4 @@ return rows.All(r => r.Met) ? 0 : 3;
 static double MachineMemoryGiB() =>
     long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
 
-sealed record Scale(int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns);
+sealed record Scale(int CopySeconds, int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns);
