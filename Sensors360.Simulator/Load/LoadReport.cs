@@ -21,6 +21,11 @@ public sealed record ReportCounts(
         tally.ByStatus.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => s.Value), tally.TransportErrors, tally.Timeouts);
 }
 
+/// <summary>Fleet mode's schedule.</summary>
+/// <param name="IntervalSeconds">How often each sensor sent.</param>
+/// <param name="BeatsPerRequest">Heartbeats per request (up to the batch size, at most 100 ms' worth).</param>
+public sealed record ReportFleet(double IntervalSeconds, int BeatsPerRequest, double RequestsPerSecond);
+
 /// <param name="PerSecond">Heartbeats stored per second during the measured part.</param>
 /// <param name="Total">Stored since the load began, when the report was made.</param>
 /// <param name="Expected">Accepted over the whole load (warm-up included).</param>
@@ -30,6 +35,10 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <summary>A load run's results: what <c>load</c> writes as JSON (camelCase) and Markdown.</summary>
 /// <param name="Outcome"><c>completed</c>, <c>stopped</c> (interrupted; the figures cover what ran) or <c>not-ready</c> (the first request never succeeded).</param>
 /// <param name="Form"><c>json-object</c>, <c>json-array</c> or <c>legacy-query</c>.</param>
+/// <param name="Fleet">Fleet mode's schedule; null otherwise.</param>
+/// <param name="LoadStartedAt">When the load began (after the ready check); null when it never did.</param>
+/// <param name="MeasuredFrom">When the measured part began (the end of the warm-up).</param>
+/// <param name="MeasuredTo">When it ended.</param>
 /// <param name="AcceptedPerSecond">Heartbeats answered 2xx per second over the measured part.</param>
 /// <param name="LatencyMs">
 /// Client latency of the measured part's answered requests (HdrHistogram), from each request's slot in the schedule
@@ -44,7 +53,7 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <param name="ErrorSamples">What the first error of each kind said, by status code, "transport" or "timeout".</param>
 public sealed record LoadReport(
     string Tool, DateTimeOffset StartedAt, string Outcome, string? NotReady, string Endpoint, string Form, ReportSettings Settings,
-    double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, LatencySummary LatencyMs,
+    ReportFleet? Fleet, DateTimeOffset? LoadStartedAt, DateTimeOffset? MeasuredFrom, DateTimeOffset? MeasuredTo, double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, LatencySummary LatencyMs,
     LatencySummary ServiceTimeMs, ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats,
     double? MaxSendDelayMs, long TimestampLeadMs, IReadOnlyDictionary<string, string> ErrorSamples)
 {
@@ -75,8 +84,12 @@ public sealed record LoadReport(
             run.NotReady is not null ? "not-ready" : run.Stopped ? "stopped" : "completed",
             run.NotReady,
             WithoutUserInfo(target.Endpoint),
-            target.Legacy ? "legacy-query" : settings.BatchSize == 1 ? "json-object" : "json-array",
+            target.Legacy ? "legacy-query" : (run.Fleet?.BeatsPerRequest ?? settings.BatchSize) == 1 ? "json-object" : "json-array",
             settings,
+            run.Fleet is { } fleet ? new ReportFleet(Math.Round(fleet.Interval.TotalSeconds, 3), fleet.BeatsPerRequest, Math.Round(fleet.RequestsPerSecond, 3)) : null,
+            run.Window?.LoadStartedAt,
+            run.Window?.MeasuredFrom,
+            run.Window?.MeasuredTo,
             Math.Round(seconds, 3),
             options.Rate > 0 ? options.Rate : null,
             seconds > 0 ? Round(measured.AcceptedHeartbeats / seconds) : null,
@@ -99,6 +112,7 @@ public sealed record LoadReport(
         var md = new StringBuilder();
         var form = Form switch
         {
+            "json-array" when Fleet is { } f => $"JSON arrays of {N(f.BeatsPerRequest)}",
             "json-array" => $"JSON arrays of {N(Settings.BatchSize)}",
             "json-object" => "one JSON object per request",
             _ => "legacy query string, one heartbeat per request",
@@ -106,6 +120,7 @@ public sealed record LoadReport(
         md.AppendLine(Invariant($"## Load: {(AcceptedPerSecond is { } rate ? $"{N(rate)} heartbeats/s accepted" : Outcome)}"))
             .AppendLine()
             .Append(Invariant($"`POST {Endpoint}` · {form} · {N(Settings.Sensors)} sensors · "))
+            .Append(Fleet is { } fleet ? Invariant($"fleet: each sensor every {fleet.IntervalSeconds:0.###} s · ") : "")
             .Append(TargetPerSecond is { } target ? Invariant($"target {N(target)} hb/s") : "as fast as answered")
             .Append(Invariant($" · concurrency {N(Settings.Concurrency)}"))
             .Append(NotReady is null ? Invariant($" · {Seconds(MeasuredSeconds)} measured after {Seconds(Settings.WarmupSeconds)} warm-up") : "")

@@ -109,6 +109,59 @@ public sealed class LoadRunnerTests
     }
 
     [Fact]
+    public async Task A_fleet_sends_each_sensor_once_an_interval_at_its_own_phase_and_every_heartbeat_however_late()
+    {
+        var time = new ManualTimeProvider(Start);
+        var sent = new List<(DateTimeOffset At, long SensorId, long Timestamp)>();
+        var count = 0;
+        // 20 sensors at 10 heartbeats/s: each every 2 s, one heartbeat per request (100 ms hold one); one sender. The
+        // 10th request of the load stalls the server for 3 s, three times the backlog after which paced runs skip.
+        var handler = new FakeHttpHandler((_, body) =>
+        {
+            var at = time.GetUtcNow();
+            var root = JsonDocument.Parse(body!).RootElement;
+            List<JsonElement> beats = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : [root];
+            lock (sent)
+            {
+                foreach (var beat in beats)
+                {
+                    sent.Add((at, beat.GetProperty("sensorId").GetInt64(), beat.GetProperty("timestamp").GetInt64()));
+                }
+            }
+
+            if (Interlocked.Increment(ref count) == 11)
+            {
+                time.Advance(TimeSpan.FromSeconds(3));
+            }
+
+            return FakeHttpHandler.Answer(HttpStatusCode.Accepted);
+        });
+        var options = Options(o => (o.Fleet, o.Sensors, o.Rate, o.BatchSize, o.Concurrency, o.Warmup, o.Duration) =
+            (true, 20, 10, 500, 1, TimeSpan.Zero, TimeSpan.FromSeconds(4)));
+        var ids = Enumerable.Range(1, 20).Select(i => (long)i).ToArray();
+        var schedule = new FleetSchedule(ids, 10, 500);
+
+        var run = await PumpAsync(time, Runner(options, new LoadTarget(Ingestion, "s360c_key", ids, Legacy: false), handler, time).RunAsync(CancellationToken.None));
+
+        // The ready check names the two sensors that send first; then 4 s of schedule: two heartbeats per sensor, none skipped.
+        Assert.Equal([schedule.SensorInTurn(0), schedule.SensorInTurn(1)], sent.Take(2).Select(s => s.SensorId));
+        var load = sent.Skip(2).ToList();
+        Assert.Equal(40, load.Count);
+        Assert.Equal(0, run.SkippedHeartbeats);
+        Assert.All(load.GroupBy(s => s.SensorId), sensor => Assert.Equal([2_000L], sensor.Select(s => s.Timestamp).Zip(sensor.Skip(1).Select(s => s.Timestamp), (a, b) => b - a)));
+        // Each heartbeat carries its due time, 100 ms after the previous one, whenever it went out: those held back by
+        // the stall went out up to 3 s late, with their own timestamps.
+        var start = load[0].Timestamp;
+        Assert.Equal(Enumerable.Range(0, 40).Select(k => start + (k * 100L)), load.Select(s => s.Timestamp));
+        Assert.InRange(load.Max(s => s.At.ToUnixTimeMilliseconds() - s.Timestamp), 2_800, 3_100);
+        Assert.InRange(run.MaxSendDelayMilliseconds!.Value, 2_800, 3_100);
+        Assert.InRange(run.Stats.All.Latency.GetMaxValue(), 2_800_000, 3_100_000);
+        // Timestamps count from the start of the load (a millisecond after the ready check's, never the same).
+        Assert.InRange(start - run.Window!.LoadStartedAt.ToUnixTimeMilliseconds(), 0, 1);
+        Assert.Equal(TimeSpan.FromSeconds(2), run.Fleet!.Interval);
+    }
+
+    [Fact]
     public async Task Answers_are_told_apart_by_status_with_timeouts_and_transport_errors_on_their_own()
     {
         var time = new ManualTimeProvider(Start);

@@ -15,7 +15,8 @@ public sealed class LoadReportTests
         using var json = JsonDocument.Parse(report.ToJson());
         var root = json.RootElement;
         Assert.Equal(
-            ["tool", "startedAt", "outcome", "notReady", "endpoint", "form", "settings", "measuredSeconds", "targetPerSecond", "acceptedPerSecond",
+            ["tool", "startedAt", "outcome", "notReady", "endpoint", "form", "settings", "fleet", "loadStartedAt", "measuredFrom", "measuredTo",
+             "measuredSeconds", "targetPerSecond", "acceptedPerSecond",
              "requestsPerSecond", "latencyMs", "serviceTimeMs", "measured", "total", "persisted", "skippedHeartbeats", "maxSendDelayMs",
              "timestampLeadMs", "errorSamples"],
             root.EnumerateObject().Select(p => p.Name));
@@ -69,6 +70,26 @@ public sealed class LoadReportTests
         Assert.Contains("- 429: 429 Too Many Requests: Slow down.", withDatabase);
         Assert.DoesNotContain("Persisted", without);
         Assert.DoesNotContain("Drain", without);
+    }
+
+    [Fact]
+    public void A_fleet_run_reports_its_schedule_and_when_the_measured_part_began_and_ended()
+    {
+        var schedule = new FleetSchedule([1, 2, 3], rate: 0.25, maxBatch: 100);
+        var window = new LoadWindow(Start.AddSeconds(2), Start.AddSeconds(7), Start.AddSeconds(17));
+        var run = Run(null) with { Window = window, Fleet = schedule };
+
+        var report = LoadReport.Create(Options(), Target(), run);
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        var fleet = json.RootElement.GetProperty("fleet");
+        Assert.Equal((12.0, 1, 0.25), (fleet.GetProperty("intervalSeconds").GetDouble(), fleet.GetProperty("beatsPerRequest").GetInt32(),
+            fleet.GetProperty("requestsPerSecond").GetDouble()));
+        Assert.Equal("json-object", json.RootElement.GetProperty("form").GetString());
+        Assert.Equal((Start.AddSeconds(2), Start.AddSeconds(7), Start.AddSeconds(17)), (json.RootElement.GetProperty("loadStartedAt").GetDateTimeOffset(),
+            json.RootElement.GetProperty("measuredFrom").GetDateTimeOffset(), json.RootElement.GetProperty("measuredTo").GetDateTimeOffset()));
+        Assert.Contains("one JSON object per request · 3 sensors · fleet: each sensor every 12 s · target 500 hb/s", report.ToMarkdown());
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(LoadReport.Create(Options(), Target(), Run(null)).ToJson()).RootElement.GetProperty("fleet").ValueKind);
     }
 
     [Fact]
