@@ -16,11 +16,13 @@ Console.WriteLine($"Sensors 360 benchmarks ({(quick ? "quick" : "full")}) on {ma
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
-var rows = new List<BenchRow>();
+var report = new BenchReport();
+var rows = report.Rows;
 await using (var system = await BenchSystem.StartAsync(cancel.Token))
 {
     Console.WriteLine("System healthy.");
     await using var db = NpgsqlDataSource.Create(await system.ConnectionStringAsync("sensorsdb"));
+    await using var queue = await QueueMonitor.ConnectAsync(system, cancel.Token);
     // The COPY baseline first, on the idle database, before any load has left a backlog or grown an index.
     var copy = double.NaN;
     if (only.Contains("a"))
@@ -29,7 +31,7 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
         copy = await CopyBaseline.RowsPerSecondAsync(db, 10_000, TimeSpan.FromSeconds(scale.CopySeconds), cancel.Token);
         var shares = CpuProfile.Format(await profile.StopAsync());
         Console.WriteLine($"COPY baseline: {copy:#,0} rows/s into an empty partition of heartbeats ({scale.CopySeconds} s; CPU: {shares})");
-        IngestBench.Profiles.Add($"COPY baseline: {shares}");
+        report.Profiles.Add($"COPY baseline: {shares}");
     }
     if (only.Contains("c"))
     {
@@ -37,7 +39,7 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
     }
     if (only.Contains("b"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: false, single: true, copy, cancel.Token));
+        rows.AddRange(await IngestBench.RunSingleAsync(system, report, TimeSpan.FromSeconds(scale.IngestSeconds), cancel.Token));
     }
     if (only.Contains("e"))
     {
@@ -56,19 +58,20 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
             rows.AddRange(await WorkerMemoryBench.RunAsync(system, db, scale.FleetSensors, cancel.Token));
         }
     }
-    // Last: saturating the API queues far more than the worker stores meanwhile, and the backlog would skew the others.
+    // Saturating the API queues far more than the worker stores meanwhile: after the others, which a backlog would skew.
     if (only.Contains("a"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: true, single: false, copy, cancel.Token));
+        var (batched, _) = await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token);
+        rows.AddRange(batched);
     }
 }
 
 var header = $"Sensors 360 benchmarks — {(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}";
 var markdown = Table.Markdown(rows, header);
-if (IngestBench.Profiles.Count > 0)
+if (report.Profiles.Count > 0)
 {
     markdown += Environment.NewLine + "CPU by component (share of all cores, whole load run incl. warm-up and drain):" + Environment.NewLine
-        + string.Concat(IngestBench.Profiles.Select(p => $"- {p}{Environment.NewLine}"));
+        + string.Concat(report.Profiles.Select(p => $"- {p}{Environment.NewLine}"));
 }
 Console.WriteLine();
 Console.WriteLine(markdown);
@@ -76,7 +79,8 @@ var output = Path.Combine(Environment.GetEnvironmentVariable("SENSORS360_BENCH_O
 Directory.CreateDirectory(output);
 await File.WriteAllTextAsync(Path.Combine(output, "results.md"), markdown);
 await File.WriteAllTextAsync(Path.Combine(output, "results.json"), System.Text.Json.JsonSerializer.Serialize(
-    new { quick, machine, at = DateTimeOffset.UtcNow, rows }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+    new { quick, machine, at = DateTimeOffset.UtcNow, rows, series = report.Series },
+    new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
 Console.WriteLine($"Written to {Path.GetFullPath(output)}/results.md and results.json");
 return rows.All(r => r.Met) ? 0 : 3;
 

@@ -11,6 +11,16 @@ public sealed record BenchRow(string Scenario, string Metric, double Ours, doubl
     public double? Ratio => Baseline is > 0 && Ours > 0 ? (LowerIsBetter ? Baseline / Ours : Ours / Baseline) : null;
 }
 
+/// <summary>Everything a run produces: the table's rows, the CPU lines under it, and series for results.json.</summary>
+public sealed class BenchReport
+{
+    public List<BenchRow> Rows { get; } = [];
+
+    public List<string> Profiles { get; } = [];
+
+    public Dictionary<string, object> Series { get; } = [];
+}
+
 public static class Table
 {
     public static string Markdown(IEnumerable<BenchRow> rows, string header)
