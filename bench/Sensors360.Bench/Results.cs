@@ -43,6 +43,7 @@ public static class Table
     static string Format(double value) => value switch
     {
         double.NaN => "n/a",
+        < 10 when value == Math.Floor(value) => value.ToString("0", CultureInfo.InvariantCulture),
         >= 1000 => value.ToString("#,0", CultureInfo.InvariantCulture),
         >= 10 => value.ToString("0.0", CultureInfo.InvariantCulture),
         _ => value.ToString("0.00", CultureInfo.InvariantCulture),
