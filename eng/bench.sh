@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks: starts the whole system once (Release build, local PostgreSQL and RabbitMQ), runs every scenario next
 # to its baseline in the same run, and prints one table (also written to artifacts/bench/results.md and .json).
-#   eng/bench.sh --quick          7–8 minutes on 2 cores: 100k-sensor fleet, 1,000 WebSocket clients, 15 s ingest runs
-#   eng/bench.sh                  the full run documented in docs/benchmarks.md (1M sensors, 100M heartbeats, 10,000 clients)
-#   eng/bench.sh --quick --only a,b   some scenarios only (a b c d e f, see docs/benchmarks.md)
+#   eng/bench.sh --quick          about 20 minutes on 2 cores: 100k-sensor fleets, 1,000 WebSocket clients, 15 s ingest
+#                                 runs, a 5-minute steady fleet (g)
+#   eng/bench.sh                  the full run documented in docs/benchmarks.md (1M sensors, 100M heartbeats, 10,000
+#                                 clients, a 30-minute steady fleet of 1M sensors)
+#   eng/bench.sh --quick --only a,g   some scenarios only (a b c d e f g, see docs/benchmarks.md)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -12,7 +12,7 @@ namespace Sensors360.Simulator.Load;
 public sealed class HeartbeatGenerator
 {
     // {"sensorId":<19 digits>,"timestamp":<20 digits>},
-    private const int MaxItemLength = 12 + 19 + 13 + 20 + 2;
+    internal const int MaxItemLength = 12 + 19 + 13 + 20 + 2;
 
     private static ReadOnlySpan<byte> SensorIdPrefix => "{\"sensorId\":"u8;
 
@@ -99,15 +99,7 @@ public sealed class HeartbeatGenerator
                 destination[length++] = (byte)',';
             }
 
-            SensorIdPrefix.CopyTo(destination[length..]);
-            length += SensorIdPrefix.Length;
-            Utf8Formatter.TryFormat(_sensorIds[index], destination[length..], out var written);
-            length += written;
-            TimestampPrefix.CopyTo(destination[length..]);
-            length += TimestampPrefix.Length;
-            Utf8Formatter.TryFormat(NextTimestamp(index, nowMilliseconds), destination[length..], out written);
-            length += written;
-            destination[length++] = (byte)'}';
+            length += WriteItem(destination[length..], _sensorIds[index], NextTimestamp(index, nowMilliseconds));
 
             if (++index == _sensorIds.Length)
             {
@@ -120,6 +112,22 @@ public sealed class HeartbeatGenerator
             destination[length++] = (byte)']';
         }
 
+        return length;
+    }
+
+    /// <summary>One heartbeat as a JSON object, <c>{"sensorId":N,"timestamp":MS}</c>.</summary>
+    /// <returns>How many bytes were written (at most <see cref="MaxItemLength"/>).</returns>
+    internal static int WriteItem(Span<byte> destination, long sensorId, long timestampMilliseconds)
+    {
+        SensorIdPrefix.CopyTo(destination);
+        var length = SensorIdPrefix.Length;
+        Utf8Formatter.TryFormat(sensorId, destination[length..], out var written);
+        length += written;
+        TimestampPrefix.CopyTo(destination[length..]);
+        length += TimestampPrefix.Length;
+        Utf8Formatter.TryFormat(timestampMilliseconds, destination[length..], out written);
+        length += written;
+        destination[length++] = (byte)'}';
         return length;
     }
 

@@ -62,6 +62,21 @@ public sealed class LoadOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Fleet mode: each of the <see cref="Sensors"/> sends one heartbeat every <c>Sensors ÷ Rate</c> seconds with its
+    /// own phase, forwarded in requests of up to <see cref="BatchSize"/> heartbeats (at most 100 ms' worth), and every
+    /// heartbeat is sent however late (see <see cref="FleetSchedule"/>). Needs a <see cref="Rate"/>; sensors the tool
+    /// registers get that interval as their expected interval and <see cref="FleetGrace"/> as their grace.
+    /// </summary>
+    public bool Fleet { get; set; }
+
+    /// <summary>In fleet mode, the grace the sensors the tool registers get: small, so that a false "late" shows.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FleetGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>In fleet mode, how often each sensor sends (<see cref="Sensors"/> ÷ <see cref="Rate"/>).</summary>
+    public TimeSpan FleetInterval => Rate > 0 ? TimeSpan.FromSeconds(Sensors / Rate) : TimeSpan.Zero;
+
     /// <summary>Send <c>POST /api/v0/heartbeat?sensor_id=&amp;timestamp=</c> (epoch milliseconds, no body); needs <see cref="BatchSize"/> 1.</summary>
     public bool Legacy { get; set; }
 
@@ -109,6 +124,22 @@ public sealed class LoadOptions : IValidatableObject
         if (Legacy && BatchSize != 1)
         {
             yield return new ValidationResult($"{nameof(Legacy)} sends one heartbeat per request: {nameof(BatchSize)} must be 1.", [nameof(Legacy), nameof(BatchSize)]);
+        }
+
+        if (Fleet && Rate <= 0)
+        {
+            yield return new ValidationResult($"{nameof(Fleet)} sends at a fixed interval: give a {nameof(Rate)} (the interval is {nameof(Sensors)} ÷ {nameof(Rate)}).", [nameof(Fleet), nameof(Rate)]);
+        }
+        else if (Fleet && (FleetInterval < TimeSpan.FromSeconds(1) || FleetInterval > TimeSpan.FromDays(1)))
+        {
+            yield return new ValidationResult(
+                $"In {nameof(Fleet)} mode each sensor sends every {nameof(Sensors)} ÷ {nameof(Rate)} seconds, which must be from 1 s to a day (the registry's expected interval), not {FleetInterval.TotalSeconds:0.###} s.",
+                [nameof(Fleet), nameof(Sensors), nameof(Rate)]);
+        }
+
+        if (Fleet && Legacy)
+        {
+            yield return new ValidationResult($"{nameof(Fleet)} sends JSON bodies: it cannot be combined with {nameof(Legacy)}.", [nameof(Fleet), nameof(Legacy)]);
         }
 
         var hasKey = !string.IsNullOrWhiteSpace(CollectorKey);

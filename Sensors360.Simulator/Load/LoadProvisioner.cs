@@ -69,19 +69,26 @@ public sealed class LoadProvisioner(
 
     /// <summary>The import file for the sensors numbered <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) of run <paramref name="runId"/>.</summary>
     /// <remarks>
-    /// A long expected interval and stale threshold keep the sensors from all turning late, then down (thousands of
-    /// state changes for the monitor to process and publish) right after the load; the label is the collector key's selector.
+    /// Ordinary load sensors get <see cref="SensorTimings.Load"/>: a long expected interval and stale threshold keep
+    /// them from all turning late, then down (thousands of state changes for the monitor to process and publish) right
+    /// after the load. A fleet's get its interval and a small grace (<see cref="FleetSchedule.TimingsFor"/>). The label
+    /// is the collector key's selector.
     /// </remarks>
-    public static string ImportCsv(string runId, int from, int to)
+    public static string ImportCsv(string runId, int from, int to, SensorTimings timings)
     {
         var csv = new StringBuilder("tag,load,expected_interval_seconds,grace_seconds,stale_after_seconds\n");
         for (var n = from; n < to; n++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"load-{runId}-{n:D7},{runId},3600,0,86400\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"load-{runId}-{n:D7},{runId},{timings.ExpectedIntervalSeconds},{timings.GraceSeconds},{timings.StaleAfterSeconds}\n");
         }
 
         return csv.ToString();
     }
+
+    /// <summary>The timings the load's new sensors are registered with.</summary>
+    public static SensorTimings TimingsFor(LoadOptions options) =>
+        options.Fleet ? FleetSchedule.TimingsFor(options.FleetInterval, options.FleetGrace) : SensorTimings.Load;
 
     public static ProvisionedSensors? Load(string? path)
     {
@@ -121,7 +128,7 @@ public sealed class LoadProvisioner(
         for (var from = 0; from < _options.Sensors; from += ImportChunk)
         {
             var to = Math.Min(_options.Sensors, from + ImportChunk);
-            var result = await registry.ImportAsync(ImportCsv(runId, from, to), cancellationToken);
+            var result = await registry.ImportAsync(ImportCsv(runId, from, to, TimingsFor(_options)), cancellationToken);
             if (result.Status != RegistrationStatus.Registered)
             {
                 throw new SimulatorException($"The registry at {_options.RegistryUrl} did not register the load's sensors: {result.Detail}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Sensors360.Measurement;
 
 namespace Sensors360.Simulator.Load;
 
@@ -20,15 +21,10 @@ public sealed record ReportCounts(
         tally.ByStatus.ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => s.Value), tally.TransportErrors, tally.Timeouts);
 }
 
-/// <summary>Client latency of the measured part's answered requests, in milliseconds.</summary>
-public sealed record ReportLatency(long Count, double Mean, double P50, double P95, double P99, double Max)
-{
-    public static ReportLatency From(LatencyHistogram latency) => new(
-        latency.Count, Ms(latency.Mean), Ms(latency.ValueAtPercentile(50)), Ms(latency.ValueAtPercentile(95)),
-        Ms(latency.ValueAtPercentile(99)), Ms(latency.MaxValue));
-
-    private static double Ms(double microseconds) => Math.Round(microseconds / 1000, 3);
-}
+/// <summary>Fleet mode's schedule.</summary>
+/// <param name="IntervalSeconds">How often each sensor sent.</param>
+/// <param name="BeatsPerRequest">Heartbeats per request (up to the batch size, at most 100 ms' worth).</param>
+public sealed record ReportFleet(double IntervalSeconds, int BeatsPerRequest, double RequestsPerSecond);
 
 /// <param name="PerSecond">Heartbeats stored per second during the measured part.</param>
 /// <param name="Total">Stored since the load began, when the report was made.</param>
@@ -39,7 +35,17 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <summary>A load run's results: what <c>load</c> writes as JSON (camelCase) and Markdown.</summary>
 /// <param name="Outcome"><c>completed</c>, <c>stopped</c> (interrupted; the figures cover what ran) or <c>not-ready</c> (the first request never succeeded).</param>
 /// <param name="Form"><c>json-object</c>, <c>json-array</c> or <c>legacy-query</c>.</param>
+/// <param name="Fleet">Fleet mode's schedule; null otherwise.</param>
+/// <param name="LoadStartedAt">When the load began (after the ready check); null when it never did.</param>
+/// <param name="MeasuredFrom">When the measured part began (the end of the warm-up).</param>
+/// <param name="MeasuredTo">When it ended.</param>
 /// <param name="AcceptedPerSecond">Heartbeats answered 2xx per second over the measured part.</param>
+/// <param name="LatencyMs">
+/// Client latency of the measured part's answered requests (HdrHistogram), from each request's slot in the schedule
+/// when there is a rate (corrected for coordinated omission), else from its send.
+/// </param>
+/// <param name="ServiceTimeMs">The same requests from their actual send: what the latency would say without the correction.</param>
+/// <param name="MaxSendDelayMs">With a rate: the latest a request went out after its slot; null without one.</param>
 /// <param name="Measured">The measured part (responses that arrived during it).</param>
 /// <param name="Total">The whole load, warm-up and answers after the end included.</param>
 /// <param name="SkippedHeartbeats">Not sent because the senders were more than a second behind the target rate.</param>
@@ -47,9 +53,9 @@ public sealed record ReportPersisted(string Source, double? PerSecond, long Duri
 /// <param name="ErrorSamples">What the first error of each kind said, by status code, "transport" or "timeout".</param>
 public sealed record LoadReport(
     string Tool, DateTimeOffset StartedAt, string Outcome, string? NotReady, string Endpoint, string Form, ReportSettings Settings,
-    double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, ReportLatency LatencyMs,
-    ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats, long TimestampLeadMs,
-    IReadOnlyDictionary<string, string> ErrorSamples)
+    ReportFleet? Fleet, DateTimeOffset? LoadStartedAt, DateTimeOffset? MeasuredFrom, DateTimeOffset? MeasuredTo, double MeasuredSeconds, double? TargetPerSecond, double? AcceptedPerSecond, double? RequestsPerSecond, LatencySummary LatencyMs,
+    LatencySummary ServiceTimeMs, ReportCounts Measured, ReportCounts Total, ReportPersisted? Persisted, long SkippedHeartbeats,
+    double? MaxSendDelayMs, long TimestampLeadMs, IReadOnlyDictionary<string, string> ErrorSamples)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -78,17 +84,23 @@ public sealed record LoadReport(
             run.NotReady is not null ? "not-ready" : run.Stopped ? "stopped" : "completed",
             run.NotReady,
             WithoutUserInfo(target.Endpoint),
-            target.Legacy ? "legacy-query" : settings.BatchSize == 1 ? "json-object" : "json-array",
+            target.Legacy ? "legacy-query" : (run.Fleet?.BeatsPerRequest ?? settings.BatchSize) == 1 ? "json-object" : "json-array",
             settings,
+            run.Fleet is { } fleet ? new ReportFleet(Math.Round(fleet.Interval.TotalSeconds, 3), fleet.BeatsPerRequest, Math.Round(fleet.RequestsPerSecond, 3)) : null,
+            run.Window?.LoadStartedAt,
+            run.Window?.MeasuredFrom,
+            run.Window?.MeasuredTo,
             Math.Round(seconds, 3),
             options.Rate > 0 ? options.Rate : null,
             seconds > 0 ? Round(measured.AcceptedHeartbeats / seconds) : null,
             seconds > 0 ? Round(measured.Requests / seconds) : null,
-            ReportLatency.From(measured.Latency),
+            measured.Latency.Summarize(),
+            measured.ServiceTime.Summarize(),
             ReportCounts.From(measured),
             ReportCounts.From(run.Stats.All),
             persisted,
             run.SkippedHeartbeats,
+            run.MaxSendDelayMilliseconds,
             run.TimestampLeadMilliseconds,
             new SortedDictionary<string, string>(run.ErrorSamples.ToDictionary(), StringComparer.Ordinal));
     }
@@ -100,6 +112,7 @@ public sealed record LoadReport(
         var md = new StringBuilder();
         var form = Form switch
         {
+            "json-array" when Fleet is { } f => $"JSON arrays of {N(f.BeatsPerRequest)}",
             "json-array" => $"JSON arrays of {N(Settings.BatchSize)}",
             "json-object" => "one JSON object per request",
             _ => "legacy query string, one heartbeat per request",
@@ -107,6 +120,7 @@ public sealed record LoadReport(
         md.AppendLine(Invariant($"## Load: {(AcceptedPerSecond is { } rate ? $"{N(rate)} heartbeats/s accepted" : Outcome)}"))
             .AppendLine()
             .Append(Invariant($"`POST {Endpoint}` · {form} · {N(Settings.Sensors)} sensors · "))
+            .Append(Fleet is { } fleet ? Invariant($"fleet: each sensor every {fleet.IntervalSeconds:0.###} s · ") : "")
             .Append(TargetPerSecond is { } target ? Invariant($"target {N(target)} hb/s") : "as fast as answered")
             .Append(Invariant($" · concurrency {N(Settings.Concurrency)}"))
             .Append(NotReady is null ? Invariant($" · {Seconds(MeasuredSeconds)} measured after {Seconds(Settings.WarmupSeconds)} warm-up") : "")
@@ -124,8 +138,16 @@ public sealed record LoadReport(
             .AppendLine("|---|---|")
             .AppendLine(Invariant($"| Accepted heartbeats/s | {N(AcceptedPerSecond)} |"))
             .AppendLine(Invariant($"| Requests/s | {N(RequestsPerSecond)} |"))
-            .AppendLine(Invariant($"| Latency p50 / p95 / p99 / max | {LatencyMs.P50:F1} / {LatencyMs.P95:F1} / {LatencyMs.P99:F1} / {LatencyMs.Max:F1} ms |"))
-            .AppendLine(Invariant($"| Responses | {Statuses(Measured)} |"))
+            .AppendLine(TargetPerSecond is null
+                ? Invariant($"| Latency p50 / p90 / p99 / p99.9 / max | {LatencyMs.Percentiles()} ms |")
+                : Invariant($"| Latency p50 / p90 / p99 / p99.9 / max, from the schedule | {LatencyMs.Percentiles()} ms |"));
+        if (TargetPerSecond is not null)
+        {
+            md.AppendLine(Invariant($"| Service time (from the actual send) | {ServiceTimeMs.Percentiles()} ms |"))
+                .AppendLine(Invariant($"| Latest send behind the schedule | {MaxSendDelayMs ?? 0:F1} ms |"));
+        }
+
+        md.AppendLine(Invariant($"| Responses | {Statuses(Measured)} |"))
             .AppendLine(Invariant($"| Transport errors / timeouts | {N(Measured.TransportErrors)} / {N(Measured.Timeouts)} |"));
         if (Persisted is { } persisted)
         {

@@ -27,9 +27,16 @@ public sealed record PersistedCount(long DuringMeasurement, double MeasuredSecon
 /// <param name="MeasuredSeconds">The measured part's length: shorter than the duration when the run was stopped.</param>
 /// <param name="SkippedHeartbeats">Not sent because the senders fell more than a second behind the target rate.</param>
 /// <param name="TimestampLeadMilliseconds">How far the last timestamps ran ahead of the clock (sensors beating more than once a millisecond).</param>
+/// <param name="MaxSendDelayMilliseconds">With a rate: the latest a request went out after its slot in the schedule; null without one.</param>
+/// <param name="Window">When the load began and the measured part began and ended (null when not ready).</param>
+/// <param name="Fleet">The schedule, in fleet mode.</param>
 public sealed record LoadRun(
     DateTimeOffset StartedAt, string? NotReady, double MeasuredSeconds, bool Stopped, LoadSnapshot Stats,
-    IReadOnlyDictionary<string, string> ErrorSamples, long SkippedHeartbeats, long TimestampLeadMilliseconds, PersistedCount? Persisted);
+    IReadOnlyDictionary<string, string> ErrorSamples, long SkippedHeartbeats, long TimestampLeadMilliseconds, PersistedCount? Persisted,
+    double? MaxSendDelayMilliseconds = null, LoadWindow? Window = null, FleetSchedule? Fleet = null);
+
+/// <summary>The run's wall-clock landmarks (UTC).</summary>
+public sealed record LoadWindow(DateTimeOffset LoadStartedAt, DateTimeOffset MeasuredFrom, DateTimeOffset MeasuredTo);
 
 /// <summary>
 /// Sends the load: <see cref="LoadOptions.Concurrency"/> senders share one HttpClient and a <see cref="Pacer"/>
@@ -42,10 +49,14 @@ public sealed class LoadRunner(
     ProgressWriter progress)
 {
     private static readonly TimeSpan MaxBacklog = TimeSpan.FromSeconds(1);
+
+    // A fleet's sensors do not skip a heartbeat because their gateway is busy: every one is sent, however late.
+    private static readonly TimeSpan FleetBacklog = TimeSpan.FromDays(365);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FinalCountTimeout = TimeSpan.FromSeconds(10);
 
     private readonly HeartbeatGenerator _generator = new(target.SensorIds);
+    private readonly FleetSchedule? _fleet = options.Fleet ? new FleetSchedule(target.SensorIds, options.Rate, options.BatchSize) : null;
     private readonly LoadStats _stats = new();
     private readonly string _legacyPrefix = target.Endpoint.AbsoluteUri + (target.Endpoint.Query.Length > 0 ? "&" : "?");
     private readonly long _frequency = time.TimestampFrequency;
@@ -57,6 +68,9 @@ public sealed class LoadRunner(
     private long _persisted;
     private volatile string _phase = "warm-up";
     private int _countFailed;
+    private long _maxSendDelay;
+    private long _readyMilliseconds;
+    private long _fleetStartMilliseconds;
 
     public async Task<LoadRun> RunAsync(CancellationToken cancellationToken)
     {
@@ -68,9 +82,16 @@ public sealed class LoadRunner(
         }
 
         _loadStart = time.GetTimestamp();
+        var loadStartedAt = time.GetUtcNow();
         _measureStart = _loadStart + Ticks(options.Warmup);
         _end = _measureStart + Ticks(options.Duration);
-        if (options.Rate > 0)
+        if (_fleet is not null)
+        {
+            // Heartbeat timestamps count from here (after the ready check's, so that none repeats one of those).
+            _fleetStartMilliseconds = Math.Max(loadStartedAt.ToUnixTimeMilliseconds(), _readyMilliseconds + 1);
+            _pacer = new Pacer(_loadStart + Ticks(TimeSpan.FromSeconds(_fleet.DueSeconds(0))), _fleet.RequestsPerSecond, _frequency, FleetBacklog);
+        }
+        else if (options.Rate > 0)
         {
             _pacer = new Pacer(_loadStart, options.Rate / options.BatchSize, _frequency, MaxBacklog);
         }
@@ -107,15 +128,18 @@ public sealed class LoadRunner(
         await progressLoop;
         progress.Finish();
 
-        var skipped = (_pacer?.Skipped ?? 0) * options.BatchSize;
+        var skipped = (_pacer?.Skipped ?? 0) * (_fleet?.BeatsPerRequest ?? options.BatchSize);
         var lead = _generator.MaxLeadMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        double? sendDelay = _pacer is null ? null : Math.Round(Seconds(Volatile.Read(ref _maxSendDelay)) * 1000, 3);
+        var window = new LoadWindow(loadStartedAt, loadStartedAt + options.Warmup, loadStartedAt + TimeSpan.FromSeconds(Math.Max(Seconds(end - _loadStart), 0)));
         return new LoadRun(startedAt, null, Math.Max(0, Seconds(end - _measureStart)), cancellationToken.IsCancellationRequested, stats,
-            _stats.ErrorSamples, skipped, lead, persisted);
+            _stats.ErrorSamples, skipped, lead, persisted, sendDelay, window, _fleet);
     }
 
     /// <summary>
-    /// Sends one request naming the last and the first sensor until it succeeds (the API learns new sensors and keys
-    /// within seconds), then, when the database is watched, waits until it is stored and counts from there.
+    /// Sends one request naming the last and the first sensor (in fleet mode, the first two in turn) until it succeeds
+    /// (the API learns new sensors and keys within seconds), then, when the database is watched, waits until it is
+    /// stored and counts from there.
     /// </summary>
     /// <returns>Why it never succeeded within the ready timeout; null once it did.</returns>
     private async Task<string?> WaitUntilReadyAsync(CancellationToken cancellationToken)
@@ -140,9 +164,10 @@ public sealed class LoadRunner(
         while (true)
         {
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            _readyMilliseconds = nowMs;
             using var request = target.Legacy
                 ? Request(_generator.LegacyQueryFor(target.SensorIds.Count - 1, nowMs))
-                : Request(buffer, _generator.WriteFor(buffer, target.SensorIds.Count - 1, count, nowMs));
+                : Request(buffer, _fleet?.WriteFirstInTurn(buffer, count, nowMs) ?? _generator.WriteFor(buffer, target.SensorIds.Count - 1, count, nowMs));
             var (status, detail) = await SendAsync(request, scratch, sample: false, cancellationToken);
             if (status is >= 200 and < 300)
             {
@@ -183,14 +208,15 @@ public sealed class LoadRunner(
     {
         var buffer = target.Legacy ? null : new byte[HeartbeatGenerator.MaxBodyLength(options.BatchSize)];
         var scratch = new byte[4096];
-        var batch = target.Legacy ? 1 : options.BatchSize;
+        var batch = target.Legacy ? 1 : _fleet?.BeatsPerRequest ?? options.BatchSize;
         var wakeEarly = _frequency / 1000;
         try
         {
             while (true)
             {
                 var now = time.GetTimestamp();
-                var due = _pacer?.Next(now) ?? now;
+                long slot = 0;
+                var due = _pacer?.Next(now, out slot) ?? now;
                 if (due >= Volatile.Read(ref _end))
                 {
                     return;
@@ -205,11 +231,20 @@ public sealed class LoadRunner(
                 var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                 using var request = buffer is null
                     ? Request(_generator.NextLegacyQuery(nowMs))
-                    : Request(buffer, _generator.WriteNext(buffer, batch, nowMs));
+                    : Request(buffer, _fleet?.Write(buffer, slot, _fleetStartMilliseconds) ?? _generator.WriteNext(buffer, batch, nowMs));
                 var sentAt = time.GetTimestamp();
                 var (status, _) = await SendAsync(request, scratch, sample: true, cancellationToken);
                 var doneAt = time.GetTimestamp();
-                recorder.Record(status, batch, (doneAt - sentAt) * 1_000_000 / _frequency,
+                // Coordinated omission: with a schedule, latency counts from the slot, so a request that went out late
+                // because every sender was waiting on a slow server carries that wait (one sent up to 1 ms early counts
+                // from its actual send).
+                var intended = Math.Min(due, sentAt);
+                if (_pacer is not null)
+                {
+                    RaiseMaxSendDelay(sentAt - due);
+                }
+
+                recorder.Record(status, batch, Micros(doneAt - intended), Micros(doneAt - sentAt),
                     measured: doneAt >= _measureStart && doneAt < Volatile.Read(ref _end));
             }
         }
@@ -361,7 +396,7 @@ public sealed class LoadRunner(
                 progress.Show(new Progress(
                     time.GetElapsedTime(_loadStart, now), _phase,
                     (all.Requests - previous.Requests) / seconds, (all.AcceptedHeartbeats - previous.Accepted) / seconds,
-                    all.Latency.Count > 0 ? all.Latency.ValueAtPercentile(99) / 1000.0 : null, all.Failed, all.CountOf(429),
+                    all.Latency.TotalCount > 0 ? all.Latency.GetValueAtPercentile(99) / 1000.0 : null, all.Failed, all.CountOf(429),
                     persisted - previous.Persisted is { } stored ? stored / seconds : null, persisted, all.AcceptedHeartbeats));
                 previous = (now, all.Requests, all.AcceptedHeartbeats, persisted);
             }
@@ -389,6 +424,23 @@ public sealed class LoadRunner(
     }
 
     private long? Persisted => countPersisted is null ? null : Volatile.Read(ref _persisted);
+
+    private void RaiseMaxSendDelay(long delay)
+    {
+        var current = Volatile.Read(ref _maxSendDelay);
+        while (delay > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxSendDelay, delay, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private long Micros(long ticks) => ticks * 1_000_000 / _frequency;
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _frequency);
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using HdrHistogram;
+using Sensors360.Measurement;
 
 namespace Sensors360.Simulator.Load;
 
@@ -8,9 +10,15 @@ namespace Sensors360.Simulator.Load;
 /// <param name="Timeouts">No response within the request timeout.</param>
 /// <param name="Heartbeats">Heartbeats in the requests that were answered or failed.</param>
 /// <param name="AcceptedHeartbeats">Heartbeats in the requests answered 2xx.</param>
-/// <param name="Latency">From sending the request to the end of the response; answered requests only.</param>
+/// <param name="Latency">
+/// From the moment the request was due to be sent (its slot in the schedule, when there is one) to the end of the
+/// response, in microseconds; answered requests only. Measuring from the schedule rather than from the actual send
+/// corrects for coordinated omission: a request held back because the server was slow counts the wait.
+/// </param>
+/// <param name="ServiceTime">From the actual send to the end of the response (the same as <paramref name="Latency"/> without a schedule).</param>
 public sealed record Tally(
-    IReadOnlyDictionary<int, long> ByStatus, long TransportErrors, long Timeouts, long Heartbeats, long AcceptedHeartbeats, LatencyHistogram Latency)
+    IReadOnlyDictionary<int, long> ByStatus, long TransportErrors, long Timeouts, long Heartbeats, long AcceptedHeartbeats, HistogramBase Latency,
+    HistogramBase ServiceTime)
 {
     public long Responses => ByStatus.Values.Sum();
 
@@ -29,34 +37,43 @@ public sealed record Tally(
 public sealed record LoadSnapshot(Tally All, Tally Measured);
 
 /// <summary>
-/// One sender's counters. Only its sender writes to it, so recording takes no lock and no interlocked instruction;
-/// <see cref="LoadStats.Snapshot"/> reads them from another thread.
+/// One sender's counters. Only its sender writes to them, so counting takes no lock and no interlocked instruction;
+/// latencies go to the run's shared HdrHistogram recorders (wait-free). <see cref="LoadStats.Snapshot"/> reads them
+/// from another thread.
 /// </summary>
 public sealed class LoadRecorder
 {
+    internal LoadRecorder(Recorder allLatency, Recorder allService, Recorder measuredLatency, Recorder measuredService)
+    {
+        All = new Counters(allLatency, allService);
+        Measured = new Counters(measuredLatency, measuredService);
+    }
+
     /// <summary>The status code recorded for a request that got no response.</summary>
     public const int TransportError = -1;
 
     /// <summary>The status code recorded for a request that timed out.</summary>
     public const int Timeout = -2;
 
-    internal Counters All { get; } = new();
+    internal Counters All { get; }
 
-    internal Counters Measured { get; } = new();
+    internal Counters Measured { get; }
 
     /// <param name="status">The HTTP status, or <see cref="TransportError"/> or <see cref="Timeout"/>.</param>
     /// <param name="heartbeats">How many heartbeats the request carried.</param>
+    /// <param name="latencyMicroseconds">From when it was due (its slot in the schedule) to the end of the response.</param>
+    /// <param name="serviceMicroseconds">From when it was actually sent to the end of the response.</param>
     /// <param name="measured">Whether it completed inside the measured part of the run.</param>
-    public void Record(int status, int heartbeats, long latencyMicroseconds, bool measured)
+    public void Record(int status, int heartbeats, long latencyMicroseconds, long serviceMicroseconds, bool measured)
     {
-        All.Record(status, heartbeats, latencyMicroseconds);
+        All.Record(status, heartbeats, latencyMicroseconds, serviceMicroseconds);
         if (measured)
         {
-            Measured.Record(status, heartbeats, latencyMicroseconds);
+            Measured.Record(status, heartbeats, latencyMicroseconds, serviceMicroseconds);
         }
     }
 
-    internal sealed class Counters
+    internal sealed class Counters(Recorder latency, Recorder service)
     {
         // Index = status code; codes outside 100..599 are kept under 0 (they do not happen with HttpClient).
         private readonly long[] _byStatus = new long[600];
@@ -65,9 +82,7 @@ public sealed class LoadRecorder
         private long _heartbeats;
         private long _accepted;
 
-        public LatencyHistogram Latency { get; } = new();
-
-        public void Record(int status, int heartbeats, long latencyMicroseconds)
+        public void Record(int status, int heartbeats, long latencyMicroseconds, long serviceMicroseconds)
         {
             switch (status)
             {
@@ -85,14 +100,15 @@ public sealed class LoadRecorder
                         Volatile.Write(ref _accepted, _accepted + heartbeats);
                     }
 
-                    Latency.Record(latencyMicroseconds);
+                    latency.RecordMicroseconds(latencyMicroseconds);
+                    service.RecordMicroseconds(serviceMicroseconds);
                     break;
             }
 
             Volatile.Write(ref _heartbeats, _heartbeats + heartbeats);
         }
 
-        public void AddTo(long[] byStatus, ref long transportErrors, ref long timeouts, ref long heartbeats, ref long accepted, LatencyHistogram latency)
+        public void AddTo(long[] byStatus, ref long transportErrors, ref long timeouts, ref long heartbeats, ref long accepted)
         {
             for (var i = 0; i < byStatus.Length; i++)
             {
@@ -103,21 +119,27 @@ public sealed class LoadRecorder
             timeouts += Volatile.Read(ref _timeouts);
             heartbeats += Volatile.Read(ref _heartbeats);
             accepted += Volatile.Read(ref _accepted);
-            Latency.AddTo(latency);
         }
     }
 }
 
-/// <summary>The run's counters: one <see cref="LoadRecorder"/> per sender, added up on demand; and one example of each kind of error.</summary>
+/// <summary>
+/// The run's counters: one <see cref="LoadRecorder"/> per sender, added up on demand; the latencies of all senders,
+/// for the whole run and for its measured part; and one example of each kind of error.
+/// </summary>
 public sealed class LoadStats
 {
     private readonly List<LoadRecorder> _recorders = [];
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<string, string> _errorSamples = new();
+    private readonly LatencyParts _allLatency = new();
+    private readonly LatencyParts _allService = new();
+    private readonly LatencyParts _measuredLatency = new();
+    private readonly LatencyParts _measuredService = new();
 
     public LoadRecorder NewRecorder()
     {
-        var recorder = new LoadRecorder();
+        var recorder = new LoadRecorder(_allLatency.Recorder, _allService.Recorder, _measuredLatency.Recorder, _measuredService.Recorder);
         lock (_lock)
         {
             _recorders.Add(recorder);
@@ -141,25 +163,25 @@ public sealed class LoadStats
         _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Everything so far; the latency histograms are copies, the caller's to keep.</summary>
     public LoadSnapshot Snapshot()
     {
-        LoadRecorder[] recorders;
         lock (_lock)
         {
-            recorders = [.. _recorders];
+            LoadRecorder[] recorders = [.. _recorders];
+            return new LoadSnapshot(
+                Sum(recorders, r => r.All, _allLatency.SoFar(), _allService.SoFar()),
+                Sum(recorders, r => r.Measured, _measuredLatency.SoFar(), _measuredService.SoFar()));
         }
-
-        return new LoadSnapshot(Sum(recorders, r => r.All), Sum(recorders, r => r.Measured));
     }
 
-    private static Tally Sum(LoadRecorder[] recorders, Func<LoadRecorder, LoadRecorder.Counters> part)
+    private static Tally Sum(LoadRecorder[] recorders, Func<LoadRecorder, LoadRecorder.Counters> part, HistogramBase latency, HistogramBase service)
     {
         var byStatus = new long[600];
         long transportErrors = 0, timeouts = 0, heartbeats = 0, accepted = 0;
-        var latency = new LatencyHistogram();
         foreach (var recorder in recorders)
         {
-            part(recorder).AddTo(byStatus, ref transportErrors, ref timeouts, ref heartbeats, ref accepted, latency);
+            part(recorder).AddTo(byStatus, ref transportErrors, ref timeouts, ref heartbeats, ref accepted);
         }
 
         var statuses = new SortedDictionary<int, long>();
@@ -171,6 +193,23 @@ public sealed class LoadStats
             }
         }
 
-        return new Tally(statuses, transportErrors, timeouts, heartbeats, accepted, latency);
+        return new Tally(statuses, transportErrors, timeouts, heartbeats, accepted, latency, service);
+    }
+
+    /// <summary>A shared recorder the senders write to, and what the reader has taken from it so far.</summary>
+    private sealed class LatencyParts
+    {
+        private readonly LongHistogram _soFar = Latency.NewHistogram();
+        private readonly LongHistogram _interval = Latency.NewHistogram();
+
+        public Recorder Recorder { get; } = Latency.NewRecorder();
+
+        /// <summary>Adds what was recorded since the previous call, and copies the total. Callers hold the stats' lock.</summary>
+        public HistogramBase SoFar()
+        {
+            Recorder.GetIntervalHistogramInto(_interval);
+            _soFar.Add(_interval);
+            return _soFar.Copy();
+        }
     }
 }

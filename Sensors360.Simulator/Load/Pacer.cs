@@ -33,7 +33,12 @@ public sealed class Pacer
 
     /// <summary>Takes the next request's slot.</summary>
     /// <returns>When it is due: wait until then if that is later than <paramref name="now"/>.</returns>
-    public long Next(long now)
+    public long Next(long now) => Next(now, out _);
+
+    /// <summary>Takes the next request's slot.</summary>
+    /// <param name="slot">Its number: the n of <c>start + n × period</c>.</param>
+    /// <returns>When it is due: wait until then if that is later than <paramref name="now"/>.</returns>
+    public long Next(long now, out long slot)
     {
         while (true)
         {
@@ -46,11 +51,13 @@ public sealed class Pacer
                 if (Interlocked.CompareExchange(ref _issued, caughtUp + 1, n) == n)
                 {
                     Interlocked.Add(ref _skipped, caughtUp - n);
+                    slot = caughtUp;
                     return DueOf(caughtUp);
                 }
             }
             else if (Interlocked.CompareExchange(ref _issued, n + 1, n) == n)
             {
+                slot = n;
                 return due;
             }
         }

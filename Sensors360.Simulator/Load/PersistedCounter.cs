@@ -3,7 +3,7 @@ using Npgsql;
 namespace Sensors360.Simulator.Load;
 
 /// <summary>
-/// Counts the load's heartbeats stored in PostgreSQL: the sum of <c>sensors.heartbeat_count</c> over the load's
+/// Counts the load's heartbeats stored in PostgreSQL: the sum of <c>sensor_liveness.heartbeat_count</c> over the load's
 /// sensors. The worker raises that count in the same transaction that inserts the rows (and only for rows it did
 /// insert), so it equals the rows stored, for the price of reading a few thousand sensor rows rather than counting
 /// millions of heartbeats.

@@ -119,14 +119,20 @@ public sealed class BenchSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers <paramref name="count"/> sensors through the registry's CSV import; returns their ids.</summary>
-    public async Task<long[]> RegisterSensorsAsync(string prefix, int count)
+    /// <summary>
+    /// Registers <paramref name="count"/> sensors through the registry's CSV import, with the registry's default
+    /// timings or <paramref name="timings"/>; returns their ids.
+    /// </summary>
+    public async Task<long[]> RegisterSensorsAsync(string prefix, int count, SensorTimings? timings = null)
     {
         using var worker = Worker();
         var ids = new List<long>(count);
+        var (header, columns) = timings is { } t
+            ? ("tag,expected_interval_seconds,grace_seconds,stale_after_seconds", $",{t.ExpectedIntervalSeconds},{t.GraceSeconds},{t.StaleAfterSeconds}")
+            : ("tag", "");
         for (var start = 0; start < count; start += 10_000)
         {
-            var csv = "tag\n" + string.Join('\n', Enumerable.Range(start, Math.Min(10_000, count - start)).Select(i => $"{prefix}-{i}")) + "\n";
+            var csv = header + "\n" + string.Join('\n', Enumerable.Range(start, Math.Min(10_000, count - start)).Select(i => $"{prefix}-{i}{columns}")) + "\n";
             using var content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv");
             using var response = await worker.PostAsync("/api/sensors/import", content);
             var body = await response.Content.ReadAsStringAsync();
@@ -153,3 +159,6 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }
+
+/// <summary>A sensor's timings in the registry, in seconds (its CSV import's columns).</summary>
+public sealed record SensorTimings(int ExpectedIntervalSeconds, int GraceSeconds, int StaleAfterSeconds);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sensors360.Measurement;
 
 namespace Sensors360.Bench;
 
@@ -50,7 +51,7 @@ public static class FanOutBench
             var rss = system.ResidentBytes("realtime-gateway", "Realtime.Gateway") / 1024.0 / 1024.0;
             var complete = deliveries.Values.Where(d => d.Count >= clients).ToList();
             var all = complete.SelectMany(d => d).ToList();
-            var p99 = Percentiles.Of(all, 99);
+            var p99 = Latency.Of(all).P99;
             var toAll = complete.Select(d => d.Max()).DefaultIfEmpty(double.NaN).Max();
             var lost = connected.Count(c => c.Lost);
             Console.WriteLine($"(e) {complete.Count} snapshots reached all {clients} clients ({lost} clients closed by the gateway); delivery p99 {p99:0.0} ms, slowest to all {toAll:0.0} ms; gateway RSS {rss:0} MB");

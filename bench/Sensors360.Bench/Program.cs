@@ -2,63 +2,95 @@ using System.Globalization;
 using Npgsql;
 using Sensors360.Bench;
 
-// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f]
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g]
 // Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
 // the same run, prints one table and writes artifacts/bench/results.md and results.json. See docs/benchmarks.md.
 var quick = args.Contains("--quick");
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g"];
 var scale = quick
-    ? new Scale(IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3)
-    : new Scale(IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3);
+    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3,
+        Steady: new FleetScale(Sensors: 100_000, Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
+    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3,
+        Steady: new FleetScale(Sensors: 1_000_000, Duration: TimeSpan.FromMinutes(30), Probes: 20, LatencySensors: 1_000, ScanRuns: 50));
 
 var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 Console.WriteLine($"Sensors 360 benchmarks ({(quick ? "quick" : "full")}) on {machine}");
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
-var rows = new List<BenchRow>();
+var report = new BenchReport();
+var rows = report.Rows;
 await using (var system = await BenchSystem.StartAsync(cancel.Token))
 {
     Console.WriteLine("System healthy.");
     await using var db = NpgsqlDataSource.Create(await system.ConnectionStringAsync("sensorsdb"));
+    await using var queue = await QueueMonitor.ConnectAsync(system, cancel.Token);
+    // The COPY baseline first, on the idle database, before any load has left a backlog or grown an index.
+    var copy = double.NaN;
+    if (only.Contains("a"))
+    {
+        await using var profile = CpuProfile.Start();
+        copy = await CopyBaseline.RowsPerSecondAsync(db, 10_000, TimeSpan.FromSeconds(scale.CopySeconds), cancel.Token);
+        var shares = CpuProfile.Format(await profile.StopAsync());
+        Console.WriteLine($"COPY baseline: {copy:#,0} rows/s into an empty partition of heartbeats ({scale.CopySeconds} s; CPU: {shares})");
+        report.Profiles.Add($"COPY baseline: {shares}");
+    }
     if (only.Contains("c"))
     {
         rows.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancel.Token));
     }
     if (only.Contains("b"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: false, single: true, cancel.Token));
+        rows.AddRange(await IngestBench.RunSingleAsync(system, report, TimeSpan.FromSeconds(scale.IngestSeconds), cancel.Token));
     }
     if (only.Contains("e"))
     {
         rows.AddRange(await FanOutBench.RunAsync(system, scale.FanOutClients, scale.Snapshots, cancel.Token));
     }
+    DateTimeOffset? staleScanAsOf = null;
+    double? idleScanP50 = null;
     if (only.Contains("d") || only.Contains("f"))
     {
         Console.WriteLine($"(d, f) writing a fleet of {scale.FleetSensors:#,0} sensors × {scale.HeartbeatsPerSensor} heartbeats");
         var fleet = await FleetGenerator.GenerateAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, cancel.Token);
         if (only.Contains("d"))
         {
-            rows.AddRange(await StaleScanBench.RunAsync(db, fleet.AsOf, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token));
+            var scan = await StaleScanBench.RunAsync(db, fleet.AsOf, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token);
+            rows.AddRange(scan);
+            (staleScanAsOf, idleScanP50) = (fleet.AsOf, scan[0].Ours);
         }
         if (only.Contains("f"))
         {
             rows.AddRange(await WorkerMemoryBench.RunAsync(system, db, scale.FleetSensors, cancel.Token));
         }
     }
-    // Last: saturating the API queues far more than the worker stores meanwhile, and the backlog would skew the others.
+    // Saturating the API queues far more than the worker stores meanwhile: after the others, which a backlog would skew.
+    (double PerSecond, string Source)? sustainable = null;
     if (only.Contains("a"))
     {
-        rows.AddRange(await IngestBench.RunAsync(system, db, TimeSpan.FromSeconds(scale.IngestSeconds), batched: true, single: false, cancel.Token));
+        var (batched, stored) = await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token);
+        rows.AddRange(batched);
+        sustainable = (stored, "(a)");
+    }
+    // Last: 80 % of what (a) stored per second (or a short calibration like it), after (a)'s backlog is purged. Its
+    // fleet goes late, then down, once it stops sending: nothing may run after it.
+    if (only.Contains("g"))
+    {
+        if (sustainable is null)
+        {
+            Console.WriteLine("(g) (a) was not run: a 10 s saturating calibration run like it gives the sustainable rate");
+            sustainable = (await IngestBench.CalibrateAsync(system, queue, report, cancel.Token), "a 10 s calibration like (a)");
+        }
+        rows.AddRange(await FleetBench.RunAsync(system, db, queue, report, scale.Steady, sustainable.Value, staleScanAsOf, idleScanP50, cancel.Token));
     }
 }
 
 var header = $"Sensors 360 benchmarks — {(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}";
 var markdown = Table.Markdown(rows, header);
-if (IngestBench.Profiles.Count > 0)
+if (report.Profiles.Count > 0)
 {
     markdown += Environment.NewLine + "CPU by component (share of all cores, whole load run incl. warm-up and drain):" + Environment.NewLine
-        + string.Concat(IngestBench.Profiles.Select(p => $"- {p}{Environment.NewLine}"));
+        + string.Concat(report.Profiles.Select(p => $"- {p}{Environment.NewLine}"));
 }
 Console.WriteLine();
 Console.WriteLine(markdown);
@@ -66,11 +98,19 @@ var output = Path.Combine(Environment.GetEnvironmentVariable("SENSORS360_BENCH_O
 Directory.CreateDirectory(output);
 await File.WriteAllTextAsync(Path.Combine(output, "results.md"), markdown);
 await File.WriteAllTextAsync(Path.Combine(output, "results.json"), System.Text.Json.JsonSerializer.Serialize(
-    new { quick, machine, at = DateTimeOffset.UtcNow, rows }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
+    new { quick, machine, at = DateTimeOffset.UtcNow, rows, series = report.Series },
+    new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // A figure that could not be measured (e.g. no transition seen) is NaN: written as "NaN", not a crash.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    }));
 Console.WriteLine($"Written to {Path.GetFullPath(output)}/results.md and results.json");
 return rows.All(r => r.Met) ? 0 : 3;
 
 static double MachineMemoryGiB() =>
     long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
 
-sealed record Scale(int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns);
+sealed record Scale(
+    int CopySeconds, int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns,
+    FleetScale Steady);

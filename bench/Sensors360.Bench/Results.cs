@@ -11,18 +11,14 @@ public sealed record BenchRow(string Scenario, string Metric, double Ours, doubl
     public double? Ratio => Baseline is > 0 && Ours > 0 ? (LowerIsBetter ? Baseline / Ours : Ours / Baseline) : null;
 }
 
-public static class Percentiles
+/// <summary>Everything a run produces: the table's rows, the CPU lines under it, and series for results.json.</summary>
+public sealed class BenchReport
 {
-    public static double Of(IReadOnlyList<double> values, double percentile)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
+    public List<BenchRow> Rows { get; } = [];
+
+    public List<string> Profiles { get; } = [];
+
+    public Dictionary<string, object> Series { get; } = [];
 }
 
 public static class Table
@@ -47,6 +43,7 @@ public static class Table
     static string Format(double value) => value switch
     {
         double.NaN => "n/a",
+        < 10 when value == Math.Floor(value) => value.ToString("0", CultureInfo.InvariantCulture),
         >= 1000 => value.ToString("#,0", CultureInfo.InvariantCulture),
         >= 10 => value.ToString("0.0", CultureInfo.InvariantCulture),
         _ => value.ToString("0.00", CultureInfo.InvariantCulture),

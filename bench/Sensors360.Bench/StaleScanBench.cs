@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Worker;
 using Monitor.Worker.Monitoring;
 using Npgsql;
+using Sensors360.Measurement;
 
 namespace Sensors360.Bench;
 
@@ -14,6 +15,7 @@ namespace Sensors360.Bench;
 /// </summary>
 public static class StaleScanBench
 {
+
     const string SeedQuery = """
         SELECT sensor_id FROM (
             SELECT DISTINCT ON (sensor_id) sensor_id, sensor_time FROM heartbeats ORDER BY sensor_id, sensor_time DESC
@@ -29,15 +31,8 @@ public static class StaleScanBench
         // The first scan settles anything that came due while the fleet was written; the timed ones are steady state.
         var now = asOf.AddSeconds(1);
         var settle = await scanner.ScanAsync(connection, now, now, cancellationToken);
-        var ours = new List<double>();
-        var staleCount = settle.StaleCount;
-        for (var run = 0; run < oursRuns; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            var result = await scanner.ScanAsync(connection, now, now, cancellationToken);
-            ours.Add(watch.Elapsed.TotalMilliseconds);
-            staleCount = result.StaleCount;
-        }
+        var (ours, staleCount) = await TimedScansAsync(scanner, connection, now, oursRuns, TimeSpan.Zero, cancellationToken);
+        staleCount = oursRuns == 0 ? settle.StaleCount : staleCount;
 
         var seed = new List<double>();
         long seedStale = 0;
@@ -57,8 +52,8 @@ public static class StaleScanBench
             seed.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        var oursP50 = Percentiles.Of(ours, 50);
-        var seedP50 = Percentiles.Of(seed, 50);
+        var oursP50 = Latency.Of(ours).P50;
+        var seedP50 = Latency.Of(seed).P50;
         Console.WriteLine($"(d) ours p50 {oursP50:0.0} ms (stale {staleCount:#,0}); seed p50 {seedP50:0} ms (stale {seedStale:#,0}); {seedP50 / oursP50:0}× faster");
         var scale = $"{sensors:#,0} sensors / {(long)sensors * heartbeatsPerSensor:#,0} heartbeats";
         return
@@ -66,5 +61,37 @@ public static class StaleScanBench
             new($"(d) stale scan, {scale}", $"p50 of {oursRuns} scans", oursP50, seedP50, $"seed DISTINCT ON, p50 of {seedRuns}",
                 "≤ 100 ms and ≥ 100× faster", oursP50 <= 100 && seedP50 / oursP50 >= 100, "ms") { LowerIsBetter = true },
         ];
+    }
+
+    /// <summary>
+    /// The same steady-state scans, as of the same moment, timed while something else loads the system (in the bench,
+    /// (g)'s fleet): <paramref name="runs"/> of them, <paramref name="spacing"/> apart. As of the fleet's moment, and
+    /// after (d) settled it, nothing is due: the scans write nothing, so they do not disturb what runs beside them.
+    /// </summary>
+    public static async Task<LatencySummary> UnderLoadAsync(NpgsqlDataSource db, DateTimeOffset asOf, int runs, TimeSpan spacing, CancellationToken cancellationToken)
+    {
+        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new Monitor.Worker.Outbox.OutboxSignal());
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var (times, _) = await TimedScansAsync(scanner, connection, asOf.AddSeconds(1), runs, spacing, cancellationToken);
+        return Latency.Of(times);
+    }
+
+    static async Task<(List<double> Milliseconds, int StaleCount)> TimedScansAsync(
+        StalenessScanner scanner, NpgsqlConnection connection, DateTimeOffset now, int runs, TimeSpan spacing, CancellationToken cancellationToken)
+    {
+        var times = new List<double>();
+        var staleCount = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            if (run > 0 && spacing > TimeSpan.Zero)
+            {
+                await Task.Delay(spacing, cancellationToken);
+            }
+            var watch = Stopwatch.StartNew();
+            var result = await scanner.ScanAsync(connection, now, now, cancellationToken);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            staleCount = result.StaleCount;
+        }
+        return (times, staleCount);
     }
 }

@@ -1,3 +1,4 @@
+using HdrHistogram;
 using System.Net;
 using System.Text.Json;
 using Sensors360.Simulator.Load;
@@ -36,7 +37,7 @@ public sealed class LoadRunnerTests
         Assert.Equal((1_200, 12_000), (run.Stats.All.Requests, run.Stats.All.AcceptedHeartbeats));
         Assert.Equal((1_000, 10_000), (run.Stats.Measured.Requests, run.Stats.Measured.AcceptedHeartbeats));
         Assert.Equal(1.0, run.MeasuredSeconds, 3);
-        Assert.Equal(1_000, run.Stats.Measured.Latency.ValueAtPercentile(99));
+        Assert.Equal(1_000, run.Stats.Measured.Latency.GetValueAtPercentile(99));
         Assert.Null(run.NotReady);
         Assert.False(run.Stopped);
     }
@@ -62,14 +63,102 @@ public sealed class LoadRunnerTests
 
         Assert.Equal(40, run.Stats.All.Requests);
         Assert.Equal(200, run.Stats.All.AcceptedHeartbeats);
+        // The schedule starts when the ready check (the first request) succeeded, here at once.
+        var scheduleStart = sentAt[0];
         var load = sentAt.Skip(1).Order().ToList();
         for (var k = 0; k < load.Count; k++)
         {
-            // 50 ms apart, give or take the millisecond a sender may wake early and the clock's 5 ms steps.
-            Assert.InRange((load[k] - load[0]).TotalMilliseconds, (k * 50) - 6, (k * 50) + 11);
+            // 50 ms apart from the start of the schedule, give or take the millisecond a sender may wake early and the
+            // clock's 5 ms steps (a sender thread may start a step or two after the clock began to move).
+            Assert.InRange((load[k] - scheduleStart).TotalMilliseconds, (k * 50) - 1, (k * 50) + 11);
         }
 
         Assert.Equal(0, run.SkippedHeartbeats);
+    }
+
+    [Fact]
+    public async Task With_a_rate_latency_counts_from_the_schedule_so_a_stall_shows_in_every_request_it_held_back()
+    {
+        var time = new ManualTimeProvider(Start);
+        var count = 0;
+        // 100 requests/s, one sender; answers take no time, except the 50th of the load: 500 ms.
+        var handler = new FakeHttpHandler((_, _) =>
+        {
+            if (Interlocked.Increment(ref count) == 51)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(500));
+            }
+
+            return FakeHttpHandler.Answer(HttpStatusCode.Accepted);
+        });
+        var options = Options(o => (o.Rate, o.BatchSize, o.Concurrency, o.Warmup, o.Duration) = (100, 1, 1, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
+
+        var run = await PumpAsync(time, Runner(options, Target(), handler, time).RunAsync(CancellationToken.None));
+
+        // The ~50 slots that fell due during the stall went out late, back to back: measured from their slots they
+        // waited 490, 480, … ms. From their actual send (service time) only the stalled request was slow.
+        var latency = run.Stats.All.Latency;
+        var service = run.Stats.All.ServiceTime;
+        Assert.Equal(200, latency.TotalCount);
+        Assert.Equal(0, run.SkippedHeartbeats);
+        Assert.InRange(service.GetValueAtPercentile(90), 0, 20_000);
+        Assert.InRange(service.GetMaxValue(), 500_000, 520_000);
+        Assert.InRange(latency.GetValueAtPercentile(90), 200_000, 520_000);
+        Assert.InRange(latency.GetMaxValue(), 500_000, 520_000);
+        Assert.InRange(run.MaxSendDelayMilliseconds!.Value, 480, 520);
+    }
+
+    [Fact]
+    public async Task A_fleet_sends_each_sensor_once_an_interval_at_its_own_phase_and_every_heartbeat_however_late()
+    {
+        var time = new ManualTimeProvider(Start);
+        var sent = new List<(DateTimeOffset At, long SensorId, long Timestamp)>();
+        var count = 0;
+        // 20 sensors at 10 heartbeats/s: each every 2 s, one heartbeat per request (100 ms hold one); one sender. The
+        // 10th request of the load stalls the server for 3 s, three times the backlog after which paced runs skip.
+        var handler = new FakeHttpHandler((_, body) =>
+        {
+            var at = time.GetUtcNow();
+            var root = JsonDocument.Parse(body!).RootElement;
+            List<JsonElement> beats = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : [root];
+            lock (sent)
+            {
+                foreach (var beat in beats)
+                {
+                    sent.Add((at, beat.GetProperty("sensorId").GetInt64(), beat.GetProperty("timestamp").GetInt64()));
+                }
+            }
+
+            if (Interlocked.Increment(ref count) == 11)
+            {
+                time.Advance(TimeSpan.FromSeconds(3));
+            }
+
+            return FakeHttpHandler.Answer(HttpStatusCode.Accepted);
+        });
+        var options = Options(o => (o.Fleet, o.Sensors, o.Rate, o.BatchSize, o.Concurrency, o.Warmup, o.Duration) =
+            (true, 20, 10, 500, 1, TimeSpan.Zero, TimeSpan.FromSeconds(4)));
+        var ids = Enumerable.Range(1, 20).Select(i => (long)i).ToArray();
+        var schedule = new FleetSchedule(ids, 10, 500);
+
+        var run = await PumpAsync(time, Runner(options, new LoadTarget(Ingestion, "s360c_key", ids, Legacy: false), handler, time).RunAsync(CancellationToken.None));
+
+        // The ready check names the two sensors that send first; then 4 s of schedule: two heartbeats per sensor, none skipped.
+        Assert.Equal([schedule.SensorInTurn(0), schedule.SensorInTurn(1)], sent.Take(2).Select(s => s.SensorId));
+        var load = sent.Skip(2).ToList();
+        Assert.Equal(40, load.Count);
+        Assert.Equal(0, run.SkippedHeartbeats);
+        Assert.All(load.GroupBy(s => s.SensorId), sensor => Assert.Equal([2_000L], sensor.Select(s => s.Timestamp).Zip(sensor.Skip(1).Select(s => s.Timestamp), (a, b) => b - a)));
+        // Each heartbeat carries its due time, 100 ms after the previous one, whenever it went out: those held back by
+        // the stall went out up to 3 s late, with their own timestamps.
+        var start = load[0].Timestamp;
+        Assert.Equal(Enumerable.Range(0, 40).Select(k => start + (k * 100L)), load.Select(s => s.Timestamp));
+        Assert.InRange(load.Max(s => s.At.ToUnixTimeMilliseconds() - s.Timestamp), 2_800, 3_100);
+        Assert.InRange(run.MaxSendDelayMilliseconds!.Value, 2_800, 3_100);
+        Assert.InRange(run.Stats.All.Latency.GetMaxValue(), 2_800_000, 3_100_000);
+        // Timestamps count from the start of the load (a millisecond after the ready check's, never the same).
+        Assert.InRange(start - run.Window!.LoadStartedAt.ToUnixTimeMilliseconds(), 0, 1);
+        Assert.Equal(TimeSpan.FromSeconds(2), run.Fleet!.Interval);
     }
 
     [Fact]
@@ -290,11 +379,16 @@ public sealed class LoadRunnerTests
         Func<CancellationToken, Task<long>>? countPersisted = null, StringWriter? progress = null) =>
         new(options, target, new HttpClient(handler), time, countPersisted, new ProgressWriter(progress ?? new StringWriter(), inPlace: false));
 
-    /// <summary>Moves the manual clock 5 ms at a time until the run is over, letting the senders catch up in between.</summary>
-    private static async Task<LoadRun> PumpAsync(ManualTimeProvider time, Task<LoadRun> run)
+    /// <summary>
+    /// Moves the manual clock 5 ms at a time until the run is over, letting the senders catch up in between (a
+    /// millisecond of real time each step); fails if the run is not over within a minute of real time.
+    /// </summary>
+    internal static async Task<LoadRun> PumpAsync(ManualTimeProvider time, Task<LoadRun> run)
     {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (!run.IsCompleted)
         {
+            Assert.True(DateTime.UtcNow < deadline, "The run did not end within a minute of real time.");
             time.Advance(TimeSpan.FromMilliseconds(5));
             await Task.Delay(1);
         }

@@ -48,11 +48,24 @@ public sealed class LoadOptionsTests
     [InlineData("Concurrency", "--Load:Concurrency=0")]
     [InlineData("Sensors", "--Load:Sensors=0")]
     [InlineData("Duration", "--Load:Duration=00:00:00")]
+    [InlineData("Fleet sends at a fixed interval: give a Rate", "--Load:Fleet=true")]
+    [InlineData("which must be from 1 s to a day", "--Load:Fleet=true", "--Load:Sensors=100", "--Load:Rate=200")]
+    [InlineData("which must be from 1 s to a day", "--Load:Fleet=true", "--Load:Sensors=100", "--Load:Rate=0.001")]
+    [InlineData("Fleet sends JSON bodies", "--Load:Fleet=true", "--Load:Rate=100", "--Load:Legacy=true")]
     public void Invalid_settings_are_refused_with_a_message_naming_them(string expected, params string[] args)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(args));
 
         Assert.Contains(error.Failures, failure => failure.Contains(expected));
+    }
+
+    [Fact]
+    public void A_fleet_sends_every_sensors_over_rate_seconds_with_a_5_s_grace_by_default()
+    {
+        var options = Bind("--Load:Fleet=true", "--Load:Sensors=100000", "--Load:Rate=5000", "--Load:BatchSize=500");
+
+        Assert.True(options.Fleet);
+        Assert.Equal((TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (options.FleetInterval, options.FleetGrace));
     }
 
     [Fact]

@@ -54,7 +54,25 @@ public sealed class LoadProvisionerTests
     {
         Assert.Equal(
             "tag,load,expected_interval_seconds,grace_seconds,stale_after_seconds\nload-abc123-0000010,abc123,3600,0,86400\nload-abc123-0000011,abc123,3600,0,86400\n",
-            LoadProvisioner.ImportCsv("abc123", 10, 12));
+            LoadProvisioner.ImportCsv("abc123", 10, 12, LoadProvisioner.TimingsFor(new LoadOptions())));
+    }
+
+    [Fact]
+    public async Task A_fleet_s_sensors_are_registered_with_the_fleet_s_interval_and_a_small_grace()
+    {
+        var nextId = 1L;
+        var handler = new FakeHttpHandler((request, body) => request.RequestUri!.AbsolutePath == "/api/sensors/import"
+            ? FakeHttpHandler.Answer(HttpStatusCode.Created, Imported(body!, ref nextId), "text/csv")
+            : FakeHttpHandler.Answer(HttpStatusCode.Created, """{"id":3,"name":"load x","selector":{},"key":"s360c_new"}"""));
+        // 100 sensors at 8 heartbeats/s: each sends every 12.5 s.
+        var options = new LoadOptions { IngestionUrl = "http://ingestion.test", Sensors = 100, Fleet = true, Rate = 8, FleetGrace = TimeSpan.FromSeconds(4) };
+
+        await Provisioner(handler, options).ProvisionAsync(CancellationToken.None);
+
+        var rows = handler.Requests.First().Body!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(100, rows.Count);
+        // Expected every 13 s (the interval in whole seconds, rounded up), late 4 s after that, down after 3 intervals.
+        Assert.All(rows, row => Assert.EndsWith(",13,4,39", row));
     }
 
     [Fact]
