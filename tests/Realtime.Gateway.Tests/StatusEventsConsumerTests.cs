@@ -25,11 +25,7 @@ public sealed class StatusEventsConsumerTests
         }
         var sending = connections.Select(c => c.RunSendLoopAsync()).ToArray();
 
-        await using var provider = new ServiceCollection()
-            .AddSingleton(hub)
-            .AddSingleton(new RecentMessageIds())
-            .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
-            .BuildServiceProvider(true);
+        await using var provider = ConsumerOn(hub);
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
 
@@ -77,11 +73,7 @@ public sealed class StatusEventsConsumerTests
         hub.Add(connection);
         var sending = connection.RunSendLoopAsync();
 
-        await using var provider = new ServiceCollection()
-            .AddSingleton(hub)
-            .AddSingleton(new RecentMessageIds())
-            .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
-            .BuildServiceProvider(true);
+        await using var provider = ConsumerOn(hub);
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
 
@@ -113,4 +105,11 @@ public sealed class StatusEventsConsumerTests
         connection.Close(WebSocketCloseStatus.NormalClosure, null);
         await sending;
     }
+
+    /// <summary>The gateway's consumer on MassTransit's in-memory test harness, feeding <paramref name="hub"/>.</summary>
+    static ServiceProvider ConsumerOn(RealtimeHub hub) => new ServiceCollection()
+        .AddSingleton(hub)
+        .AddSingleton(new RecentMessageIds())
+        .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
+        .BuildServiceProvider(true);
 }
