@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Monitor.Worker.IntegrationEvents;
 
 public static class BoundedPublishing
@@ -8,10 +6,6 @@ public static class BoundedPublishing
     /// Publishes many messages, up to 64 at once: every publish waits for the broker's confirm, and one after the other
     /// those confirms held the worker for seconds when a fleet came online and thousands of sensors flipped at once.
     /// </summary>
-    public static Task PublishAllAsync<T>(this IPublishEndpoint bus, IReadOnlyList<T> messages, CancellationToken cancellationToken) where T : class =>
-        InParallelAsync(messages, (message, ct) => bus.Publish(message, ct), cancellationToken);
-
-    /// <summary>As above, with the publish of each item given (e.g. with its own message id).</summary>
     public static Task InParallelAsync<T>(IReadOnlyList<T> items, Func<T, CancellationToken, Task> publish, CancellationToken cancellationToken) =>
         items.Count switch
         {

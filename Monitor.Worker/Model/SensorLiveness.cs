@@ -7,6 +7,4 @@ namespace Monitor.Worker.Model;
 public static class SensorLiveness
 {
     public const string Table = "sensor_liveness";
-
-    public const string View = "sensor_status";
 }
