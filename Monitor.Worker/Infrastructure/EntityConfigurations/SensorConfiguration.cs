@@ -17,7 +17,8 @@ sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
 
         // What every heartbeat moves lives in a narrow table of its own, with no index on any column a heartbeat
         // changes: its updates are HOT (no new index entries), about a tenth of the cost of updating the wide,
-        // 13-index sensors row per heartbeat (docs/benchmarks.md). The registry columns above change rarely.
+        // 13-index sensors row per heartbeat (measured: docs/architecture.md, the ingest hot path). The registry
+        // columns above change rarely.
         sensor.SplitToTable(SensorLiveness.Table, liveness =>
         {
             liveness.Property(s => s.Id).HasColumnName("sensor_id");
