@@ -47,17 +47,16 @@ public sealed class MonitorOptions
     [Range(0, 10_000)]
     public int StaleIdsPerMessage { get; set; } = 100;
 
-    /// <summary>Batches of heartbeat messages stored at once, each in its own transaction.</summary>
-    [Range(1, 64)]
-    public int ConsumerConcurrency { get; set; } = 2;
-
-    /// <summary>Most broker messages stored in one transaction (each carries up to ~1,000 heartbeats).</summary>
+    /// <summary>
+    /// Heartbeat messages (each up to ~1,000 heartbeats) received from the broker at once: those waiting while one
+    /// transaction commits are stored together in the next.
+    /// </summary>
     [Range(1, 1_000)]
-    public int BatchMessageLimit { get; set; } = 50;
+    public int ConcurrentMessages { get; set; } = 100;
 
-    /// <summary>How long a batch waits to fill once its first message arrived: the most a quiet heartbeat waits.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>Most heartbeats stored in one transaction.</summary>
+    [Range(1_000, 1_000_000)]
+    public int MaxBatchHeartbeats { get; set; } = 50_000;
 
     /// <summary>How often the outbox relay looks for events it was not told of (left by a worker that died).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]

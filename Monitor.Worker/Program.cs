@@ -30,6 +30,9 @@ builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddSingleton<IngestProgress>();
 builder.Services.AddSingleton<IngestLag>();
 builder.Services.AddSingleton<HeartbeatWriter>();
+// Before the bus: hosted services stop in reverse order, so it still commits while the bus lets consumers finish.
+builder.Services.AddSingleton<HeartbeatCommitter>();
+builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatCommitter>());
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddHostedService<PartitionMaintenanceService>();
 builder.AddWebhooks();

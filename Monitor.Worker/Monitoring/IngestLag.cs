@@ -4,10 +4,16 @@ using Microsoft.Extensions.Options;
 namespace Monitor.Worker.Monitoring;
 
 /// <summary>This worker's watermark and lag: its <see cref="IngestProgress"/> read against the heartbeats queue's backlog.</summary>
-public sealed class IngestLag(IngestProgress progress, HeartbeatBacklog backlog, IOptions<MonitorOptions> options, TimeProvider clock)
+public sealed class IngestLag(IngestProgress progress, HeartbeatBacklog backlog, TimeProvider clock)
 {
     /// <summary>Everything received before this moment is stored.</summary>
-    public DateTimeOffset Watermark() => progress.Watermark(backlog.Current, options.Value.BatchTimeLimit);
+    public DateTimeOffset Watermark() => progress.Watermark(backlog.Current, DeliveryGap);
+
+    /// <summary>
+    /// How long a message may be in neither the broker's count nor a consumer: delivered to this process and not yet
+    /// handed to <see cref="IntegrationEvents.HeartbeatsReceivedConsumer"/>.
+    /// </summary>
+    static readonly TimeSpan DeliveryGap = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// How far <paramref name="watermark"/> is behind <paramref name="now"/>, in seconds (0 when caught up); null when

@@ -52,9 +52,8 @@ public sealed class IngestProgress(TimeProvider clock)
 
     /// <summary>
     /// Everything received before the returned moment is stored, as far as this worker can tell, given the broker's
-    /// latest <paramref name="backlog"/> reading. <paramref name="settle"/> is how long a delivered message may wait to
-    /// join a batch (<see cref="MonitorOptions.BatchTimeLimit"/>): such a message is neither in the broker's count nor
-    /// yet being stored.
+    /// latest <paramref name="backlog"/> reading. <paramref name="settle"/> is how long a delivered message may be
+    /// neither in the broker's count nor yet being stored.
     /// </summary>
     public DateTimeOffset Watermark(BacklogReading backlog, TimeSpan settle)
     {
