@@ -20,16 +20,45 @@ public sealed class RecentMessageIds(int capacity = 10_000)
         }
         lock (_gate)
         {
-            if (!_seen.Add(id))
-            {
-                return false;
-            }
-            _order.Enqueue(id);
-            if (_order.Count > capacity)
-            {
-                _seen.Remove(_order.Dequeue());
-            }
-            return true;
+            return Add(id);
         }
+    }
+
+    /// <summary>Whether this id was remembered within the window (false for a message without an id).</summary>
+    public bool Seen(Guid? messageId)
+    {
+        lock (_gate)
+        {
+            return messageId is { } id && _seen.Contains(id);
+        }
+    }
+
+    /// <summary>
+    /// Remembers an id once the message was handled, for a consumer that may fail part-way: a message retried after a
+    /// failure is then handled again rather than dropped as a repeat.
+    /// </summary>
+    public void Remember(Guid? messageId)
+    {
+        if (messageId is { } id)
+        {
+            lock (_gate)
+            {
+                Add(id);
+            }
+        }
+    }
+
+    bool Add(Guid id)
+    {
+        if (!_seen.Add(id))
+        {
+            return false;
+        }
+        _order.Enqueue(id);
+        if (_order.Count > capacity)
+        {
+            _seen.Remove(_order.Dequeue());
+        }
+        return true;
     }
 }

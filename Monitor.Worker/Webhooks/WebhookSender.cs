@@ -68,12 +68,13 @@ public sealed class WebhookSender(
     /// <summary>
     /// Delivers one consumed message to each of <paramref name="webhooks"/>, each target on its own task: a slow or
     /// failing receiver holds up only its own deliveries. An event the outbox published twice is delivered once (and a
-    /// message redelivered after a crash carries the same delivery ids, so receivers can drop what repeats).
+    /// message redelivered after a crash carries the same delivery ids, so receivers can drop what repeats). It counts
+    /// as delivered only once every target was tried: a message retried because the lookup failed is not dropped.
     /// </summary>
     public async Task DeliverToAllAsync(
         IQueryable<Webhook> webhooks, Guid? messageId, Func<WebhookTarget, Guid, Task> deliver, CancellationToken cancellationToken)
     {
-        if (!_delivered.FirstTime(messageId))
+        if (_delivered.Seen(messageId))
         {
             return;
         }
@@ -83,6 +84,7 @@ public sealed class WebhookSender(
             .ToListAsync(cancellationToken);
         var id = messageId ?? MassTransit.NewId.NextGuid();
         await Task.WhenAll(targets.Select(target => deliver(target, DeliveryId(id, target.Id))));
+        _delivered.Remember(messageId);
     }
 
     async Task DeliverAsync<TData>(WebhookTarget target, string eventType, Guid deliveryId, TData data, CancellationToken cancellationToken)

@@ -26,4 +26,19 @@ public sealed class RecentMessageIdsTests
         Assert.True(recent.FirstTime(null));
         Assert.True(recent.FirstTime(null));
     }
+
+    [Fact]
+    public void An_id_checked_but_not_yet_remembered_is_not_a_repeat_so_a_retried_message_is_handled_again()
+    {
+        var recent = new RecentMessageIds(capacity: 3);
+        var id = Guid.NewGuid();
+        Assert.False(recent.Seen(id));
+        // The first attempt failed before it remembered the id: the retry is not a repeat.
+        Assert.False(recent.Seen(id));
+        recent.Remember(id);
+        Assert.True(recent.Seen(id));
+        Assert.False(recent.FirstTime(id));
+        recent.Remember(null);
+        Assert.False(recent.Seen(null));
+    }
 }
