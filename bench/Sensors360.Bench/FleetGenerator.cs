@@ -78,8 +78,10 @@ public static class FleetGenerator
             await command.ExecuteNonQueryAsync(cancellationToken);
             Console.Write($"\r    heartbeats: {(double)(Math.Min(last, from + slice - 1) - first + 1) / sensors:P0} ({watch.Elapsed.TotalSeconds:0} s)   ");
         }
-        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE sensors; VACUUM ANALYZE sensor_liveness; ANALYZE heartbeats;", connection) { CommandTimeout = 0 })
+        // One statement each: VACUUM refuses to run inside the implicit transaction of a multi-statement command.
+        foreach (var statement in new[] { "VACUUM ANALYZE sensors", "VACUUM ANALYZE sensor_liveness", "ANALYZE heartbeats" })
         {
+            await using var analyze = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
         Console.WriteLine($"\r    {(long)sensors * heartbeatsPerSensor:#,0} heartbeats; fleet ready after {watch.Elapsed.TotalSeconds:0} s");
