@@ -18,25 +18,27 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
     public sealed record WriteResult(int Stored, int Flips);
 
     // Heartbeats of unknown sensors are ignored (ingestion authenticates every sensor, so there are none in practice).
-    // Liveness rows are locked in id order so that concurrent batches touching the same sensors cannot deadlock.
+    // The batch's liveness rows are locked first, in id order, so that concurrent writers touching the same sensors
+    // cannot deadlock; that lock also proves each sensor exists, so the rows are looked up once per sensor, not once
+    // per heartbeat and not by a pass over the whole table.
     internal const string Merge = """
         WITH batch AS (
             SELECT DISTINCT ON (h.sensor_id, h.sensor_time) h.sensor_id, h.sensor_time, h.received_at
             FROM unnest(@sensor_ids::bigint[], @sensor_times::timestamptz[], @received::timestamptz[]) AS h(sensor_id, sensor_time, received_at)
-            WHERE EXISTS (SELECT 1 FROM sensor_liveness l WHERE l.sensor_id = h.sensor_id)
             ORDER BY h.sensor_id, h.sensor_time, h.received_at
+        ), locked AS (
+            SELECT l.sensor_id, l.state FROM sensor_liveness l
+            WHERE l.sensor_id IN (SELECT DISTINCT sensor_id FROM batch)
+            ORDER BY l.sensor_id FOR UPDATE OF l
         ), inserted AS (
             INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
-            SELECT sensor_id, sensor_time, received_at FROM batch
+            SELECT b.sensor_id, b.sensor_time, b.received_at FROM batch b JOIN locked k USING (sensor_id)
             ON CONFLICT DO NOTHING
             RETURNING sensor_id, sensor_time, received_at
         ), per_sensor AS (
             SELECT sensor_id, min(sensor_time) AS first_time, max(sensor_time) AS last_time,
                    max(received_at) AS last_received, count(*) AS n
             FROM inserted GROUP BY sensor_id
-        ), locked AS (
-            SELECT l.sensor_id, l.state FROM sensor_liveness l JOIN per_sensor p USING (sensor_id)
-            ORDER BY l.sensor_id FOR UPDATE OF l
         ), updated AS (
             UPDATE sensor_liveness l SET
                 first_heartbeat_at = LEAST(l.first_heartbeat_at, p.first_time),
