@@ -10,9 +10,12 @@ namespace Monitor.Worker.Outbox;
 /// <summary>
 /// Publishes the events in <c>outbox_messages</c> to RabbitMQ and deletes them once the broker confirmed them. An event
 /// is written in the same transaction as the change that caused it, so a worker that dies after the commit loses
-/// nothing: the next relay (this worker restarted, or any replica) publishes it. Rows are claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c>, so replicas relay different events. An event published just before a crash, whose
-/// row was not yet deleted, is published again with the same message id: consumers drop the repeat.
+/// nothing: the next relay (this worker restarted, or any replica) publishes it. One relay at a time publishes, among
+/// all replicas: it holds a session advisory lock, released when it stops or its connection dies. It holds no
+/// transaction open while it waits for the broker: an open transaction would keep PostgreSQL from pruning the old row
+/// versions of <c>sensor_liveness</c>, so the heartbeat path's HOT updates would fail and the table bloat during a
+/// burst of state changes. An event published just before a crash, whose row was not yet deleted, is published again
+/// with the same message id: consumers drop the repeat.
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<MonitorOptions> options, ILogger<OutboxRelay> logger)
@@ -20,9 +23,11 @@ public sealed partial class OutboxRelay(
 {
     const int BatchSize = 1_000;
 
-    const string Claim = """
-        SELECT id, message_id, message_type, payload::text FROM outbox_messages
-        ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED
+    /// <summary>"S360OUTB" in ASCII: beside the periodic work's "S360WORK".</summary>
+    const long RelayLock = 0x5333_3630_4F55_5442;
+
+    const string Next = """
+        SELECT id, message_id, message_type, payload::text FROM outbox_messages ORDER BY id LIMIT @limit
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -57,17 +62,42 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <returns>How many events were published.</returns>
+    /// <returns>How many events were published (0 also when another replica is relaying).</returns>
     async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        {
+            tryLock.Parameters.Add(new NpgsqlParameter<long>("key", RelayLock));
+            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return 0;
+            }
+        }
+        try
+        {
+            return await PublishNextAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            // A broken connection took the lock with it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+                unlock.Parameters.Add(new NpgsqlParameter<long>("key", RelayLock));
+                await unlock.ExecuteScalarAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    async Task<int> PublishNextAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         var ids = new List<long>();
         var events = new List<(Guid MessageId, object Message)>();
-        await using (var claim = new NpgsqlCommand(Claim, connection, transaction))
+        await using (var next = new NpgsqlCommand(Next, connection))
         {
-            claim.Parameters.Add(new NpgsqlParameter<int>("limit", BatchSize));
-            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            next.Parameters.Add(new NpgsqlParameter<int>("limit", BatchSize));
+            await using var reader = await next.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 ids.Add(reader.GetInt64(0));
@@ -82,12 +112,11 @@ public sealed partial class OutboxRelay(
         await BoundedPublishing.InParallelAsync(events, (message, ct) =>
             bus.Publish(message.Message, message.Message.GetType(), context => context.MessageId = message.MessageId, ct), cancellationToken);
 
-        await using (var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection, transaction))
+        await using (var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection))
         {
             delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", [.. ids]));
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         return ids.Count;
     }
 
