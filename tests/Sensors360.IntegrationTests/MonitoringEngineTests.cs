@@ -307,4 +307,32 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         using var missing = await _api.Worker.GetAsync("/api/sensors/999999999");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task A_sensors_recent_heartbeats_reach_past_the_24_hour_interval_window_when_it_holds_too_few()
+    {
+        var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("detail-old"));
+        // Three days apart: the first is in another daily partition, outside the 24-hour interval window.
+        var times = new[] { SensorsApi.RecentTime(3 * 86_400), SensorsApi.RecentTime(3600), SensorsApi.RecentTime(600) };
+        HttpResponseMessage? post = null;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            post?.Dispose();
+            post = await _api.PostHeartbeatsAsync(key, "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]");
+            return post.StatusCode == HttpStatusCode.Accepted;
+        }, Deadline));
+        post!.Dispose();
+
+        JsonElement detail = default;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
+            return detail.GetProperty("heartbeatCount").GetInt64() == 3;
+        }, Deadline));
+
+        Assert.Equal(2, detail.GetProperty("intervals").GetProperty("samples").GetInt32());
+        Assert.Equal(times.Reverse(), detail.GetProperty("recentHeartbeats").EnumerateArray().Select(h => h.GetProperty("sensorTime").GetDateTimeOffset()));
+        var newestTwo = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}?heartbeats=2");
+        Assert.Equal(times[1..].Reverse(), newestTwo.GetProperty("recentHeartbeats").EnumerateArray().Select(h => h.GetProperty("sensorTime").GetDateTimeOffset()));
+    }
 }
