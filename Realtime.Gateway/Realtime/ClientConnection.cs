@@ -22,7 +22,7 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
     public const string TooSlow = "too slow";
 
     /// <summary>How long sending our close, and then the client's answer to it, may take before the socket is dropped.</summary>
-    static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     public Guid Id { get; } = Guid.NewGuid();
     public string Username => username;

@@ -95,6 +95,7 @@ public static class WebSocketApi
                     if (length == buffer.Length)
                     {
                         connection.Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {relay.MaxClientMessageBytes} bytes");
+                        await DiscardUntilCloseAsync(socket, buffer, cancellationToken);
                         return;
                     }
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
@@ -115,6 +116,28 @@ public static class WebSocketApi
             // The client went away, or the send loop gave up on it.
         }
         connection.Close(WebSocketCloseStatus.NormalClosure, null);
+    }
+
+    /// <summary>
+    /// Reads and drops the rest of an oversized message until the client answers the close frame. Ending the request
+    /// with its bytes still unread would make the connection close with a reset, which can reach the client before
+    /// the close frame that says why.
+    /// </summary>
+    static async Task DiscardUntilCloseAsync(WebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ClientConnection.CloseHandshakeTimeout);
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent
+                && (await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The client went away or never answered: the send loop aborts the socket after its own timeout.
+        }
     }
 
     static async Task HandleAsync(
