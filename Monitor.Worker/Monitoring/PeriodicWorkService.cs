@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
 
 namespace Monitor.Worker.Monitoring;
@@ -15,9 +16,6 @@ public sealed class PeriodicWorkService(
     NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, IngestLag lag, IBus bus,
     IOptions<MonitorOptions> options, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
 {
-    // An arbitrary, fixed 64-bit key: "S360" "WORK" in ASCII.
-    const long LockKey = 0x5333_3630_574F_524B;
-
     volatile bool _leader;
 
     /// <summary>Whether this instance currently runs the periodic work (reported on /health).</summary>
@@ -31,7 +29,7 @@ public sealed class PeriodicWorkService(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                if (await TryLockAsync(connection, stoppingToken))
+                if (await SessionLocks.TryTakeAsync(connection, SessionLocks.PeriodicWork, stoppingToken))
                 {
                     _leader = true;
                     logger.LogInformation("This worker now runs the periodic work (snapshot every {Snapshot}, scan every {Scan})",
@@ -74,13 +72,6 @@ public sealed class PeriodicWorkService(
         {
             logger.LogWarning(ex, "Recomputing deadlines stopped; the next leader retries");
         }
-    }
-
-    static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-        command.Parameters.Add(new NpgsqlParameter<long>("key", LockKey));
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     async Task LeadAsync(NpgsqlConnection connection, CancellationToken stoppingToken)

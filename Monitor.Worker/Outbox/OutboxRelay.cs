@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
 using Sensors360.Contracts;
 
@@ -23,9 +24,6 @@ public sealed partial class OutboxRelay(
 {
     const int BatchSize = 1_000;
 
-    /// <summary>"S360OUTB" in ASCII: beside the periodic work's "S360WORK".</summary>
-    const long RelayLock = 0x5333_3630_4F55_5442;
-
     const string Next = """
         SELECT id, message_id, message_type, payload::text FROM outbox_messages ORDER BY id LIMIT @limit
         """;
@@ -37,9 +35,7 @@ public sealed partial class OutboxRelay(
         {
             try
             {
-                while (await RelayBatchAsync(stoppingToken) == BatchSize)
-                {
-                }
+                await RelayAllAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,34 +58,27 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <returns>How many events were published (0 also when another replica is relaying).</returns>
-    async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    /// <summary>Publishes every event in the table, unless another replica holds the relay's lock.</summary>
+    async Task RelayAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        if (!await SessionLocks.TryTakeAsync(connection, SessionLocks.OutboxRelay, cancellationToken))
         {
-            tryLock.Parameters.Add(new NpgsqlParameter<long>("key", RelayLock));
-            if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return 0;
-            }
+            return;
         }
         try
         {
-            return await PublishNextAsync(connection, cancellationToken);
+            while (await PublishNextAsync(connection, cancellationToken) == BatchSize)
+            {
+            }
         }
         finally
         {
-            // A broken connection took the lock with it.
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-                unlock.Parameters.Add(new NpgsqlParameter<long>("key", RelayLock));
-                await unlock.ExecuteScalarAsync(CancellationToken.None);
-            }
+            await SessionLocks.ReleaseAsync(connection, SessionLocks.OutboxRelay);
         }
     }
 
+    /// <returns>How many events were published.</returns>
     async Task<int> PublishNextAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var ids = new List<long>();
