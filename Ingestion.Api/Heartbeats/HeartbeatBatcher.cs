@@ -104,16 +104,8 @@ public sealed class HeartbeatBatcher(
         }
     }
 
-    int Drain(ChannelReader<Pending> reader, List<Pending> batch, int count)
-    {
-        while (reader.TryPeek(out var next) && (count == 0 || count + next.Items.Count <= _options.BatchMaxItems))
-        {
-            reader.TryRead(out _);
-            batch.Add(next);
-            count += next.Items.Count;
-        }
-        return count;
-    }
+    int Drain(ChannelReader<Pending> reader, List<Pending> batch, int count) =>
+        ChannelBatches.Drain(reader, batch, count, _options.BatchMaxItems, pending => pending.Items.Count);
 
     async Task SendAsync(List<Pending> batch, int count)
     {

@@ -42,14 +42,8 @@ public sealed partial class HeartbeatCommitter(
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 group.Clear();
-                var count = 0;
-                while (reader.TryPeek(out var next) && (count == 0 || count + next.Items.Count <= options.Value.MaxBatchHeartbeats))
-                {
-                    reader.TryRead(out _);
-                    group.Add(next);
-                    count += next.Items.Count;
-                }
-                await CommitAsync(group, count, stoppingToken);
+                ChannelBatches.Drain(reader, group, 0, options.Value.MaxBatchHeartbeats, pending => pending.Items.Count);
+                await CommitAsync(group, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -63,22 +57,13 @@ public sealed partial class HeartbeatCommitter(
         }
     }
 
-    async Task CommitAsync(List<Pending> group, int count, CancellationToken cancellationToken)
+    async Task CommitAsync(List<Pending> group, CancellationToken cancellationToken)
     {
-        var heartbeats = new Heartbeat[count];
-        var offset = 0;
-        foreach (var pending in group)
-        {
-            foreach (var heartbeat in pending.Items)
-            {
-                heartbeats[offset++] = heartbeat;
-            }
-        }
-
+        Heartbeat[] heartbeats = [.. group.SelectMany(pending => pending.Items)];
         try
         {
             await writer.WriteAsync(heartbeats, cancellationToken);
-            _size.Record(count);
+            _size.Record(heartbeats.Length);
             group.ForEach(p => p.Done.TrySetResult());
         }
         catch (Exception ex) when (group.Count > 1 && !TransientDatabaseFaults.IsTransient(ex) && ex is not OperationCanceledException)
@@ -88,7 +73,7 @@ public sealed partial class HeartbeatCommitter(
             LogSplitting(ex, group.Count);
             foreach (var pending in group)
             {
-                await CommitAsync([pending], pending.Items.Count, cancellationToken);
+                await CommitAsync([pending], cancellationToken);
             }
         }
         catch (Exception ex)
