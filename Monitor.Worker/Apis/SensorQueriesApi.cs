@@ -199,19 +199,18 @@ public static class SensorQueriesApi
         double? UptimeSince(DateTimeOffset from) => Uptime.Fraction(from, now, before, stateFlips) is { } f ? Math.Round(100 * f, 3) : null;
 
         var windowStart = now.AddHours(-IntervalWindowHours);
-        var window = await db.Heartbeats.AsNoTracking()
+        var times = await db.Heartbeats.AsNoTracking()
             .Where(h => h.SensorId == id && h.SensorTime >= windowStart)
-            .OrderByDescending(h => h.SensorTime).Take(MaxIntervalSamples)
-            .Select(h => new HeartbeatItem(h.SensorTime, h.ReceivedAt)).ToListAsync(cancellationToken);
-        var times = window.ConvertAll(h => h.SensorTime);
+            .OrderByDescending(h => h.SensorTime).Take(MaxIntervalSamples).Select(h => h.SensorTime).ToListAsync(cancellationToken);
         var percentiles = Intervals.Percentiles(times);
-        // The window's time bound keeps the query to a day's partitions; only a sensor with fewer heartbeats in it than
-        // asked for, and older ones, needs the query over every partition.
-        var recent = window.Count >= heartbeats || sensor.FirstHeartbeatAt is not { } first || first >= windowStart
-            ? window.GetRange(0, Math.Min(heartbeats, window.Count))
-            : await db.Heartbeats.AsNoTracking().Where(h => h.SensorId == id)
-                .OrderByDescending(h => h.SensorTime).Take(heartbeats)
-                .Select(h => new HeartbeatItem(h.SensorTime, h.ReceivedAt)).ToListAsync(cancellationToken);
+        // A time bound keeps the query to a day's partitions; only a sensor with fewer heartbeats in the window than
+        // asked for, and older ones, needs every partition read.
+        var recentFrom = times.Count >= heartbeats || sensor.FirstHeartbeatAt is not { } first || first >= windowStart
+            ? windowStart
+            : DateTimeOffset.MinValue;
+        var recent = await db.Heartbeats.AsNoTracking().Where(h => h.SensorId == id && h.SensorTime >= recentFrom)
+            .OrderByDescending(h => h.SensorTime).Take(heartbeats)
+            .Select(h => new HeartbeatItem(h.SensorTime, h.ReceivedAt)).ToListAsync(cancellationToken);
         var lastFlips = await db.SensorStateChanges.AsNoTracking().Where(c => c.SensorId == id)
             .OrderByDescending(c => c.At).ThenByDescending(c => c.Id).Take(flips).ToListAsync(cancellationToken);
 
