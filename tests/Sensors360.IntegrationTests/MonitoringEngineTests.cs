@@ -267,6 +267,29 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    /// <summary>Posts the sensor's heartbeats until the API accepts them (its key may not be loaded yet).</summary>
+    async Task PostUntilAcceptedAsync(long id, string key, IEnumerable<DateTimeOffset> times)
+    {
+        var json = "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]";
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            using var post = await _api.PostHeartbeatsAsync(key, json);
+            return post.StatusCode == HttpStatusCode.Accepted;
+        }, Deadline));
+    }
+
+    /// <summary>The sensor's detail once it counts <paramref name="heartbeats"/> stored heartbeats.</summary>
+    async Task<JsonElement> DetailOnceStoredAsync(long id, int heartbeats)
+    {
+        JsonElement detail = default;
+        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        {
+            detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
+            return detail.GetProperty("heartbeatCount").GetInt64() == heartbeats;
+        }, Deadline));
+        return detail;
+    }
+
     [Fact]
     public async Task A_sensors_detail_shows_its_timings_interval_statistics_uptime_recent_heartbeats_and_flips()
     {
@@ -274,22 +297,10 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var t0 = SensorsApi.RecentTime(3600);
         // Gaps of 10 s and 20 s: mean (30 s / 2) = 15 s; p50 = 15 s; p95 = 10 + 0.95 × (20 − 10) = 19.5 s.
         var times = new[] { t0, t0.AddSeconds(10), t0.AddSeconds(30) };
-        HttpResponseMessage? post = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-        {
-            post?.Dispose();
-            post = await _api.PostHeartbeatsAsync(key, "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]");
-            return post.StatusCode == HttpStatusCode.Accepted;
-        }, Deadline));
-        post!.Dispose();
+        await PostUntilAcceptedAsync(id, key, times);
         await TransitionAsync(id, "new", "up");
 
-        JsonElement detail = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-        {
-            detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
-            return detail.GetProperty("heartbeatCount").GetInt64() == 3;
-        }, Deadline));
+        var detail = await DetailOnceStoredAsync(id, times.Length);
 
         var intervals = detail.GetProperty("intervals");
         Assert.Equal(15.0, intervals.GetProperty("meanSeconds").GetDouble(), 6);
@@ -314,21 +325,9 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("detail-old"));
         // Three days apart: the first is in another daily partition, outside the 24-hour interval window.
         var times = new[] { SensorsApi.RecentTime(3 * 86_400), SensorsApi.RecentTime(3600), SensorsApi.RecentTime(600) };
-        HttpResponseMessage? post = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-        {
-            post?.Dispose();
-            post = await _api.PostHeartbeatsAsync(key, "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]");
-            return post.StatusCode == HttpStatusCode.Accepted;
-        }, Deadline));
-        post!.Dispose();
+        await PostUntilAcceptedAsync(id, key, times);
 
-        JsonElement detail = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
-        {
-            detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
-            return detail.GetProperty("heartbeatCount").GetInt64() == 3;
-        }, Deadline));
+        var detail = await DetailOnceStoredAsync(id, times.Length);
 
         Assert.Equal(2, detail.GetProperty("intervals").GetProperty("samples").GetInt32());
         Assert.Equal(times.Reverse(), detail.GetProperty("recentHeartbeats").EnumerateArray().Select(h => h.GetProperty("sensorTime").GetDateTimeOffset()));

@@ -37,7 +37,7 @@ public sealed class IngestProgressTests
     }
 
     [Fact]
-    public void An_empty_queue_with_nothing_in_flight_is_caught_up_as_of_the_reading_less_the_batch_wait()
+    public void An_empty_queue_with_nothing_in_flight_is_caught_up_as_of_the_reading_less_the_delivery_gap()
     {
         var progress = new IngestProgress(_clock);
         Assert.Equal(Now.AddSeconds(-1) - Settle, progress.Watermark(Ready(0, Now.AddSeconds(-1)), Settle));
