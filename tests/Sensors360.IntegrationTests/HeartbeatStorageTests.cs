@@ -156,6 +156,33 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task Heartbeats_older_than_the_newest_stored_are_kept_once_beside_newer_ones_in_the_same_message()
+    {
+        var sensor = (await RegisterSensorsAsync(1))[0];
+        var t = Now.AddMinutes(-10);
+        await _bus!.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensor, t, Now), new(sensor, t.AddSeconds(30), Now)]));
+        await WaitForRowsAsync([sensor], 2);
+
+        // One message with a heartbeat between the stored ones, a repeat of each stored one, and a newer one.
+        await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(),
+            [new(sensor, t.AddSeconds(30), Now), new(sensor, t.AddSeconds(15), Now), new(sensor, t, Now), new(sensor, t.AddSeconds(45), Now)]));
+        await WaitForRowsAsync([sensor], 4);
+        // A marker after it: any duplicate the second message let through is stored by then.
+        await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensor, t.AddSeconds(60), Now)]));
+        await WaitForRowsAsync([sensor], 5);
+
+        Assert.Equal(5, await StoredRowsAsync([sensor]));
+        await using var command = Db.CreateCommand(
+            "SELECT first_heartbeat_at, last_heartbeat_at, heartbeat_count FROM sensor_liveness WHERE sensor_id = $1");
+        command.Parameters.Add(new() { Value = sensor });
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(t, reader.GetFieldValue<DateTimeOffset>(0));
+        Assert.Equal(t.AddSeconds(60), reader.GetFieldValue<DateTimeOffset>(1));
+        Assert.Equal(5, reader.GetInt64(2));
+    }
+
+    [Fact]
     public async Task Daily_partitions_cover_the_retention_window_and_expired_ones_are_dropped()
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
