@@ -8,15 +8,16 @@ namespace Sensors360.Bench;
 
 /// <summary>How (g) is sized.</summary>
 /// <param name="Sensors">The fleet.</param>
+/// <param name="Calibration">The measured part of the saturating run that gives the sustainable rate.</param>
 /// <param name="Duration">The measured part.</param>
 /// <param name="Probes">Sensors whose end-to-end lag is watched.</param>
 /// <param name="LatencySensors">(c)'s sensors when re-measured during (g).</param>
 /// <param name="ScanRuns">(d)'s scans when re-measured during (g).</param>
-public sealed record FleetScale(int Sensors, TimeSpan Duration, int Probes, int LatencySensors, int ScanRuns);
+public sealed record FleetScale(int Sensors, TimeSpan Calibration, TimeSpan Duration, int Probes, int LatencySensors, int ScanRuns);
 
 /// <summary>
 /// (g) steady fleet: a fleet of sensors, each sending at a fixed interval with its own phase (the load tool's fleet
-/// mode), at 80 % of the stored rate the system sustained in (a) or a calibration run. What it measures: stored/s vs
+/// mode), at 80 % of the stored rate the system sustained in a saturating run over as many sensors. What it measures: stored/s vs
 /// accepted/s, the end-to-end lag from a heartbeat's sending to its showing in <c>GET /api/sensors/{id}</c>, the
 /// heartbeats queue's depth, the fleet's false late/down transitions (none of its sensors ever stops), and (c) and (d)
 /// again while it runs.

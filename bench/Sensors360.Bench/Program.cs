@@ -9,9 +9,9 @@ var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g"];
 var scale = quick
     ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3,
-        Steady: new FleetScale(Sensors: 100_000, Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
+        Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
     : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3,
-        Steady: new FleetScale(Sensors: 1_000_000, Duration: TimeSpan.FromMinutes(30), Probes: 20, LatencySensors: 1_000, ScanRuns: 50));
+        Steady: new FleetScale(Sensors: 1_000_000, Calibration: TimeSpan.FromSeconds(60), Duration: TimeSpan.FromMinutes(30), Probes: 20, LatencySensors: 1_000, ScanRuns: 50));
 
 var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
 Console.WriteLine($"Sensors 360 benchmarks ({(quick ? "quick" : "full")}) on {machine}");
@@ -65,23 +65,17 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
         }
     }
     // Saturating the API queues far more than the worker stores meanwhile: after the others, which a backlog would skew.
-    (double PerSecond, string Source)? sustainable = null;
     if (only.Contains("a"))
     {
-        var (batched, stored) = await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token);
-        rows.AddRange(batched);
-        sustainable = (stored, "(a)");
+        rows.AddRange(await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token));
     }
-    // Last: 80 % of what (a) stored per second (or a short calibration like it), after (a)'s backlog is purged. Its
-    // fleet goes late, then down, once it stops sending: nothing may run after it.
+    // Last: 80 % of what a saturating run shaped like the fleet stored per second, after that run's backlog is purged.
+    // Its fleet goes late, then down, once it stops sending: nothing may run after it.
     if (only.Contains("g"))
     {
-        if (sustainable is null)
-        {
-            Console.WriteLine("(g) (a) was not run: a 10 s saturating calibration run like it gives the sustainable rate");
-            sustainable = (await IngestBench.CalibrateAsync(system, queue, report, cancel.Token), "a 10 s calibration like (a)");
-        }
-        rows.AddRange(await FleetBench.RunAsync(system, db, queue, report, scale.Steady, sustainable.Value, staleScanAsOf, idleScanP50, cancel.Token));
+        Console.WriteLine($"(g) calibration: a saturating run over {scale.Steady.Sensors:#,0} sensors gives the rate the system sustains for such a fleet");
+        var sustainable = await IngestBench.CalibrateAsync(system, queue, report, scale.Steady.Sensors, scale.Steady.Calibration, cancel.Token);
+        rows.AddRange(await FleetBench.RunAsync(system, db, queue, report, scale.Steady, (sustainable, "a saturating run over as many sensors"), staleScanAsOf, idleScanP50, cancel.Token));
     }
 }
 
