@@ -8,7 +8,7 @@ namespace Monitor.Worker.Infrastructure;
 
 /// <summary>
 /// Group commit for the heartbeats queue: every message received waits here, and whenever the writer is free it stores
-/// all that waited (up to <see cref="MonitorOptions.MaxBatchHeartbeats"/>) with one statement in one transaction.
+/// all that waited (up to <see cref="MonitorOptions.MaxBatchHeartbeats"/>) in one transaction.
 /// Under load the transactions grow by themselves, with no batch timer; when quiet a message is stored at once.
 /// Each message learns the outcome of its own heartbeats, so its consumer acknowledges it only after the commit.
 /// </summary>

@@ -8,49 +8,42 @@ using Sensors360.Contracts;
 namespace Monitor.Worker.Infrastructure;
 
 /// <summary>
-/// The ingest hot path: the heartbeats of many broker messages in one statement and one transaction. New rows are
-/// inserted (a sensor + sensor timestamp already stored is dropped: re-sent and redelivered heartbeats count once),
-/// each sensor's bookkeeping is updated once per batch in <c>sensor_liveness</c> (HOT updates: no index there covers
-/// a column a heartbeat changes), and every state flip is recorded with its outbox event. The statement is prepared
-/// once per connection: planning it cost more than running it for the small groups of a lightly loaded worker.
+/// The ingest hot path: the heartbeats of many broker messages in one transaction. The batch's sensors are locked,
+/// new heartbeats are appended with a binary COPY (a sensor + sensor timestamp already stored is dropped: re-sent and
+/// redelivered heartbeats count once), each sensor's bookkeeping is updated once per batch in <c>sensor_liveness</c>
+/// (HOT updates: no index there covers a column a heartbeat changes), and every state flip is recorded with its
+/// outbox event. Statements are prepared once per connection: planning cost more than running them for the small
+/// groups of a lightly loaded worker.
 /// </summary>
 public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options, OutboxSignal outbox)
 {
     public sealed record WriteResult(int Stored, int Flips);
 
-    // Heartbeats of unknown sensors are ignored (ingestion authenticates every sensor, so there are none in practice).
-    // The batch's liveness rows are locked first, in id order, so that concurrent writers touching the same sensors
-    // cannot deadlock; that lock also proves each sensor exists, so the rows are looked up once per sensor, not once
-    // per heartbeat and not by a pass over the whole table.
-    // Under the lock a sensor's last_heartbeat_at is the newest sensor time stored for it, so a heartbeat after it
-    // cannot be a duplicate and is appended without a conflict check: only older ones (re-sent, redelivered, or from
-    // a sensor whose clock went back) pay for ON CONFLICT, and dedupe does not get dearer as history grows.
-    internal const string Merge = """
-        WITH batch AS (
-            SELECT DISTINCT ON (h.sensor_id, h.sensor_time) h.sensor_id, h.sensor_time, h.received_at
-            FROM unnest(@sensor_ids::bigint[], @sensor_times::timestamptz[], @received::timestamptz[]) AS h(sensor_id, sensor_time, received_at)
-            ORDER BY h.sensor_id, h.sensor_time, h.received_at
-        ), locked AS (
-            SELECT l.sensor_id, l.state, l.last_heartbeat_at FROM sensor_liveness l
-            WHERE l.sensor_id IN (SELECT DISTINCT sensor_id FROM batch)
-            ORDER BY l.sensor_id FOR UPDATE OF l
-        ), appended AS (
-            INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
-            SELECT b.sensor_id, b.sensor_time, b.received_at FROM batch b JOIN locked k USING (sensor_id)
-            WHERE k.last_heartbeat_at IS NULL OR b.sensor_time > k.last_heartbeat_at
-            RETURNING sensor_id, sensor_time, received_at
-        ), backfilled AS (
-            INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
-            SELECT b.sensor_id, b.sensor_time, b.received_at FROM batch b JOIN locked k USING (sensor_id)
-            WHERE b.sensor_time <= k.last_heartbeat_at
-            ON CONFLICT DO NOTHING
-            RETURNING sensor_id, sensor_time, received_at
-        ), inserted AS (
-            SELECT * FROM appended UNION ALL SELECT * FROM backfilled
-        ), per_sensor AS (
-            SELECT sensor_id, min(sensor_time) AS first_time, max(sensor_time) AS last_time,
-                   max(received_at) AS last_received, count(*) AS n
-            FROM inserted GROUP BY sensor_id
+    // In id order, so that concurrent writers touching the same sensors cannot deadlock. A sensor without a row is
+    // unknown and its heartbeats are ignored (ingestion authenticates every sensor, so there are none in practice).
+    // Under this lock last_heartbeat_at is the newest sensor time stored for the sensor, so a heartbeat after it cannot
+    // be a duplicate and is appended without a conflict check: only older ones (re-sent, redelivered, or from a sensor
+    // whose clock went back) pay for ON CONFLICT, and dedupe does not get dearer as history grows.
+    internal const string Lock = """
+        SELECT sensor_id, state, last_heartbeat_at FROM sensor_liveness
+        WHERE sensor_id = ANY(@sensor_ids) ORDER BY sensor_id FOR UPDATE
+        """;
+
+    internal const string Append = "COPY heartbeats (sensor_id, sensor_time, received_at) FROM STDIN (FORMAT BINARY)";
+
+    internal const string Backfill = """
+        INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
+        SELECT * FROM unnest(@sensor_ids::bigint[], @sensor_times::timestamptz[], @received::timestamptz[])
+        ON CONFLICT DO NOTHING
+        RETURNING sensor_id, sensor_time, received_at
+        """;
+
+    // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since).
+    internal const string Bookkeeping = """
+        WITH per_sensor AS (
+            SELECT * FROM unnest(@sensor_ids::bigint[], @from_states::text[], @first_times::timestamptz[],
+                                 @last_times::timestamptz[], @last_received::timestamptz[], @counts::bigint[])
+                AS p(sensor_id, from_state, first_time, last_time, last_received, n)
         ), updated AS (
             UPDATE sensor_liveness l SET
                 first_heartbeat_at = LEAST(l.first_heartbeat_at, p.first_time),
@@ -62,47 +55,181 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
                 down_at = GREATEST(l.last_received_at, p.last_received) + COALESCE(s.stale_after, @default_stale),
                 state       = CASE WHEN l.state = 'retired' THEN l.state ELSE 'up' END,
                 state_since = CASE WHEN l.state IN ('up', 'retired') THEN l.state_since ELSE p.last_received END
-            FROM per_sensor p, locked k, sensors s
-            WHERE l.sensor_id = p.sensor_id AND k.sensor_id = p.sensor_id AND s.id = p.sensor_id
-            RETURNING l.sensor_id, k.state AS from_state, l.state AS to_state, l.state_since AS at, l.last_heartbeat_at
+            FROM per_sensor p JOIN sensors s ON s.id = p.sensor_id
+            WHERE l.sensor_id = p.sensor_id
+            RETURNING l.sensor_id, p.from_state, l.state AS to_state, l.state_since AS at, l.last_heartbeat_at
         )
         """ + StateFlips.Record + """
-        SELECT (SELECT count(*) FROM inserted)::int, (SELECT count(*) FROM events)::int
+        SELECT count(*)::int FROM events
         """;
 
     /// <summary>Stores the heartbeats of one or more messages in one transaction.</summary>
     public async Task<WriteResult> WriteAsync(IReadOnlyCollection<Heartbeat> heartbeats, CancellationToken cancellationToken)
     {
-        var sensorIds = new long[heartbeats.Count];
-        var sensorTimes = new DateTime[heartbeats.Count];
-        var received = new DateTime[heartbeats.Count];
-        var i = 0;
-        foreach (var heartbeat in heartbeats)
-        {
-            sensorIds[i] = heartbeat.SensorId;
-            sensorTimes[i] = heartbeat.SensorTime.UtcDateTime;
-            received[i++] = heartbeat.ReceivedAt.UtcDateTime;
-        }
-
+        var batch = Distinct(heartbeats);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var merge = new NpgsqlCommand(Merge, connection);
-        merge.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", sensorIds));
-        merge.Parameters.Add(new NpgsqlParameter<DateTime[]>("sensor_times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sensorTimes });
-        merge.Parameters.Add(new NpgsqlParameter<DateTime[]>("received", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = received });
-        merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", options.Value.DefaultExpectedInterval));
-        merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", options.Value.DefaultGrace));
-        merge.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", options.Value.DefaultStaleAfter));
-        await merge.PrepareAsync(cancellationToken);
-        // One statement is one transaction: heartbeats, bookkeeping, flips and their events commit together.
-        await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var result = new WriteResult(reader.GetInt32(0), reader.GetInt32(1));
-        // Closing reads up to the server's ready-for-query: only then has the implicit transaction committed.
-        await reader.CloseAsync();
-        if (result.Flips > 0)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var locked = await LockAsync(connection, transaction, batch, cancellationToken);
+
+        var appended = new List<Beat>(batch.Length);
+        var older = new List<Beat>();
+        foreach (var beat in batch)
+        {
+            if (locked.TryGetValue(beat.SensorId, out var sensor))
+            {
+                (sensor.LastHeartbeatAt is { } last && beat.SensorTime <= last ? older : appended).Add(beat);
+            }
+        }
+        await AppendAsync(connection, appended, cancellationToken);
+        var stored = appended;
+        if (older.Count > 0)
+        {
+            stored = [.. appended, .. await BackfillAsync(connection, transaction, older, cancellationToken)];
+            stored.Sort(Beat.Order);
+        }
+        var flips = stored.Count == 0 ? 0 : await BookkeepAsync(connection, transaction, stored, locked, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (flips > 0)
         {
             outbox.Notify();
         }
-        return result;
+        return new WriteResult(stored.Count, flips);
     }
+
+    /// <summary>A heartbeat as stored: UTC times at PostgreSQL's precision.</summary>
+    readonly record struct Beat(long SensorId, DateTime SensorTime, DateTime ReceivedAt)
+    {
+        public static readonly Comparison<Beat> Order = static (x, y) =>
+        {
+            var order = x.SensorId.CompareTo(y.SensorId);
+            order = order != 0 ? order : x.SensorTime.CompareTo(y.SensorTime);
+            return order != 0 ? order : x.ReceivedAt.CompareTo(y.ReceivedAt);
+        };
+    }
+
+    readonly record struct Locked(string State, DateTime? LastHeartbeatAt);
+
+    /// <summary>
+    /// One heartbeat per sensor and sensor time (the earliest received), in sensor and time order, with times at
+    /// PostgreSQL's precision (whole microseconds, as Npgsql truncates them): compared here with what is stored.
+    /// </summary>
+    static Beat[] Distinct(IReadOnlyCollection<Heartbeat> heartbeats)
+    {
+        var sorted = new Beat[heartbeats.Count];
+        var n = 0;
+        foreach (var heartbeat in heartbeats)
+        {
+            sorted[n++] = new(heartbeat.SensorId, Microseconds(heartbeat.SensorTime), Microseconds(heartbeat.ReceivedAt));
+        }
+        Array.Sort(sorted, Beat.Order);
+        n = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (n == 0 || sorted[n - 1].SensorId != sorted[i].SensorId || sorted[n - 1].SensorTime != sorted[i].SensorTime)
+            {
+                sorted[n++] = sorted[i];
+            }
+        }
+        return sorted[..n];
+    }
+
+    static DateTime Microseconds(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % 10, DateTimeKind.Utc);
+
+    static async Task<Dictionary<long, Locked>> LockAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Beat[] batch, CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        foreach (var beat in batch)
+        {
+            if (ids.Count == 0 || ids[^1] != beat.SensorId)
+            {
+                ids.Add(beat.SensorId);
+            }
+        }
+        await using var command = new NpgsqlCommand(Lock, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. ids]));
+        await command.PrepareAsync(cancellationToken);
+        var locked = new Dictionary<long, Locked>(ids.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            locked[reader.GetInt64(0)] = new(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2));
+        }
+        return locked;
+    }
+
+    static async Task AppendAsync(NpgsqlConnection connection, List<Beat> beats, CancellationToken cancellationToken)
+    {
+        if (beats.Count == 0)
+        {
+            return;
+        }
+        await using var copy = await connection.BeginBinaryImportAsync(Append, cancellationToken);
+        foreach (var beat in beats)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(beat.SensorId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(beat.SensorTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(beat.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <returns>Those of <paramref name="beats"/> that were not stored yet, now stored.</returns>
+    static async Task<List<Beat>> BackfillAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Beat> beats, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(Backfill, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. beats.Select(b => b.SensorId)]));
+        command.Parameters.Add(Timestamps("sensor_times", [.. beats.Select(b => b.SensorTime)]));
+        command.Parameters.Add(Timestamps("received", [.. beats.Select(b => b.ReceivedAt)]));
+        await command.PrepareAsync(cancellationToken);
+        var stored = new List<Beat>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stored.Add(new(reader.GetInt64(0), reader.GetFieldValue<DateTime>(1), reader.GetFieldValue<DateTime>(2)));
+        }
+        return stored;
+    }
+
+    /// <param name="stored">In sensor and time order.</param>
+    /// <returns>The number of state flips recorded.</returns>
+    async Task<int> BookkeepAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Beat> stored, Dictionary<long, Locked> locked,
+        CancellationToken cancellationToken)
+    {
+        var (ids, states, firsts, lasts, received, counts) = (new List<long>(), new List<string>(), new List<DateTime>(),
+            new List<DateTime>(), new List<DateTime>(), new List<long>());
+        foreach (var beat in stored)
+        {
+            if (ids.Count > 0 && ids[^1] == beat.SensorId)
+            {
+                (lasts[^1], counts[^1]) = (beat.SensorTime, counts[^1] + 1);
+                received[^1] = beat.ReceivedAt > received[^1] ? beat.ReceivedAt : received[^1];
+                continue;
+            }
+            ids.Add(beat.SensorId);
+            states.Add(locked[beat.SensorId].State);
+            firsts.Add(beat.SensorTime);
+            lasts.Add(beat.SensorTime);
+            received.Add(beat.ReceivedAt);
+            counts.Add(1);
+        }
+        await using var command = new NpgsqlCommand(Bookkeeping, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. ids]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("from_states", [.. states]));
+        command.Parameters.Add(Timestamps("first_times", [.. firsts]));
+        command.Parameters.Add(Timestamps("last_times", [.. lasts]));
+        command.Parameters.Add(Timestamps("last_received", [.. received]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. counts]));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", options.Value.DefaultExpectedInterval));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", options.Value.DefaultGrace));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", options.Value.DefaultStaleAfter));
+        await command.PrepareAsync(cancellationToken);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    static NpgsqlParameter<DateTime[]> Timestamps(string name, DateTime[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = values };
 }

@@ -26,10 +26,10 @@ public static class IngestBench
         var stored = ours.StoredPerSecond;
         var depth = ours.QueueDepth;
         Console.WriteLine($"(a) accepted {ours.AcceptedPerSecond:#,0}/s, stored {stored:#,0}/s; raw COPY (idle, measured first) {copy:#,0} rows/s; {depth}");
-        var plan = await MergeExplain.ExplainAsync(db, ids, 1000, cancellationToken);
-        Console.WriteLine("    The consumer's merge of 1,000 heartbeats, explained:");
+        var plan = await WriteExplain.ExplainAsync(db, ids, 1000, cancellationToken);
+        Console.WriteLine("    The consumer's lock and bookkeeping for 1,000 heartbeats, explained:");
         Console.WriteLine(plan);
-        report.Profiles.Add("merge of 1,000 heartbeats (EXPLAIN ANALYZE, after the batched run):" + Environment.NewLine + "```" + Environment.NewLine + plan + "```");
+        report.Profiles.Add("lock and bookkeeping for 1,000 heartbeats (EXPLAIN ANALYZE, after the batched run):" + Environment.NewLine + "```" + Environment.NewLine + plan + "```");
         const string scenario = "(a) durable ingest, 500 per request";
         BenchRow[] rows =
         [

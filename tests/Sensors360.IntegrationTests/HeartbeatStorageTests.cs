@@ -183,6 +183,25 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task Sensor_times_that_differ_below_a_microsecond_are_one_heartbeat_as_PostgreSQL_stores_them()
+    {
+        var sensor = (await RegisterSensorsAsync(1))[0];
+        var t = Now.AddMinutes(-10);
+        await _bus!.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(sensor, t, Now)]));
+        await WaitForRowsAsync([sensor], 1);
+
+        // 100 ns and 200 ns after the stored one are that same row once stored; 1.1 and 1.2 µs after it, one new row.
+        // Stored apart from them, the newer heartbeat of the same message proves the message was stored, not refused.
+        await _bus.Publish(new HeartbeatsReceived(Guid.NewGuid(),
+            [new(sensor, t.AddTicks(1), Now), new(sensor, t.AddTicks(2), Now), new(sensor, t.AddTicks(11), Now), new(sensor, t.AddTicks(12), Now),
+             new(sensor, t.AddSeconds(2), Now)]));
+        await WaitForRowsAsync([sensor], 3);
+
+        Assert.Equal(3, await StoredRowsAsync([sensor]));
+        Assert.Equal(3, await ScalarAsync("SELECT heartbeat_count FROM sensor_liveness WHERE sensor_id = $1", sensor));
+    }
+
+    [Fact]
     public async Task Daily_partitions_cover_the_retention_window_and_expired_ones_are_dropped()
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
