@@ -101,17 +101,16 @@ public sealed class LoadRunner(
         using var progressStop = new CancellationTokenSource();
         var progressLoop = ShowProgressAsync(progressStop.Token);
 
-        var senders = Enumerable.Range(0, options.Concurrency)
-            .Select(_ => Task.Run(() => SendLoopAsync(_stats.NewRecorder(), cancellationToken), CancellationToken.None))
-            .ToArray();
+        var senders = Task.WhenAll(Enumerable.Range(0, options.Concurrency)
+            .Select(_ => Task.Run(() => SendLoopAsync(_stats.NewRecorder(), cancellationToken), CancellationToken.None)));
 
-        await DelayUntilAsync(_measureStart, cancellationToken);
+        await DelayUntilAsync(_measureStart, senders, cancellationToken);
         var atMeasureStart = await CountAsync(cancellationToken);
         _phase = "measuring";
-        await DelayUntilAsync(Volatile.Read(ref _end), cancellationToken);
+        await DelayUntilAsync(Volatile.Read(ref _end), senders, cancellationToken);
         var atEnd = await CountAsync(cancellationToken);
         _phase = "finishing";
-        await Task.WhenAll(senders);
+        await senders;
 
         var end = Volatile.Read(ref _end);
         var stats = _stats.Snapshot();
@@ -406,7 +405,12 @@ public sealed class LoadRunner(
         }
     }
 
-    private async Task DelayUntilAsync(long timestamp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the clock reaches <paramref name="timestamp"/>. The timer is set a moment after the wait was measured,
+    /// so it may fire a little after the timestamp; a clock that moves only with the requests (the tests') can stop in
+    /// between, when the senders stop at the end. So once every sender has stopped and the clock is there, that is it.
+    /// </summary>
+    private async Task DelayUntilAsync(long timestamp, Task senders, CancellationToken cancellationToken)
     {
         var wait = timestamp - time.GetTimestamp();
         if (wait <= 0)
@@ -414,11 +418,18 @@ public sealed class LoadRunner(
             return;
         }
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(TimeSpan.FromSeconds((double)wait / _frequency), time, stop.Token);
+        if (await Task.WhenAny(delay, senders) == senders && time.GetTimestamp() >= timestamp)
+        {
+            await stop.CancelAsync();
+        }
+
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds((double)wait / _frequency), time, cancellationToken);
+            await delay;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
         }
     }
