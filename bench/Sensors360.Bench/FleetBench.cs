@@ -51,9 +51,12 @@ public static class FleetBench
             + $"{scale.Sensors:#,0} sensors ÷ {target:#,0}/s = {scale.Sensors / target:0.0} s → every {interval} s each (whole seconds, rounded up) "
             + $"= {rate:#,0} heartbeats/s ({rate / sustainable.PerSecond:P0} of sustainable); warm-up {warmup.TotalSeconds:0} s, measured {scale.Duration.TotalMinutes:0} min");
 
-        // A saturating run before this one leaves a backlog the worker would store ahead of the fleet's heartbeats.
+        // A saturating run before this one leaves a backlog the worker would store ahead of the fleet's heartbeats, and
+        // the state changes of its new sensors still to relay.
         var dropped = await queue.PurgeAsync(cancellationToken);
         Console.WriteLine($"    purged {dropped:#,0} messages left in the heartbeats queue by earlier scenarios");
+        var earlier = await OutboxDrainedAsync(db, TimeSpan.FromMinutes(10), cancellationToken);
+        Console.WriteLine($"    outbox: {earlier.First:#,0} events left by earlier scenarios; {earlier.Left:#,0} still there after {earlier.Took.TotalSeconds:0} s");
 
         var provisionFile = Path.Combine(Path.GetTempPath(), $"sensors360-bench-fleet-{Guid.NewGuid():N}.json");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -75,12 +78,19 @@ public static class FleetBench
                 TimeSpan.FromSeconds(interval));
             var probing = probes.RunAsync(stop.Token);
 
-            // (c) and (d) again, once the fleet is running (every probe has shown a heartbeat: about an interval in).
+            // (c) and (d) again, once the fleet is running (every probe has shown a heartbeat: about an interval in) and
+            // its sensors' first state changes (new → up, one per sensor) are relayed: steady state.
             var underLoad = new List<BenchRow>();
+            BenchRow? firstFlips = null;
             var besideStarted = DateTimeOffset.MaxValue;
             var besideEnded = DateTimeOffset.MinValue;
             if (await Task.WhenAny(probes.AllSeen, load) == probes.AllSeen)
             {
+                var flips = await OutboxDrainedAsync(db, scale.Duration / 2, cancellationToken);
+                Console.WriteLine($"    the fleet's first state changes: {flips.First:#,0} events waiting once every probe was seen; {flips.Left:#,0} after {flips.Took.TotalSeconds:0} s");
+                firstFlips = new($"{Scenario}, its sensors' first state changes (new → up)",
+                    $"time to relay the {flips.First:#,0} events waiting once every probe was seen" + (flips.Left > 0 ? $" (**{flips.Left:#,0} still waiting** then)" : ""),
+                    flips.Took.TotalSeconds, null, "", "—", true, "s") { LowerIsBetter = true };
                 besideStarted = DateTimeOffset.UtcNow;
                 underLoad.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancellationToken, $"{TransitionLatencyBench.Scenario}, during (g)"));
                 if (staleScanAsOf is { } asOf)
@@ -101,7 +111,8 @@ public static class FleetBench
             var result = await load;
             await stop.CancelAsync();
             await probing;
-            return [.. await SummarizeAsync(db, result, ids, probes, interval, rate, sustainable), .. Beside(underLoad, besideStarted, besideEnded, result)];
+            return [.. await SummarizeAsync(db, result, ids, probes, interval, rate, sustainable), .. firstFlips is null ? [] : new[] { firstFlips },
+                .. Beside(underLoad, besideStarted, besideEnded, result)];
         }
         finally
         {
@@ -159,6 +170,28 @@ public static class FleetBench
             new(scenario, $"heartbeats queue at the end, messages (max {depth.Max:#,0})", depth.Final, depth.LoadMessagesPerSecond,
                 "1 s of load, messages", "≤ 1 s of load", depth.Bounded, ""),
         ];
+    }
+
+    /// <summary>
+    /// Waits until <c>outbox_messages</c> is empty (every state change relayed to RabbitMQ), polling every second, at
+    /// most <paramref name="deadline"/>.
+    /// </summary>
+    /// <returns>The events there at first, those still there at the end, and how long it waited.</returns>
+    static async Task<(long First, long Left, TimeSpan Took)> OutboxDrainedAsync(NpgsqlDataSource db, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        long? first = null;
+        while (true)
+        {
+            await using var count = db.CreateCommand("SELECT count(*) FROM outbox_messages");
+            var left = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            first ??= left;
+            if (left == 0 || watch.Elapsed >= deadline)
+            {
+                return (first.Value, left, watch.Elapsed);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
     }
 
     /// <summary>(c) and (d)'s rows, marked unmet if they did not run entirely inside the measured part.</summary>
