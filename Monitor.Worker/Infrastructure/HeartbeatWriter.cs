@@ -17,8 +17,6 @@ namespace Monitor.Worker.Infrastructure;
 /// </summary>
 public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options, OutboxSignal outbox)
 {
-    public sealed record WriteResult(int Stored, int Flips);
-
     // In id order, so that concurrent writers touching the same sensors cannot deadlock. A sensor without a row is
     // unknown and its heartbeats are ignored (ingestion authenticates every sensor, so there are none in practice).
     // Under this lock last_heartbeat_at is the newest sensor time stored for the sensor, so a heartbeat after it cannot
@@ -64,7 +62,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         """;
 
     /// <summary>Stores the heartbeats of one or more messages in one transaction.</summary>
-    public async Task<WriteResult> WriteAsync(IReadOnlyCollection<Heartbeat> heartbeats, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyCollection<Heartbeat> heartbeats, CancellationToken cancellationToken)
     {
         var batch = Distinct(heartbeats);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -93,7 +91,6 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         {
             outbox.Notify();
         }
-        return new WriteResult(stored.Count, flips);
     }
 
     /// <summary>A heartbeat as stored: UTC times at PostgreSQL's precision.</summary>
@@ -146,8 +143,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
                 ids.Add(beat.SensorId);
             }
         }
-        await using var command = new NpgsqlCommand(Lock, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. ids]));
+        await using var command = LockCommand(connection, transaction, [.. ids]);
         await command.PrepareAsync(cancellationToken);
         var locked = new Dictionary<long, Locked>(ids.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -216,18 +212,38 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
             received.Add(beat.ReceivedAt);
             counts.Add(1);
         }
-        await using var command = new NpgsqlCommand(Bookkeeping, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. ids]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("from_states", [.. states]));
-        command.Parameters.Add(Timestamps("first_times", [.. firsts]));
-        command.Parameters.Add(Timestamps("last_times", [.. lasts]));
-        command.Parameters.Add(Timestamps("last_received", [.. received]));
-        command.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. counts]));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", options.Value.DefaultExpectedInterval));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", options.Value.DefaultGrace));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", options.Value.DefaultStaleAfter));
+        await using var command = BookkeepingCommand(connection, transaction, options.Value,
+            new([.. ids], [.. states], [.. firsts], [.. lasts], [.. received], [.. counts]));
         await command.PrepareAsync(cancellationToken);
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The batch's sensors to lock, in id order.</summary>
+    internal static NpgsqlCommand LockCommand(NpgsqlConnection connection, NpgsqlTransaction? transaction, long[] sensorIds)
+    {
+        var command = new NpgsqlCommand(Lock, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", sensorIds));
+        return command;
+    }
+
+    /// <summary>One entry per sensor that stored heartbeats: its state as locked and the figures of what was stored.</summary>
+    internal sealed record SensorFigures(
+        long[] SensorIds, string[] FromStates, DateTime[] FirstTimes, DateTime[] LastTimes, DateTime[] LastReceived, long[] Counts);
+
+    internal static NpgsqlCommand BookkeepingCommand(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, MonitorOptions options, SensorFigures figures)
+    {
+        var command = new NpgsqlCommand(Bookkeeping, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", figures.SensorIds));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("from_states", figures.FromStates));
+        command.Parameters.Add(Timestamps("first_times", figures.FirstTimes));
+        command.Parameters.Add(Timestamps("last_times", figures.LastTimes));
+        command.Parameters.Add(Timestamps("last_received", figures.LastReceived));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("counts", figures.Counts));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", options.DefaultExpectedInterval));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", options.DefaultGrace));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", options.DefaultStaleAfter));
+        return command;
     }
 
     static NpgsqlParameter<DateTime[]> Timestamps(string name, DateTime[] values) =>

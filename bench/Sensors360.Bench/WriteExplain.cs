@@ -1,26 +1,28 @@
+using Monitor.Worker;
 using Monitor.Worker.Infrastructure;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Sensors360.Bench;
 
 /// <summary>
 /// The profile of the consumer's hot path for <paramref name="count"/> new heartbeats of as many distinct sensors:
 /// EXPLAIN (ANALYZE, BUFFERS) of its two statements — the lock of the sensors' liveness rows and the bookkeeping
-/// update with its flips — exactly as Monitor.Worker runs them (the heartbeats between them go in by binary COPY),
-/// rolled back afterwards.
+/// update with its flips — built as Monitor.Worker builds them (with the default timings; the heartbeats between them
+/// go in by binary COPY), rolled back afterwards.
 /// </summary>
 public static class WriteExplain
 {
+    const string Explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ";
+
     public static async Task<string> ExplainAsync(NpgsqlDataSource db, long[] sensorIds, int count, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long[] ids = [.. sensorIds.Take(count).Order()];
         var plan = new System.Text.StringBuilder();
-        await using (var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + HeartbeatWriter.Lock, connection, transaction))
+        await using (var explain = HeartbeatWriter.LockCommand(connection, transaction, ids))
         {
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", ids));
+            explain.CommandText = Explain + explain.CommandText;
             await ReadPlanAsync(explain, plan, cancellationToken);
         }
         var states = new List<string>();
@@ -33,20 +35,11 @@ public static class WriteExplain
                 states.Add(reader.GetString(0));
             }
         }
-        var now = DateTime.UtcNow;
-        DateTime[] times = [.. Enumerable.Repeat(now, states.Count)];
-        await using (var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + HeartbeatWriter.Bookkeeping, connection, transaction))
+        DateTime[] times = [.. Enumerable.Repeat(DateTime.UtcNow, states.Count)];
+        var figures = new HeartbeatWriter.SensorFigures([.. ids.Take(states.Count)], [.. states], times, times, times, [.. Enumerable.Repeat(1L, states.Count)]);
+        await using (var explain = HeartbeatWriter.BookkeepingCommand(connection, transaction, new MonitorOptions(), figures))
         {
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", [.. ids.Take(states.Count)]));
-            explain.Parameters.Add(new NpgsqlParameter<string[]>("from_states", [.. states]));
-            foreach (var name in new[] { "first_times", "last_times", "last_received" })
-            {
-                explain.Parameters.Add(new NpgsqlParameter<DateTime[]>(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = times });
-            }
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("counts", [.. Enumerable.Repeat(1L, states.Count)]));
-            explain.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_interval", TimeSpan.FromMinutes(1)));
-            explain.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_grace", TimeSpan.FromSeconds(30)));
-            explain.Parameters.Add(new NpgsqlParameter<TimeSpan>("default_stale", TimeSpan.FromMinutes(10)));
+            explain.CommandText = Explain + explain.CommandText;
             await ReadPlanAsync(explain, plan, cancellationToken);
         }
         await transaction.RollbackAsync(cancellationToken);
