@@ -58,6 +58,18 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CredentialRefreshPeriod { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Unknown keys looked up in the registry per second, for all callers together (0: never). A key registered a
+    /// moment ago works before its registry event arrives, and after a broker restart, when events can be lost; the
+    /// budget keeps a flood of made-up keys from becoming a flood of registry queries.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int KeyLookupsPerSecond { get; set; } = 20;
+
+    /// <summary>How long a request waits for a key lookup before it is answered 401.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
+    public TimeSpan KeyLookupTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Base address of Monitor.Worker's internal credentials API (Aspire service discovery by default).</summary>
     [Required]
     public Uri CredentialsSource { get; set; } = new("http://monitor-worker");

@@ -25,6 +25,9 @@ builder.Services.AddSingleton<KeyRateLimiter>();
 builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
 builder.Services.AddHostedService(services => services.GetRequiredService<CredentialLoader>());
+builder.Services.AddHttpClient(CredentialLookup.HttpClientName, (services, http) =>
+    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
+builder.Services.AddSingleton<CredentialLookup>();
 builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials", tags: ["ready"]);
 
 // Backpressure: heartbeats are refused (503) while the monitor's backlog is over Ingestion:MaxBacklogMessages.

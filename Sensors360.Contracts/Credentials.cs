@@ -9,3 +9,6 @@ public sealed record SensorCredential(long SensorId, string KeyHash, DateTimeOff
 public sealed record SensorCredentialsPage(IReadOnlyList<SensorCredential> Items, long? Next);
 
 public sealed record CollectorCredential(long CollectorKeyId, string Name, string KeyHash, IReadOnlyDictionary<string, string> Selector);
+
+/// <summary>Whose key a hash is: a sensor's (current key, possibly retired) or an active collector key's; one of the two.</summary>
+public sealed record KeyCredential(SensorCredential? Sensor, CollectorCredential? Collector);

@@ -17,7 +17,7 @@ public sealed record HeartbeatsAccepted(int Accepted, Guid BatchId);
 public sealed record HeartbeatItem(long SensorId, string Timestamp);
 
 public sealed record HeartbeatServices(
-    CredentialCache Credentials, KeyRateLimiter RateLimiter, HeartbeatBacklog Backlog, HeartbeatBatcher Batcher,
+    CredentialCache Credentials, CredentialLookup Lookup, KeyRateLimiter RateLimiter, HeartbeatBacklog Backlog, HeartbeatBatcher Batcher,
     IOptions<IngestionOptions> Options, TimeProvider Clock);
 
 /// <summary>Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer.</summary>
@@ -69,7 +69,7 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> Ingest(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var caller = Admit(http, services, out var refused);
+        var (caller, refused) = await AdmitAsync(http, services);
         if (refused is not null)
         {
             return refused;
@@ -104,7 +104,7 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> IngestLegacy(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var caller = Admit(http, services, out var refused);
+        var (caller, refused) = await AdmitAsync(http, services);
         if (refused is not null)
         {
             return refused;
@@ -138,7 +138,14 @@ public static class HeartbeatApi
         for (var i = 0; i < items.Length; i++)
         {
             var item = parsed.Items[i];
-            if (Authorize(services.Credentials.Current, caller, item.SensorId, i) is { } forbidden)
+            var forbidden = Authorize(services.Credentials.Current, caller, item.SensorId, i);
+            // A collector may send for a sensor registered a moment ago, before its registry event arrived.
+            if (forbidden is not null && caller.Collector is not null && services.Credentials.Current.FindSensor(item.SensorId) is null
+                && await services.Lookup.TryAddSensorAsync(item.SensorId, http.RequestAborted))
+            {
+                forbidden = Authorize(services.Credentials.Current, caller, item.SensorId, i);
+            }
+            if (forbidden is not null)
             {
                 return forbidden;
             }
@@ -161,41 +168,48 @@ public static class HeartbeatApi
     /// Who is calling, and whether they may send now — before the body is read: the key (401, 403 retired), the
     /// monitor's backlog (503), the key's rate (429).
     /// </summary>
-    static Caller? Admit(HttpContext http, HeartbeatServices services, out ProblemHttpResult? refused)
+    static async ValueTask<(Caller? Caller, ProblemHttpResult? Refused)> AdmitAsync(HttpContext http, HeartbeatServices services)
     {
-        refused = null;
         var key = PresentedKey(http.Request);
         if (key is null)
         {
-            refused = Unauthorized(http, "Missing key", $"Send the sensor's key as 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>'.");
-            return null;
+            return (null, Unauthorized(http, "Missing key", $"Send the sensor's key as 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>'."));
         }
 
         if (services.Credentials.LoadedAt is null)
         {
-            refused = RetryLater(http, StatusCodes.Status503ServiceUnavailable, UnavailableRetryAfterSeconds, "Starting",
-                "The API is still loading the sensor registry; send the request again after the Retry-After delay.");
-            return null;
+            return (null, RetryLater(http, StatusCodes.Status503ServiceUnavailable, UnavailableRetryAfterSeconds, "Starting",
+                "The API is still loading the sensor registry; send the request again after the Retry-After delay."));
         }
 
         var digest = KeyDigest.OfKey(key);
-        var credentials = services.Credentials.Current;
-        var caller = credentials.FindSensorByKey(digest) is { } sensor
+        var caller = Identify(services.Credentials.Current, digest);
+        if (caller is null && await services.Lookup.TryAddKeyAsync(digest, http.RequestAborted))
+        {
+            caller = Identify(services.Credentials.Current, digest);
+        }
+        var refused = Refusal(http, services, digest, caller);
+        return (refused is null ? caller : null, refused);
+    }
+
+    static Caller? Identify(CredentialSet credentials, KeyDigest digest) =>
+        credentials.FindSensorByKey(digest) is { } sensor
             ? new Caller(sensor, null)
             : credentials.FindCollectorByKey(digest) is { } collector ? new Caller(null, collector) : null;
+
+    static ProblemHttpResult? Refusal(HttpContext http, HeartbeatServices services, KeyDigest digest, Caller? caller)
+    {
         if (caller is null)
         {
-            refused = Unauthorized(http, "Unknown key",
+            return Unauthorized(http, "Unknown key",
                 "The key is not known: it may be mistyped, rotated, or its collector key revoked. Keys start with "
                 + $"'{ApiKeys.SensorPrefix}' (a sensor) or '{ApiKeys.CollectorPrefix}' (a collector).");
-            return null;
         }
 
         if (caller.Sensor is { RetiredAt: { } retiredAt } retired)
         {
-            refused = Problem(StatusCodes.Status403Forbidden, "Sensor retired",
+            return Problem(StatusCodes.Status403Forbidden, "Sensor retired",
                 $"Sensor {retired.SensorId} was retired at {retiredAt:O} and accepts no more heartbeats; use its replacement's key.");
-            return null;
         }
 
         // After the key, so a bad key is still 401 and a retired sensor still learns it is retired; before the rate
@@ -204,20 +218,18 @@ public static class HeartbeatApi
         if (BacklogRule.Excess(services.Backlog.Current, options.MaxBacklogMessages) is { } excess)
         {
             var wait = RetryAfterSeconds(options.BacklogRetryAfter);
-            refused = RetryLater(http, StatusCodes.Status503ServiceUnavailable, wait, "Monitor behind", BacklogRule.Detail(excess, wait));
-            return null;
+            return RetryLater(http, StatusCodes.Status503ServiceUnavailable, wait, "Monitor behind", BacklogRule.Detail(excess, wait));
         }
 
         if (services.RateLimiter.TryAcquire(digest, caller.Collector is not null) is { } retryAfter)
         {
             var seconds = RetryAfterSeconds(retryAfter);
             var limit = caller.Collector is null ? options.SensorKeyRateLimit : options.CollectorKeyRateLimit;
-            refused = RetryLater(http, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
+            return RetryLater(http, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
                 $"This key may send {limit.RequestsPerSecond} requests per second (bursts up to {limit.Burst}); wait {seconds} s. "
                 + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.");
-            return null;
         }
-        return caller;
+        return null;
     }
 
     static ProblemHttpResult? Authorize(CredentialSet credentials, Caller caller, long sensorId, int index)

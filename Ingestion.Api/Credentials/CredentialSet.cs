@@ -58,6 +58,13 @@ public sealed class CredentialSet
             case CollectorKeyRevoked e when _collectorDigests.TryRemove(e.CollectorKeyId, out var digest):
                 _collectors.TryRemove(digest, out _);
                 break;
+            // A key looked up one by one only adds what the set lacks: an event or reload already applied is newer.
+            case SensorCredential c when !_sensors.ContainsKey(c.SensorId):
+                Apply(c);
+                break;
+            case CollectorCredential c when !_collectorDigests.ContainsKey(c.CollectorKeyId):
+                Apply(c);
+                break;
         }
     }
 

@@ -39,6 +39,15 @@ public readonly record struct KeyDigest(UInt128 High, UInt128 Low)
         return FromBytes(hash);
     }
 
+    /// <summary>The 64-character lower-case hex form the registry stores.</summary>
+    public string ToHex()
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        BinaryPrimitives.WriteUInt128BigEndian(hash, High);
+        BinaryPrimitives.WriteUInt128BigEndian(hash[16..], Low);
+        return Convert.ToHexStringLower(hash);
+    }
+
     static KeyDigest FromBytes(ReadOnlySpan<byte> hash) =>
         new(BinaryPrimitives.ReadUInt128BigEndian(hash), BinaryPrimitives.ReadUInt128BigEndian(hash[16..]));
 }

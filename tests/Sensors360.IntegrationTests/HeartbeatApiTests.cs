@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Sensors360.Contracts;
 
 namespace Sensors360.IntegrationTests;
 
@@ -119,6 +120,50 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
 
         using var legacyUnknown = await Api.PostLegacyAsync("nonsense", $"sensor_id={id}&timestamp=1700000000");
         await ProblemAsync(legacyUnknown, HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>
+    /// A sensor written straight into the registry, as if its registry event were lost (a broker restart loses
+    /// them): the API has no event to learn it from, so only looking the key up lets it in before the next reload.
+    /// </summary>
+    async Task<(long Id, string Key)> SensorWithoutEventAsync(string site)
+    {
+        var key = ApiKeys.NewSensorKey();
+        var id = await Api.ScalarAsync("""
+            WITH s AS (INSERT INTO sensors (tag, labels, created_at, key_hash) VALUES ($1, jsonb_build_object('site', $2::text), now(), $3) RETURNING id),
+                 l AS (INSERT INTO sensor_liveness (sensor_id, state, state_since) SELECT id, 'new', now() FROM s)
+            SELECT id FROM s
+            """, SensorsApi.UniqueTag("no-event"), site, ApiKeys.Hash(key));
+        return (id, key);
+    }
+
+    [Fact]
+    public async Task A_key_the_API_never_heard_of_is_looked_up_in_the_registry_and_accepted_at_the_first_request()
+    {
+        var (id, key) = await SensorWithoutEventAsync("north");
+        var at = SensorsApi.RecentTime();
+
+        using var response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, at));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await StoredEventuallyAsync(id, at);
+    }
+
+    [Fact]
+    public async Task A_collector_may_send_for_a_sensor_the_API_never_heard_of_when_the_registry_says_it_is_covered()
+    {
+        var site = SensorsApi.UniqueTag("site");
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("collector"), new { site });
+        var (covered, _) = await SensorWithoutEventAsync(site);
+        var (uncovered, _) = await SensorWithoutEventAsync("elsewhere");
+        var at = SensorsApi.RecentTime();
+
+        using var accepted = await Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(covered, at), bearer: false);
+        using var refused = await Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(uncovered, SensorsApi.RecentTime()), bearer: false);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Contains("selector", (await ProblemAsync(refused, HttpStatusCode.Forbidden)).GetProperty("detail").GetString());
+        await StoredEventuallyAsync(covered, at);
     }
 
     [Fact]
