@@ -28,6 +28,7 @@ builder.EnrichNpgsqlDbContext<MonitorDbContext>();
 builder.Services.AddSingleton<OutboxSignal>();
 builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddSingleton<IngestProgress>();
+builder.Services.AddReceiveObserver<HeartbeatDeliveries>();
 builder.Services.AddSingleton<IngestLag>();
 builder.Services.AddSingleton<HeartbeatWriter>();
 // Before the bus: hosted services stop in reverse order, so it still commits while the bus lets consumers finish.

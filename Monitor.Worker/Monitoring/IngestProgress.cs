@@ -16,6 +16,16 @@ public sealed class IngestProgress(TimeProvider clock)
     long _nextBatch;
     DateTimeOffset? _newestStored;
     bool? _lastSeenEmpty;
+    int _delivered;
+
+    /// <summary>
+    /// A heartbeats message reached this worker (see <see cref="HeartbeatDeliveries"/>): from now until
+    /// <see cref="Settled"/> it is not in the broker's count, and until <see cref="Begin"/> nothing says how old it is.
+    /// </summary>
+    public void Delivered() => Interlocked.Increment(ref _delivered);
+
+    /// <summary>A delivered message was acknowledged, or given back to the broker.</summary>
+    public void Settled() => Interlocked.Decrement(ref _delivered);
 
     /// <summary>Marks heartbeats as being stored until the returned handle is disposed.</summary>
     public IDisposable Begin(IReadOnlyCollection<Heartbeat> heartbeats)
@@ -65,6 +75,12 @@ public sealed class IngestProgress(TimeProvider clock)
             {
                 var oldest = _inFlight.Values.Min();
                 return oldest < now ? oldest : now;
+            }
+            // Delivered and not yet being stored: a worker that just started takes its time over the first messages
+            // (the broker then reads empty, its whole backlog being here), so only what is stored counts as read.
+            if (Volatile.Read(ref _delivered) > 0)
+            {
+                return _newestStored ?? DateTimeOffset.MinValue;
             }
 
             var empty = backlog.State switch

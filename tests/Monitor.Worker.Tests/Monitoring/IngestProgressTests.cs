@@ -53,6 +53,25 @@ public sealed class IngestProgressTests
     }
 
     [Fact]
+    public void Messages_delivered_here_and_not_yet_being_stored_hold_the_watermark_though_the_queue_reads_empty()
+    {
+        // A worker just started: the broker handed it the whole backlog (so it reads empty) before the consumer began.
+        var progress = new IngestProgress(_clock);
+        progress.Stored(Received(90, 70));
+        progress.Delivered();
+        progress.Delivered();
+        Assert.Equal(Now.AddSeconds(-70), progress.Watermark(Ready(0, Now), Settle));
+        var fresh = new IngestProgress(_clock);
+        fresh.Delivered();
+        Assert.Equal(DateTimeOffset.MinValue, fresh.Watermark(Ready(0, Now), Settle));
+
+        progress.Settled();
+        Assert.Equal(Now.AddSeconds(-70), progress.Watermark(Ready(0, Now), Settle));
+        progress.Settled();
+        Assert.Equal(Now - Settle, progress.Watermark(Ready(0, Now), Settle));
+    }
+
+    [Fact]
     public void Nothing_stored_yet_while_messages_wait_or_before_the_first_reading_judges_no_deadline()
     {
         var progress = new IngestProgress(_clock);
