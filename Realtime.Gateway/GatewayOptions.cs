@@ -55,9 +55,12 @@ public sealed class AuthRateLimitOptions
 
 public sealed class WebSocketRelayOptions
 {
-    /// <summary>Frames waiting for one client before it counts as too slow and is disconnected (snapshots coalesce).</summary>
+    /// <summary>
+    /// Frames waiting for one client before it counts as too slow and is disconnected (snapshots coalesce). State
+    /// changes arrive up to 1,000 at once (one outbox batch), so this holds a few batches.
+    /// </summary>
     [Range(8, 100_000)]
-    public int QueueCapacity { get; set; } = 1024;
+    public int QueueCapacity { get; set; } = 4096;
 
     /// <summary>Largest message a client may send.</summary>
     [Range(64, 1024 * 1024)]

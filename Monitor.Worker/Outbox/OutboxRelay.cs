@@ -15,8 +15,9 @@ namespace Monitor.Worker.Outbox;
 /// all replicas: it holds a session advisory lock, released when it stops or its connection dies. It holds no
 /// transaction open while it waits for the broker: an open transaction would keep PostgreSQL from pruning the old row
 /// versions of <c>sensor_liveness</c>, so the heartbeat path's HOT updates would fail and the table bloat during a
-/// burst of state changes. An event published just before a crash, whose row was not yet deleted, is published again
-/// with the same message id: consumers drop the repeat.
+/// burst of state changes. State changes go out together, as one <see cref="SensorStateChangeBatch"/> per round of up
+/// to <see cref="BatchSize"/> events. An event published just before a crash, whose row was not yet deleted, is
+/// published again with the same id (the message id, or its id within the batch): consumers drop the repeat.
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<MonitorOptions> options, ILogger<OutboxRelay> logger)
@@ -82,7 +83,8 @@ public sealed partial class OutboxRelay(
     async Task<int> PublishNextAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var ids = new List<long>();
-        var events = new List<(Guid MessageId, object Message)>();
+        var changes = new List<SensorStateChangeItem>();
+        var others = new List<(Guid MessageId, object Message)>();
         await using (var next = new NpgsqlCommand(Next, connection))
         {
             next.Parameters.Add(new NpgsqlParameter<int>("limit", BatchSize));
@@ -90,7 +92,16 @@ public sealed partial class OutboxRelay(
             while (await reader.ReadAsync(cancellationToken))
             {
                 ids.Add(reader.GetInt64(0));
-                events.Add((reader.GetGuid(1), Deserialize(reader.GetString(2), reader.GetString(3))));
+                var messageId = reader.GetGuid(1);
+                switch (Deserialize(reader.GetString(2), reader.GetString(3)))
+                {
+                    case SensorStateChanged change:
+                        changes.Add(new SensorStateChangeItem(messageId, change));
+                        break;
+                    case var other:
+                        others.Add((messageId, other));
+                        break;
+                }
             }
         }
         if (ids.Count == 0)
@@ -98,7 +109,11 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
-        await BoundedPublishing.InParallelAsync(events, (message, ct) =>
+        if (changes.Count > 0)
+        {
+            others.Add((NewId.NextGuid(), new SensorStateChangeBatch(changes)));
+        }
+        await BoundedPublishing.InParallelAsync(others, (message, ct) =>
             bus.Publish(message.Message, message.Message.GetType(), context => context.MessageId = message.MessageId, ct), cancellationToken);
 
         await using (var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection))

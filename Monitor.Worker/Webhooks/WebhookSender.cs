@@ -82,9 +82,19 @@ public sealed class WebhookSender(
             .OrderBy(w => w.Id)
             .Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))
             .ToListAsync(cancellationToken);
-        var id = messageId ?? MassTransit.NewId.NextGuid();
+        await DeliverToAllAsync(targets, messageId, deliver);
+    }
+
+    /// <summary>Delivers one event, identified by <paramref name="eventId"/>, to targets already read.</summary>
+    public async Task DeliverToAllAsync(IReadOnlyList<WebhookTarget> targets, Guid? eventId, Func<WebhookTarget, Guid, Task> deliver)
+    {
+        if (_delivered.Seen(eventId))
+        {
+            return;
+        }
+        var id = eventId ?? MassTransit.NewId.NextGuid();
         await Task.WhenAll(targets.Select(target => deliver(target, DeliveryId(id, target.Id))));
-        _delivered.Remember(messageId);
+        _delivered.Remember(eventId);
     }
 
     async Task DeliverAsync<TData>(WebhookTarget target, string eventType, Guid deliveryId, TData data, CancellationToken cancellationToken)

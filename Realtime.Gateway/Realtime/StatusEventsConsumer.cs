@@ -5,11 +5,13 @@ namespace Realtime.Gateway.Realtime;
 
 /// <summary>
 /// Relays the monitor's status events to this instance's WebSocket clients. Runs on a temporary (auto-delete) queue
-/// per gateway instance, one message at a time so clients see transitions in the order they were published. An event
-/// the monitor's outbox published twice (same message id) reaches clients once.
+/// per gateway instance, one message at a time so clients see transitions in the order they were published. A batch
+/// of state changes reaches clients as one <c>stateChanged</c> frame per change, in order. An event the monitor's
+/// outbox published twice (same message id, or same id within a batch) reaches clients once.
 /// </summary>
 public sealed class StatusEventsConsumer(RealtimeHub hub, RecentMessageIds recent) :
-    IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChanged>, IConsumer<StaleSensorsDetected>, IConsumer<SensorAtRisk>
+    IConsumer<SensorStatusSnapshot>, IConsumer<SensorStateChangeBatch>, IConsumer<SensorStateChanged>,
+    IConsumer<StaleSensorsDetected>, IConsumer<SensorAtRisk>
 {
     public Task Consume(ConsumeContext<SensorStatusSnapshot> context)
     {
@@ -17,6 +19,19 @@ public sealed class StatusEventsConsumer(RealtimeHub hub, RecentMessageIds recen
         return Task.CompletedTask;
     }
 
+    public Task Consume(ConsumeContext<SensorStateChangeBatch> context)
+    {
+        foreach (var item in context.Message.Items)
+        {
+            if (recent.FirstTime(item.EventId))
+            {
+                hub.Broadcast(ServerFrames.StateChanged, item.Change);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A single change, as workers relayed them before batches (still in queues during an upgrade).</summary>
     public Task Consume(ConsumeContext<SensorStateChanged> context)
     {
         if (recent.FirstTime(context.MessageId))

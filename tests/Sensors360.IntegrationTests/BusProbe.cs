@@ -6,7 +6,7 @@ namespace Sensors360.IntegrationTests;
 
 /// <summary>
 /// Listens on the app's real broker, on a temporary queue of its own, for the monitor's events, and remembers
-/// each with the address of the bus instance that sent it.
+/// each with the address of the bus instance that sent it (each state change of a batch on its own).
 /// </summary>
 public sealed class BusProbe : IAsyncDisposable
 {
@@ -30,7 +30,14 @@ public sealed class BusProbe : IAsyncDisposable
         var bus = await AppBus.CreateAsync(app, rabbit =>
             rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition(), endpoint =>
             {
-                endpoint.Handler<SensorStateChanged>(c => Record(probe!.StateChanges, c));
+                endpoint.Handler<SensorStateChangeBatch>(c =>
+                {
+                    foreach (var item in c.Message.Items)
+                    {
+                        probe!.StateChanges.Enqueue(new Received<SensorStateChanged>(item.Change, c.SourceAddress, DateTimeOffset.UtcNow));
+                    }
+                    return Task.CompletedTask;
+                });
                 endpoint.Handler<StaleSensorsDetected>(c => Record(probe!.Stale, c));
                 endpoint.Handler<SensorStatusSnapshot>(c => Record(probe!.Snapshots, c));
                 endpoint.Handler<SensorAtRisk>(c => Record(probe!.AtRisk, c));

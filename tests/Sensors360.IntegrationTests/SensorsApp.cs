@@ -78,7 +78,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     /// <summary>Sign-in attempts per minute per address at the gateway (a bucket of <see cref="SignInBurst"/>).</summary>
     public const int SignInPerMinute = 600;
     public const int SignInBurst = 40;
-    public const int WebSocketQueueCapacity = 64;
+    public const int WebSocketQueueCapacity = 1024;
 
     DistributedApplication? _app;
     readonly string _certificateDirectory = Directory.CreateTempSubdirectory("sensors360-tls-").FullName;

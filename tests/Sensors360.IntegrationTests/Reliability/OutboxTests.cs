@@ -25,12 +25,12 @@ public sealed class OutboxTests(FaultsFixture fixture)
         {
             endpoint.AutoDelete = false;
             endpoint.Durable = true;
-            endpoint.Handler<SensorStateChanged>(context =>
+            endpoint.Handler<SensorStateChangeBatch>(context =>
             {
                 // Only the flip under test: the sensor's new -> up may be relayed after this queue is bound.
-                if (context.Message.SensorId == sensorId && context.Message.To == "late")
+                foreach (var item in context.Message.Items.Where(i => i.Change.SensorId == sensorId && i.Change.To == "late"))
                 {
-                    received.Enqueue(context.Message);
+                    received.Enqueue(item.Change);
                 }
                 return Task.CompletedTask;
             });
