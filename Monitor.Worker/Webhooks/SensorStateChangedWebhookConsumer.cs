@@ -15,27 +15,32 @@ public sealed class SensorStateChangedWebhookConsumer(MonitorDbContext db, Webho
 {
     public async Task Consume(ConsumeContext<SensorStateChangeBatch> context)
     {
-        var webhooks = await StateChangeWebhooksAsync(context.CancellationToken);
+        var webhooks = await AllWebhooksAsync(context.CancellationToken);
         if (webhooks.Count == 0)
         {
             return;
         }
+        // Who wants a change depends only on its target state: worked out once per state, not once per change.
+        var wanting = context.Message.Items.Select(i => i.Change.To).Distinct().ToDictionary(to => to, to => Wanting(webhooks, to));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ConcurrentMessages, CancellationToken = context.CancellationToken };
         await Parallel.ForEachAsync(context.Message.Items, parallel,
-            async (item, ct) => await DeliverAsync(webhooks, item.EventId, item.Change, ct));
+            async (item, ct) => await DeliverAsync(wanting[item.Change.To], item.EventId, item.Change, ct));
     }
 
     /// <summary>A single change, as workers relayed them before batches (still in queues during an upgrade).</summary>
     public async Task Consume(ConsumeContext<SensorStateChanged> context) =>
-        await DeliverAsync(await StateChangeWebhooksAsync(context.CancellationToken), context.MessageId, context.Message, context.CancellationToken);
+        await DeliverAsync(Wanting(await AllWebhooksAsync(context.CancellationToken), context.Message.To), context.MessageId,
+            context.Message, context.CancellationToken);
 
-    Task<List<Webhook>> StateChangeWebhooksAsync(CancellationToken cancellationToken) =>
+    Task<List<Webhook>> AllWebhooksAsync(CancellationToken cancellationToken) =>
         db.Webhooks.AsNoTracking().OrderBy(w => w.Id).ToListAsync(cancellationToken);
 
-    Task DeliverAsync(List<Webhook> webhooks, Guid? eventId, SensorStateChanged change, CancellationToken cancellationToken) =>
-        sender.DeliverToAllAsync(
-            [.. webhooks.Where(w => w.Events.Length == 0 || w.Events.Contains(change.To)).Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))],
-            eventId, (target, deliveryId) => sender.DeliverAsync(target, deliveryId, change, cancellationToken));
+    /// <summary>The webhooks that want a change to <paramref name="to"/>: those listing it, and those listing no event.</summary>
+    static WebhookTarget[] Wanting(List<Webhook> webhooks, string to) =>
+        [.. webhooks.Where(w => w.Events.Length == 0 || w.Events.Contains(to)).Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))];
+
+    Task DeliverAsync(WebhookTarget[] targets, Guid? eventId, SensorStateChanged change, CancellationToken cancellationToken) =>
+        sender.DeliverToAllAsync(targets, eventId, (target, deliveryId) => sender.DeliverAsync(target, deliveryId, change, cancellationToken));
 }
 
 public sealed class SensorStateChangedWebhookConsumerDefinition(IOptions<WebhookOptions> options)

@@ -86,19 +86,7 @@ public sealed class StatusEventsConsumerTests
 
         // The test harness itself records one consumption per message id, so the frames are what tells.
         Assert.True(await harness.GetConsumerHarness<StatusEventsConsumer>().Consumed.Any<SensorStateChanged>(c => c.Context.Message.SensorId == 8));
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            while (socket.Sent.Count < 2)
-            {
-                await Task.Delay(10, deadline.Token);
-            }
-        }
-        // A repeat would be a third frame; give it the time the first two took and more.
-        var settled = System.Diagnostics.Stopwatch.StartNew();
-        while (settled.Elapsed < TimeSpan.FromMilliseconds(500) && socket.Sent.Count == 2)
-        {
-            await Task.Delay(10);
-        }
+        await FramesSettledAsync(socket, expected: 2);
         Assert.Equal([7L, 8L], socket.Sent.Select(frame => JsonDocument.Parse(frame).RootElement.GetProperty("data").GetProperty("sensorId").GetInt64()).Order());
 
         await harness.Stop();
@@ -128,19 +116,8 @@ public sealed class StatusEventsConsumerTests
         await harness.Bus.Publish(new SensorStateChangeBatch([Item(8, second), Item(9, third)]));
         Assert.True(await harness.GetConsumerHarness<StatusEventsConsumer>().Consumed.Any<SensorStateChangeBatch>(c => c.Context.Message.Items[0].EventId == second));
 
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            while (socket.Sent.Count < 3)
-            {
-                await Task.Delay(10, deadline.Token);
-            }
-        }
         // Both batches were consumed before this point, so a repeat would already be queued behind the third frame.
-        var settled = System.Diagnostics.Stopwatch.StartNew();
-        while (settled.Elapsed < TimeSpan.FromMilliseconds(500) && socket.Sent.Count == 3)
-        {
-            await Task.Delay(10);
-        }
+        await FramesSettledAsync(socket, expected: 3);
         var frames = socket.Sent.Select(frame => JsonDocument.Parse(frame).RootElement).ToList();
         Assert.All(frames, frame => Assert.Equal(ServerFrames.StateChanged, frame.GetProperty("type").GetString()));
         Assert.Equal([7L, 8L, 9L], frames.Select(frame => frame.GetProperty("data").GetProperty("sensorId").GetInt64()));
@@ -148,6 +125,26 @@ public sealed class StatusEventsConsumerTests
         await harness.Stop();
         connection.Close(WebSocketCloseStatus.NormalClosure, null);
         await sending;
+    }
+
+    /// <summary>
+    /// Waits (10 s at most) until <paramref name="expected"/> frames were sent, then 500 ms more while no further one
+    /// comes: a repeat would be a frame beyond them, given the time the first ones took and more.
+    /// </summary>
+    static async Task FramesSettledAsync(ScriptedWebSocket socket, int expected)
+    {
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (socket.Sent.Count < expected)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+        var settled = System.Diagnostics.Stopwatch.StartNew();
+        while (settled.Elapsed < TimeSpan.FromMilliseconds(500) && socket.Sent.Count == expected)
+        {
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>The gateway's consumer on MassTransit's in-memory test harness, feeding <paramref name="hub"/>.</summary>
