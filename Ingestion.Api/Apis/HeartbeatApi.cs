@@ -79,7 +79,7 @@ public static class HeartbeatApi
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"Send heartbeats as 'application/json', not '{http.Request.ContentType ?? "no content type"}'. "
-                + "The seed's query-string form is POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH.");
+                + "The query-string form is POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH.");
         }
 
         var body = await ReadBodyAsync(http.Request, http.RequestAborted);

@@ -8,7 +8,7 @@ namespace Monitor.Worker.Apis;
 
 public sealed record KaplanMeierSummary(double? MedianDays, double RestrictedMeanDays, double HorizonDays, int Lives, int Ended);
 
-/// <summary>The seed's three answers and the fleet's counts. Definitions: docs/analytics.md.</summary>
+/// <summary>The answers to the three fleet questions and the fleet's counts. Definitions: docs/analytics.md.</summary>
 public sealed record FleetStats(
     DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale, double StaleThresholdSeconds,
     double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, double? HeartbeatsPerSecond, KaplanMeierSummary KaplanMeier,

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Monitor.Worker.Monitoring;
 
-/// <summary>The fleet's counts and the seed's figures, computed in one pass over the sensors and their liveness (never <c>heartbeats</c>).</summary>
+/// <summary>The fleet's counts and the answers to the three fleet questions, computed in one pass over the sensors and their liveness (never <c>heartbeats</c>).</summary>
 public sealed record FleetFigures(
     DateTimeOffset At, int Total, int New, int Up, int Late, int Down, int Retired, int Stale,
     double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, long HeartbeatCount);

@@ -8,9 +8,9 @@ using Sensors360.Bench;
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g"];
 var scale = quick
-    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, SeedRuns: 3,
+    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3,
         Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
-    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, SeedRuns: 3,
+    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, OriginalRuns: 3,
         Steady: new FleetScale(Sensors: 1_000_000, Calibration: TimeSpan.FromSeconds(60), Duration: TimeSpan.FromMinutes(30), Probes: 20, LatencySensors: 1_000, ScanRuns: 50));
 
 var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
@@ -55,7 +55,7 @@ await using (var system = await BenchSystem.StartAsync(cancel.Token))
         var fleet = await FleetGenerator.GenerateAsync(db, scale.FleetSensors, scale.HeartbeatsPerSensor, cancel.Token);
         if (only.Contains("d"))
         {
-            var scan = await StaleScanBench.RunAsync(db, fleet.AsOf, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.SeedRuns, cancel.Token);
+            var scan = await StaleScanBench.RunAsync(db, fleet.AsOf, scale.FleetSensors, scale.HeartbeatsPerSensor, scale.ScanRuns, scale.OriginalRuns, cancel.Token);
             rows.AddRange(scan);
             (staleScanAsOf, idleScanP50) = (fleet.AsOf, scan[0].Ours);
         }
@@ -106,5 +106,5 @@ static double MachineMemoryGiB() =>
     long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
 
 sealed record Scale(
-    int CopySeconds, int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int SeedRuns,
+    int CopySeconds, int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int OriginalRuns,
     FleetScale Steady);

@@ -118,7 +118,7 @@ public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : StartedS
             s => Json(s, s.Item(0, long.MaxValue)), ItemIndex: 0),
         ["a retired sensor's key"] = new(HttpStatusCode.Forbidden, "retired", s => Json(s, s.Item(0, s.RetiredId), key: s.RetiredKey)),
 
-        // The seed's query-string form
+        // The legacy query-string form
         ["legacy: sensor_id not a number"] = new(HttpStatusCode.BadRequest, "sensor_id", s => Legacy($"sensor_id=abc&timestamp={Subject.Epoch(0)}", s.Key)),
         ["legacy: negative sensor_id"] = new(HttpStatusCode.BadRequest, "positive integer", s => Legacy($"sensor_id=-{s.Id}&timestamp={Subject.Epoch(0)}", s.Key)),
         ["legacy: sensor_id beyond 64 bits"] = new(HttpStatusCode.BadRequest, "positive integer",

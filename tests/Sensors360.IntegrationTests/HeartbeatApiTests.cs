@@ -70,7 +70,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
     }
 
     [Fact]
-    public async Task The_seed_legacy_form_with_an_X_Api_Key_is_accepted_and_stored_with_its_epoch_seconds()
+    public async Task The_legacy_form_with_an_X_Api_Key_is_accepted_and_stored_with_its_epoch_seconds()
     {
         var (id, key) = await ReadySensorAsync("legacy");
         var epoch = DateTimeOffset.UtcNow.AddSeconds(-Random.Shared.Next(100, 5000)).ToUnixTimeSeconds();

@@ -98,7 +98,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     }
 
     [Fact]
-    public async Task Stats_answer_the_seed_questions_for_a_hand_computed_fleet()
+    public async Task Stats_answer_the_three_fleet_questions_for_a_hand_computed_fleet()
     {
         var fleet = Guid.NewGuid().ToString("N");
         // Seven sensors with chosen histories (times relative to now; see docs/analytics.md for the definitions):

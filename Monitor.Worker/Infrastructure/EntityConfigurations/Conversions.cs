@@ -20,7 +20,7 @@ static class Conversions
                     d => d.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                     d => new Dictionary<string, string>(d)));
 
-    /// <summary>States are stored as lower-case text: readable in SQL and in the seed's vocabulary.</summary>
+    /// <summary>States are stored as lower-case text: readable in SQL and in the product's vocabulary.</summary>
     public static PropertyBuilder<SensorState> HasStateText(this PropertyBuilder<SensorState> property) =>
         property
             .HasMaxLength(16)
