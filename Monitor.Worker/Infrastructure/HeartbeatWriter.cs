@@ -48,11 +48,11 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
                 last_heartbeat_at  = GREATEST(l.last_heartbeat_at, p.last_time),
                 last_received_at   = GREATEST(l.last_received_at, p.last_received),
                 heartbeat_count    = l.heartbeat_count + p.n,
-                late_at = GREATEST(l.last_received_at, p.last_received)
-                          + COALESCE(s.expected_interval, @default_interval) + COALESCE(s.grace, @default_grace),
-                down_at = GREATEST(l.last_received_at, p.last_received) + COALESCE(s.stale_after, @default_stale),
-                state       = CASE WHEN l.state = 'retired' THEN l.state ELSE 'up' END,
-                state_since = CASE WHEN l.state IN ('up', 'retired') THEN l.state_since ELSE p.last_received END
+                late_at = sensor_late_at(GREATEST(l.last_received_at, p.last_received), s.expected_interval, s.grace,
+                                         @default_interval, @default_grace),
+                down_at = sensor_down_at(GREATEST(l.last_received_at, p.last_received), s.stale_after, @default_stale),
+                state       = sensor_state_after_heartbeat(l.state),
+                state_since = CASE WHEN sensor_state_after_heartbeat(l.state) = l.state THEN l.state_since ELSE p.last_received END
             FROM per_sensor p JOIN sensors s ON s.id = p.sensor_id
             WHERE l.sensor_id = p.sensor_id
             RETURNING l.sensor_id, p.from_state, l.state AS to_state, l.state_since AS at, l.last_heartbeat_at

@@ -53,7 +53,8 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
                count(*) FILTER (WHERE state = 'late')::int,
                count(*) FILTER (WHERE state = 'down')::int,
                count(*) FILTER (WHERE state = 'retired')::int,
-               count(*) FILTER (WHERE retired_at IS NULL AND COALESCE(last_received_at, created_at) + COALESCE(stale_after, @stale) < @as_of)::int,
+               count(*) FILTER (WHERE retired_at IS NULL
+                                 AND sensor_down_at(COALESCE(last_received_at, created_at), stale_after, @stale) < @as_of)::int,
                sum(extract(epoch FROM last_heartbeat_at - first_heartbeat_at)) FILTER (WHERE heartbeat_count >= 2)::float8,
                sum(heartbeat_count - 1) FILTER (WHERE heartbeat_count >= 2)::float8,
                avg(GREATEST(0, extract(epoch FROM

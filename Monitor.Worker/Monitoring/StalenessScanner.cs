@@ -20,9 +20,9 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options, OutboxSig
     // the row) and is skipped.
     const string Transition = """
         WITH due AS (
-            SELECT l.sensor_id, l.state AS from_state, CASE WHEN l.down_at <= @as_of THEN 'down' ELSE 'late' END AS to_state
+            SELECT l.sensor_id, l.state AS from_state, sensor_state_as_of(l.state, l.late_at, l.down_at, @as_of) AS to_state
             FROM sensor_liveness l
-            WHERE (l.state = 'up' AND l.late_at <= @as_of) OR (l.state IN ('up', 'late') AND l.down_at <= @as_of)
+            WHERE sensor_state_as_of(l.state, l.late_at, l.down_at, @as_of) <> l.state
             ORDER BY l.sensor_id
             FOR UPDATE
         ), updated AS (
@@ -35,16 +35,16 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options, OutboxSig
         SELECT count(*)::int FROM events
         """;
 
-    // Stale: not retired and silent (or, never heard, registered) longer than its threshold, as of the watermark.
-    // Never-heard sensors are few and found through the state index; heard ones by the same pass as above.
+    // Stale: down as of the watermark, or never heard and registered longer than its threshold. Never-heard sensors are
+    // few and found through the state index; heard ones by the same pass as above.
     const string Stale = """
         WITH stale AS (
             SELECT sensor_id, down_at AS stale_since FROM sensor_liveness
-            WHERE state IN ('up', 'late', 'down') AND down_at < @as_of
+            WHERE sensor_state_as_of(state, late_at, down_at, @as_of) = 'down'
             UNION ALL
-            SELECT l.sensor_id, s.created_at + COALESCE(s.stale_after, @stale)
+            SELECT l.sensor_id, sensor_down_at(s.created_at, s.stale_after, @stale)
             FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
-            WHERE l.state = 'new' AND s.created_at + COALESCE(s.stale_after, @stale) < @as_of
+            WHERE l.state = 'new' AND sensor_down_at(s.created_at, s.stale_after, @stale) < @as_of
         )
         SELECT (SELECT count(*) FROM stale)::int,
                ARRAY(SELECT sensor_id FROM stale ORDER BY stale_since, sensor_id LIMIT @limit)
@@ -54,12 +54,12 @@ public sealed class StalenessScanner(IOptions<MonitorOptions> options, OutboxSig
     // the default timings they are recomputed, in batches, so that no long transaction holds the sensors' rows.
     const string Realign = """
         WITH batch AS (
-            SELECT l.sensor_id, l.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace) AS late_at,
-                   l.last_received_at + COALESCE(s.stale_after, @stale) AS down_at
+            SELECT l.sensor_id, sensor_late_at(l.last_received_at, s.expected_interval, s.grace, @interval, @grace) AS late_at,
+                   sensor_down_at(l.last_received_at, s.stale_after, @stale) AS down_at
             FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
             WHERE l.last_received_at IS NOT NULL AND (
-                l.late_at IS DISTINCT FROM l.last_received_at + COALESCE(s.expected_interval, @interval) + COALESCE(s.grace, @grace)
-                OR l.down_at IS DISTINCT FROM l.last_received_at + COALESCE(s.stale_after, @stale))
+                l.late_at IS DISTINCT FROM sensor_late_at(l.last_received_at, s.expected_interval, s.grace, @interval, @grace)
+                OR l.down_at IS DISTINCT FROM sensor_down_at(l.last_received_at, s.stale_after, @stale))
             ORDER BY l.sensor_id
             LIMIT 10000
             FOR UPDATE OF l SKIP LOCKED

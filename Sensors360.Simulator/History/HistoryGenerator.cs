@@ -43,6 +43,7 @@ public static class HistoryGenerator
 
         var (rows, heartbeats) = await CopyHeartbeatsAsync(connection, plan, options, cancellationToken);
         await CopySensorsAsync(connection, rows, cancellationToken);
+        await ApplyStateRulesAsync(connection, transaction, plan.EndAt, cancellationToken);
         if (plan.Sensors.Count > 0)
         {
             await ExecuteAsync(connection, transaction,
@@ -70,9 +71,8 @@ public static class HistoryGenerator
         foreach (var sensor in plan.Sensors)
         {
             var script = HeartbeatScript.For(sensor, options, plan.WindowStart, plan.EndAt);
-            var lateAfter = sensor.Interval + SensorRow.GraceFor(sensor.IntervalSeconds, options.Jitter);
             var installedBefore = sensor.InstalledAt < plan.WindowStart;
-            var tally = new BeatTally(lateAfter, installedBefore ? sensor.InstalledAt : null);
+            var tally = new BeatTally(heardBefore: installedBefore);
 
             // Before the window only the count is estimated (elapsed / interval), and the last beat of a sensor that
             // died before it is replayed from its final day, without being written.
@@ -87,7 +87,7 @@ public static class HistoryGenerator
                     tally.Add(beat);
                 }
 
-                rows.Add(SensorRow.From(sensor, options.Jitter, plan.EndAt, tally, earlier));
+                rows.Add(SensorRow.From(sensor, options.Jitter, tally, earlier));
                 continue;
             }
 
@@ -101,7 +101,7 @@ public static class HistoryGenerator
             }
 
             heartbeats += tally.Count;
-            rows.Add(SensorRow.From(sensor, options.Jitter, plan.EndAt, tally, earlier + tally.Count));
+            rows.Add(SensorRow.From(sensor, options.Jitter, tally, earlier + tally.Count));
         }
 
         await copy.CompleteAsync(cancellationToken);
@@ -134,7 +134,7 @@ public static class HistoryGenerator
         }
 
         await using var liveness = await connection.BeginBinaryImportAsync("""
-            COPY sensor_liveness (sensor_id, first_heartbeat_at, last_heartbeat_at, last_received_at, heartbeat_count, late_at, down_at, state, state_since)
+            COPY sensor_liveness (sensor_id, first_heartbeat_at, last_heartbeat_at, last_received_at, heartbeat_count, state, state_since)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
         foreach (var row in rows)
@@ -145,12 +145,47 @@ public static class HistoryGenerator
             await WriteNullableAsync(liveness, row.LastHeartbeatAt, NpgsqlDbType.TimestampTz, cancellationToken);
             await WriteNullableAsync(liveness, row.LastReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
             await liveness.WriteAsync(row.HeartbeatCount, NpgsqlDbType.Bigint, cancellationToken);
-            await WriteNullableAsync(liveness, row.LateAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            await WriteNullableAsync(liveness, row.DownAt, NpgsqlDbType.TimestampTz, cancellationToken);
             await liveness.WriteAsync(row.State, NpgsqlDbType.Varchar, cancellationToken);
             await liveness.WriteAsync(row.StateSince, NpgsqlDbType.TimestampTz, cancellationToken);
         }
         await liveness.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Deadlines and states at the end by the monitor's own rules, the <c>sensor_*</c> functions of its schema: each
+    /// heard sensor's deadlines from its last receipt; up since the first receipt after a gap that made it late; and
+    /// late or down, since the deadline it missed, when that passed before the end.
+    /// </summary>
+    private static async Task ApplyStateRulesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset endAt, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, """
+            UPDATE sensor_liveness l SET
+                late_at = sensor_late_at(l.last_received_at, s.expected_interval, s.grace, NULL, NULL),
+                down_at = sensor_down_at(l.last_received_at, s.stale_after, NULL)
+            FROM sensors s
+            WHERE s.id = l.sensor_id AND l.last_received_at IS NOT NULL;
+
+            UPDATE sensor_liveness l SET state_since = r.since
+            FROM (
+                SELECT sensor_id, max(received_at) AS since
+                FROM (SELECT h.sensor_id, h.received_at,
+                             h.received_at > sensor_late_at(lag(h.received_at) OVER (PARTITION BY h.sensor_id ORDER BY h.sensor_time),
+                                                            s.expected_interval, s.grace, NULL, NULL) AS recovered
+                      FROM heartbeats h JOIN sensors s ON s.id = h.sensor_id) b
+                WHERE recovered
+                GROUP BY sensor_id
+            ) r
+            WHERE l.sensor_id = r.sensor_id AND l.state = 'up';
+            """, cancellationToken);
+
+        await using var command = new NpgsqlCommand("""
+            UPDATE sensor_liveness SET
+                state = sensor_state_as_of(state, late_at, down_at, @end_at),
+                state_since = CASE sensor_state_as_of(state, late_at, down_at, @end_at) WHEN 'down' THEN down_at ELSE late_at END
+            WHERE sensor_state_as_of(state, late_at, down_at, @end_at) <> state
+            """, connection, transaction) { CommandTimeout = 0 };
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("end_at", endAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)

@@ -2,7 +2,12 @@ using System.Text.Json;
 
 namespace Sensors360.Simulator.History;
 
-/// <summary>A planned sensor as its <c>sensors</c> and <c>sensor_liveness</c> rows at the end of the history, its deadlines kept as the monitor keeps them.</summary>
+/// <summary>
+/// A planned sensor as its <c>sensors</c> and <c>sensor_liveness</c> rows at the end of the history. Its deadlines and
+/// its state at the end are left to the monitor's own rules (<see cref="HistoryGenerator"/> applies them in the
+/// database); here it is retired, never heard (new) or heard (up since its first receipt, or since it was installed
+/// when that was before the window).
+/// </summary>
 public sealed record SensorRow(
     long Id,
     string Tag,
@@ -18,8 +23,6 @@ public sealed record SensorRow(
     DateTimeOffset? LastHeartbeatAt,
     DateTimeOffset? LastReceivedAt,
     long HeartbeatCount,
-    DateTimeOffset? LateAt,
-    DateTimeOffset? DownAt,
     string State,
     DateTimeOffset StateSince)
 {
@@ -30,27 +33,19 @@ public sealed record SensorRow(
     public static TimeSpan StaleAfterFor(int intervalSeconds) => TimeSpan.FromSeconds(3L * intervalSeconds);
 
     /// <param name="beats">The sensor's beats as tallied; <paramref name="heartbeatCount"/> includes those before the window.</param>
-    public static SensorRow From(PlannedSensor sensor, double jitter, DateTimeOffset endAt, BeatTally beats, long heartbeatCount)
+    public static SensorRow From(PlannedSensor sensor, double jitter, BeatTally beats, long heartbeatCount)
     {
-        var grace = GraceFor(sensor.IntervalSeconds, jitter);
-        var staleAfter = StaleAfterFor(sensor.IntervalSeconds);
         var last = beats.Last;
-        var lateAt = last?.ReceivedAt + sensor.Interval + grace;
-        var downAt = last?.ReceivedAt + staleAfter;
-        var dead = sensor.DeathAt <= endAt;
-
-        var (state, since) = (sensor.RetiredAt, downAt) switch
+        var (state, since) = (sensor.RetiredAt, beats.First) switch
         {
             ({ } retiredAt, _) => ("retired", retiredAt),
-            (null, null) => dead ? ("down", sensor.DeathAt) : ("new", sensor.InstalledAt),
-            // A sensor that just died may not have reached its deadline yet: it is down as of the end, no later.
-            (null, { } due) when dead || due <= endAt => ("down", due < endAt ? due : endAt),
-            _ => ("up", beats.UpSince ?? sensor.InstalledAt),
+            (null, null) => ("new", sensor.InstalledAt),
+            (null, { } first) => ("up", beats.HeardBefore ? sensor.InstalledAt : first.ReceivedAt),
         };
 
         return new SensorRow(
             sensor.Id, sensor.Tag, JsonSerializer.Serialize(sensor.Labels), sensor.InstalledAt, sensor.RetiredAt, sensor.ReplacedBy, sensor.KeyHash,
-            sensor.Interval, grace, staleAfter, last is null ? null : sensor.InstalledAt, last?.SensorTime, last?.ReceivedAt, heartbeatCount,
-            lateAt, downAt, state, since);
+            sensor.Interval, GraceFor(sensor.IntervalSeconds, jitter), StaleAfterFor(sensor.IntervalSeconds),
+            last is null ? null : sensor.InstalledAt, last?.SensorTime, last?.ReceivedAt, heartbeatCount, state, since);
     }
 }

@@ -6,24 +6,32 @@ namespace Sensors360.Simulator.Tests.History;
 public sealed class SensorRowTests
 {
     [Fact]
-    public void A_live_sensor_is_up_with_the_monitors_deadlines_from_its_last_receipt()
+    public void A_heard_sensor_is_up_since_its_first_receipt_with_its_own_timings()
     {
         var sensor = Sensor(intervalSeconds: 300);
-        var tally = Tally(sensor, EndAt.AddMinutes(-20), EndAt.AddMinutes(-15), EndAt.AddMinutes(-2));
+        var tally = Tally(heardBefore: false, EndAt.AddMinutes(-20), EndAt.AddMinutes(-15), EndAt.AddMinutes(-2));
 
-        var row = SensorRow.From(sensor, 0.2, EndAt, tally, 12345);
+        var row = SensorRow.From(sensor, 0.2, tally, 12345);
 
         Assert.Equal(TimeSpan.FromSeconds(60 + 60), row.Grace);
         Assert.Equal(TimeSpan.FromMinutes(15), row.StaleAfter);
         Assert.Equal(EndAt.AddMinutes(-2).AddSeconds(1), row.LastReceivedAt);
         Assert.Equal(EndAt.AddMinutes(-2), row.LastHeartbeatAt);
-        Assert.Equal(row.LastReceivedAt + TimeSpan.FromSeconds(300 + 120), row.LateAt);
-        Assert.Equal(row.LastReceivedAt + TimeSpan.FromMinutes(15), row.DownAt);
         Assert.Equal((sensor.InstalledAt, sensor.InstalledAt), (row.CreatedAt, row.FirstHeartbeatAt!.Value));
-        // The 13-minute gap made it late; it has been up since the beat after it.
-        Assert.Equal(("up", EndAt.AddMinutes(-2).AddSeconds(1)), (row.State, row.StateSince));
+        // Gaps and deadlines are the monitor's rules, applied in the database by HistoryGenerator.
+        Assert.Equal(("up", EndAt.AddMinutes(-20).AddSeconds(1)), (row.State, row.StateSince));
         Assert.Equal(12345, row.HeartbeatCount);
         Assert.Contains("\"fleet\":\"history-42\"", row.LabelsJson);
+    }
+
+    [Fact]
+    public void A_sensor_installed_before_the_window_is_up_since_it_was_installed()
+    {
+        var sensor = Sensor(intervalSeconds: 300);
+
+        var row = SensorRow.From(sensor, 0.2, Tally(heardBefore: true, EndAt.AddMinutes(-5)), 500);
+
+        Assert.Equal(("up", sensor.InstalledAt), (row.State, row.StateSince));
     }
 
     [Fact]
@@ -31,33 +39,20 @@ public sealed class SensorRowTests
     {
         var sensor = Sensor(deathAt: EndAt.AddDays(-5), retiredAt: EndAt.AddDays(-3));
 
-        var row = SensorRow.From(sensor, 0.2, EndAt, Tally(sensor, EndAt.AddDays(-5).AddMinutes(-9)), 100);
+        var row = SensorRow.From(sensor, 0.2, Tally(heardBefore: false, EndAt.AddDays(-5).AddMinutes(-9)), 100);
 
         Assert.Equal(("retired", EndAt.AddDays(-3), EndAt.AddDays(-3), 2001L), (row.State, row.StateSince, row.RetiredAt!.Value, row.ReplacedBy!.Value));
     }
 
     [Fact]
-    public void A_dead_sensor_awaiting_replacement_is_down_since_its_deadline_but_never_after_the_end()
+    public void A_sensor_never_heard_is_new_since_it_was_installed_even_when_it_died()
     {
-        var longDead = Sensor(deathAt: EndAt.AddHours(-20));
-        var justDead = Sensor(deathAt: EndAt.AddMinutes(-1));
+        var sensor = Sensor(deathAt: EndAt.AddHours(-20));
 
-        var row = SensorRow.From(longDead, 0.2, EndAt, Tally(longDead, EndAt.AddHours(-20).AddMinutes(-3)), 1);
-        var recent = SensorRow.From(justDead, 0.2, EndAt, Tally(justDead, EndAt.AddMinutes(-4)), 1);
+        var row = SensorRow.From(sensor, 0.2, Tally(heardBefore: false), 0);
 
-        Assert.Equal(("down", row.DownAt!.Value), (row.State, row.StateSince));
-        Assert.Equal(("down", EndAt), (recent.State, recent.StateSince));
-        Assert.True(recent.DownAt > EndAt);
-    }
-
-    [Fact]
-    public void A_live_sensor_silent_for_longer_than_its_stale_threshold_is_down()
-    {
-        var sensor = Sensor(intervalSeconds: 300);
-
-        var row = SensorRow.From(sensor, 0.2, EndAt, Tally(sensor, EndAt.AddMinutes(-40)), 1);
-
-        Assert.Equal(("down", EndAt.AddMinutes(-40).AddSeconds(1) + TimeSpan.FromMinutes(15)), (row.State, row.StateSince));
+        Assert.Equal(("new", sensor.InstalledAt), (row.State, row.StateSince));
+        Assert.Null(row.LastReceivedAt);
     }
 
     [Fact]
@@ -69,9 +64,9 @@ public sealed class SensorRowTests
         Assert.Equal(TimeSpan.FromSeconds(2700), SensorRow.StaleAfterFor(900));
     }
 
-    private static BeatTally Tally(PlannedSensor sensor, params DateTimeOffset[] sensorTimes)
+    private static BeatTally Tally(bool heardBefore, params DateTimeOffset[] sensorTimes)
     {
-        var tally = new BeatTally(sensor.Interval + SensorRow.GraceFor(sensor.IntervalSeconds, 0.2), sensor.InstalledAt);
+        var tally = new BeatTally(heardBefore);
         foreach (var time in sensorTimes)
         {
             tally.Add(new Beat(time, time.AddSeconds(1)));
