@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Ingestion.Api;
 
@@ -74,10 +75,10 @@ public sealed class IngestionOptions
     [Required]
     public Uri CredentialsSource { get; set; } = new("http://monitor-worker");
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public RateLimitOptions SensorKeyRateLimit { get; set; } = new() { RequestsPerSecond = 10, Burst = 20 };
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public RateLimitOptions CollectorKeyRateLimit { get; set; } = new() { RequestsPerSecond = 2_000, Burst = 4_000 };
 }
 
@@ -89,4 +90,17 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int Burst { get; set; }
+}
+
+public static class IngestionOptionsRegistration
+{
+    /// <summary>Binds the <c>Ingestion</c> section and validates all of it, nested limits included, at start-up.</summary>
+    public static IServiceCollection AddIngestionOptions(this IServiceCollection services)
+    {
+        services.AddOptions<IngestionOptions>()
+            .BindConfiguration(IngestionOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
 }

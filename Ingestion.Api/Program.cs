@@ -9,13 +9,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddOptions<IngestionOptions>()
-    .BindConfiguration(IngestionOptions.Section)
-    .ValidateDataAnnotations()
-    .Validate(o => o.SensorKeyRateLimit.RequestsPerSecond > 0 && o.SensorKeyRateLimit.Burst > 0
-        && o.CollectorKeyRateLimit.RequestsPerSecond > 0 && o.CollectorKeyRateLimit.Burst > 0,
-        "Rate limits need RequestsPerSecond and Burst of at least 1.")
-    .ValidateOnStart();
+builder.Services.AddIngestionOptions();
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Credentials: loaded from Monitor.Worker, then kept fresh by registry events.

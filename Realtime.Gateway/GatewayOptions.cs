@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 using Realtime.Gateway.Identity;
 
@@ -37,10 +38,10 @@ public sealed class GatewayOptions
     public TimeSpan SessionRevalidation { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Sign-in attempts (login and token) per client address: a token bucket.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public AuthRateLimitOptions AuthRateLimit { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public WebSocketRelayOptions WebSocket { get; set; } = new();
 }
 
@@ -80,4 +81,17 @@ public sealed class WebSocketRelayOptions
     /// <summary>A send that takes longer than this (the client stopped reading) drops the client.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public static class GatewayOptionsRegistration
+{
+    /// <summary>Binds the <c>Gateway</c> section and validates all of it, nested sections included, at start-up.</summary>
+    public static IServiceCollection AddGatewayOptions(this IServiceCollection services)
+    {
+        services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
 }

@@ -9,10 +9,7 @@ using Realtime.Gateway.Realtime;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddOptions<GatewayOptions>()
-    .BindConfiguration(GatewayOptions.Section)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+builder.Services.AddGatewayOptions();
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Operators: Identity in the identity schema of sensorsdb.

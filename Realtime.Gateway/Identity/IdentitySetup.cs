@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Realtime.Gateway.Infrastructure;
 
 namespace Realtime.Gateway.Identity;
@@ -22,7 +23,6 @@ public static class IdentitySetup
     public static void AddOperatorsIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
 
         services.AddIdentity<IdentityUser, IdentityRole>(options =>
             {
@@ -33,13 +33,16 @@ public static class IdentitySetup
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = gateway.LockoutDuration;
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-";
             })
             .AddEntityFrameworkStores<GatewayDbContext>();
         // PBKDF2-HMAC-SHA512 (Identity's v3 format) at OWASP's PBKDF2-HMAC-SHA256 count, above its SHA-512 count (210,000).
         services.Configure<PasswordHasherOptions>(options => options.IterationCount = 600_000);
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = gateway.SessionRevalidation);
+        // From the validated GatewayOptions, read when each of these options is first needed.
+        services.AddOptions<IdentityOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
+            options.Lockout.DefaultLockoutTimeSpan = gateway.Value.LockoutDuration);
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
+            options.ValidationInterval = gateway.Value.SessionRevalidation);
         services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
 
         services.ConfigureApplicationCookie(cookie =>
@@ -87,9 +90,9 @@ public static class IdentitySetup
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = gateway.AuthRateLimit.Burst,
+                    TokenLimit = SignInLimit(context).Burst,
                     TokensPerPeriod = 1,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) / gateway.AuthRateLimit.PerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) / SignInLimit(context).PerMinute,
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 }));
@@ -131,4 +134,7 @@ public static class IdentitySetup
         }
         await next(context);
     });
+
+    static AuthRateLimitOptions SignInLimit(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AuthRateLimit;
 }

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Ingestion.Api.Tests;
+
+public sealed class IngestionOptionsTests
+{
+    [Fact]
+    public void The_defaults_are_valid() =>
+        Assert.Equal(20, Resolve().SensorKeyRateLimit.Burst);
+
+    [Theory]
+    [InlineData("Ingestion:SensorKeyRateLimit:Burst", "0", "Burst")]
+    [InlineData("Ingestion:CollectorKeyRateLimit:RequestsPerSecond", "0", "RequestsPerSecond")]
+    [InlineData("Ingestion:MaxItemsPerRequest", "0", "MaxItemsPerRequest")]
+    public void A_value_out_of_range_anywhere_in_the_section_is_refused_naming_it(string key, string value, string named)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve((key, value)));
+        Assert.Contains(named, error.Message);
+    }
+
+    static IngestionOptions Resolve(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+        using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddIngestionOptions()
+            .BuildServiceProvider();
+        return services.GetRequiredService<IOptions<IngestionOptions>>().Value;
+    }
+}
