@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -24,6 +25,5 @@ public static class ApiKeys
     /// <returns>Lower-case hex SHA-256 of the key's UTF-8 bytes (64 characters).</returns>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    static string RandomPart() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    static string RandomPart() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
