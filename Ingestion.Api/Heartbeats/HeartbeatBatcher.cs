@@ -18,7 +18,7 @@ public readonly record struct SubmitResult(Guid? BatchId, string? Failure)
 /// durable heartbeats queue with publisher confirms; each request completes when its batch is confirmed.
 /// A request is never split across messages, so a failed send leaves nothing of it half-queued.
 /// </summary>
-public sealed class HeartbeatBatcher(
+public sealed partial class HeartbeatBatcher(
     IBus bus, IOptions<IngestionOptions> options, IMeterFactory meters, ILogger<HeartbeatBatcher> logger)
     : BackgroundService
 {
@@ -138,7 +138,7 @@ public sealed class HeartbeatBatcher(
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Sending batch {BatchId} of {Count} heartbeats failed", message.BatchId, count);
+            LogSendFailed(ex, message.BatchId, count);
             result = new(null, "The message broker is unavailable.");
         }
 
@@ -147,4 +147,7 @@ public sealed class HeartbeatBatcher(
             pending.Done.TrySetResult(result);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending batch {BatchId} of {Count} heartbeats failed")]
+    partial void LogSendFailed(Exception exception, Guid batchId, int count);
 }

@@ -8,7 +8,7 @@ namespace Realtime.Gateway.Realtime;
 /// so a slow client only ever delays itself; when its queue overflows it is disconnected (close 1008, "too slow")
 /// and reconnects to a fresh snapshot. Snapshots coalesce: a client that falls behind gets only the newest.
 /// </summary>
-public sealed class ClientConnection(WebSocket socket, string username, WebSocketRelayOptions options, ILogger logger)
+public sealed partial class ClientConnection(WebSocket socket, string username, WebSocketRelayOptions options, ILogger logger)
 {
     // A null item means "send the newest pending snapshot".
     readonly Channel<byte[]?> queue = Channel.CreateBounded<byte[]?>(
@@ -99,8 +99,7 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
     {
         if (closeStatus is null)
         {
-            logger.LogWarning("WebSocket client {Username} ({ConnectionId}) fell {Capacity} frames behind; disconnecting it",
-                username, Id, options.QueueCapacity);
+            LogFellBehind(logger, username, Id, options.QueueCapacity);
         }
         Close(WebSocketCloseStatus.PolicyViolation, TooSlow);
     }
@@ -128,8 +127,7 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
                 }
                 catch (OperationCanceledException)
                 {
-                    logger.LogWarning("WebSocket client {Username} ({ConnectionId}) read nothing for {Timeout}; dropping it",
-                        username, Id, options.SendTimeout);
+                    LogStoppedReading(logger, username, Id, options.SendTimeout);
                     socket.Abort(); // a cancelled send leaves the socket unusable anyway
                     return;
                 }
@@ -165,4 +163,10 @@ public sealed class ClientConnection(WebSocket socket, string username, WebSocke
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebSocket client {Username} ({ConnectionId}) fell {Capacity} frames behind; disconnecting it")]
+    static partial void LogFellBehind(ILogger logger, string username, Guid connectionId, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebSocket client {Username} ({ConnectionId}) read nothing for {Timeout}; dropping it")]
+    static partial void LogStoppedReading(ILogger logger, string username, Guid connectionId, TimeSpan timeout);
 }
