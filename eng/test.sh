@@ -30,7 +30,8 @@ passed=0
 failed=0
 skipped=0
 broken_projects=()
-for project in $(find tests -name '*.csproj' | sort); do
+# Test projects only: tests/ also holds the helpers they share (Sensors360.TestSupport).
+for project in $(grep -l '<IsTestProject>true</IsTestProject>' $(find tests -name '*.csproj') | sort); do
   name=$(basename "$project" .csproj)
   say "Testing $name"
   dotnet test "$project" --no-build -c Debug --results-directory "$RESULTS" \

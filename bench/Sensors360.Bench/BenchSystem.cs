@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Sensors360.Bench;
@@ -22,47 +21,25 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public static async Task<BenchSystem> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
-            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={AdminPassword}"],
-            cancellationToken);
-        builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
-            .WithEnvironment("Ingestion__CollectorKeyRateLimit__RequestsPerSecond", "100000000")
-            .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "100000000")
-            .WithEnvironment("Logging__LogLevel__Default", "Warning");
-        builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
-            .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "100000")
-            .WithEnvironment("Gateway__AuthRateLimit__Burst", "100000")
-            .WithEnvironment("Logging__LogLevel__Default", "Warning");
-        builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-            .WithEnvironment("Logging__LogLevel__Default", "Warning")
-            // Failure prediction reads every live sensor's recent heartbeats each pass: on the generated million-sensor
-            // fleet it would be a workload of its own inside every scenario. Its cost: docs/predictive-maintenance.md.
-            .WithEnvironment("Monitor__Prediction__Enabled", "false");
-        // No Aspire dashboard in a bench run: services export no telemetry (it would cost CPU and slow every stop).
-        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-        {
-            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        }
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
-            .AddFilter("Sensors360.AppHost.Resources", LogLevel.None));
-        var app = await builder.BuildAsync(cancellationToken);
-        try
-        {
-            await app.StartAsync(cancellationToken);
-            foreach (var name in new[] { "sensorsdb", "messaging", "monitor-worker", "ingestion-api", "realtime-gateway" })
+        var app = await StartedSystem.StartAsync(AdminPassword, ["sensorsdb", "messaging", "monitor-worker", "ingestion-api", "realtime-gateway"],
+            cancellationToken, builder =>
             {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
-            }
-            return new BenchSystem(app);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+                builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
+                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__RequestsPerSecond", "100000000")
+                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "100000000")
+                    .WithEnvironment("Logging__LogLevel__Default", "Warning");
+                builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
+                    .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "100000")
+                    .WithEnvironment("Gateway__AuthRateLimit__Burst", "100000")
+                    .WithEnvironment("Logging__LogLevel__Default", "Warning");
+                builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+                    .WithEnvironment("Logging__LogLevel__Default", "Warning")
+                    // Failure prediction reads every live sensor's recent heartbeats each pass: on the generated million-sensor
+                    // fleet it would be a workload of its own inside every scenario. Its cost: docs/predictive-maintenance.md.
+                    .WithEnvironment("Monitor__Prediction__Enabled", "false");
+            },
+            serviceOutput: LogLevel.None);
+        return new BenchSystem(app);
     }
 
     public Uri Http(string resource) => App.GetEndpoint(resource, "http");

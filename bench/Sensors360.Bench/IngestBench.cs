@@ -65,8 +65,8 @@ public static class IngestBench
             $"--Load:IngestionUrl={system.Http("ingestion-api")}", $"--Load:CollectorKey={key}", $"--Load:FirstSensorId={ids[0]}",
             $"--Load:Sensors={Sensors}", "--Load:BatchSize=1", "--Load:Concurrency=128", LoadTool.Arg("Duration", duration),
             "--Load:Warmup=00:00:05", $"--Load:DatabaseConnectionString={connectionString}"], report, null, cancellationToken);
-        var port = Tools.FreePort();
-        using var hello = Tools.Start(Tools.Assembly("bench/HelloWorld"), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+        var port = Ports.Free();
+        using var hello = ChildProcess.StartDotnet(Tools.Assembly("bench/HelloWorld"), new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         try
         {
             await WaitListeningAsync(port, cancellationToken);
@@ -82,8 +82,7 @@ public static class IngestBench
         }
         finally
         {
-            hello.Kill(entireProcessTree: true);
-            await hello.WaitForExitAsync(cancellationToken);
+            await hello.StopAsync();
         }
     }
 

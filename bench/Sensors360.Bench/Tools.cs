@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Sensors360.Bench;
 
@@ -17,13 +15,6 @@ public static class Tools
     public static string Assembly(string project) =>
         Path.Combine(RepoRoot, project, "bin", Configuration, "net10.0",
             Path.GetFileName(project) + ".dll");
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Runs a program to completion, echoing its output; kills it (and its children) if cancelled.</summary>
     public static async Task<int> RunAsync(string assembly, IEnumerable<string> arguments, CancellationToken cancellationToken)
@@ -42,27 +33,6 @@ public static class Tools
                 process.Kill(entireProcessTree: true);
             }
         }
-    }
-
-    /// <summary>Starts a long-running program; dispose to stop it.</summary>
-    public static Process Start(string assembly, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [assembly])
-        {
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     static string FindRepoRoot()

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.EndToEndTests;
@@ -35,45 +33,26 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
-            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={AdminPassword}"], cts.Token);
-        builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-            .WithEnvironment("Monitor__DefaultExpectedInterval", "00:00:01")
-            .WithEnvironment("Monitor__DefaultGrace", "00:00:00.500")
-            .WithEnvironment("Monitor__DefaultStaleAfter", "00:00:03")
-            .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
-            .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
-            // Every stale sensor named in each report, however many earlier tests left silent.
-            .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
-            // Failure risk rescored every 2 s instead of 5 min, so MaintenanceTests can watch a sensor enter the queue.
-            .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:02");
-        builder.CreateResourceBuilder<ProjectResource>(Gateway)
-            // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
-            .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")
-            .WithEnvironment("Gateway__AuthRateLimit__Burst", "40");
-        // The AppHost's launch profile points the services' OTLP exporter at an Aspire dashboard, which tests do not
-        // run: every export fails, and a stopping service retries its last export for over 10 s, so stopping the
-        // gateway (ReconnectTests) timed out. No exporter in these tests.
-        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-        {
-            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        }
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
-            // The services' own console output (forwarded by Aspire) only when it is a warning or worse.
-            .AddFilter("Sensors360.AppHost.Resources", LogLevel.Warning)
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-
-        _app = await builder.BuildAsync(cts.Token);
         var browserStarting = StartBrowserAsync(); // meanwhile
         try
         {
-            await _app.StartAsync(cts.Token);
-            foreach (var name in Resources)
+            _app = await StartedSystem.StartAsync(AdminPassword, Resources, cts.Token, builder =>
             {
-                await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
-            }
+                builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+                    .WithEnvironment("Monitor__DefaultExpectedInterval", "00:00:01")
+                    .WithEnvironment("Monitor__DefaultGrace", "00:00:00.500")
+                    .WithEnvironment("Monitor__DefaultStaleAfter", "00:00:03")
+                    .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
+                    .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
+                    // Every stale sensor named in each report, however many earlier tests left silent.
+                    .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
+                    // Failure risk rescored every 2 s instead of 5 min, so MaintenanceTests can watch a sensor enter the queue.
+                    .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:02");
+                builder.CreateResourceBuilder<ProjectResource>(Gateway)
+                    // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
+                    .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")
+                    .WithEnvironment("Gateway__AuthRateLimit__Burst", "40");
+            });
         }
         finally
         {

@@ -153,24 +153,3 @@ public sealed class SystemApi : IDisposable
         Ingestion.Dispose();
     }
 }
-
-public static class Poll
-{
-    /// <summary>Checks <paramref name="condition"/> every 200 ms until it holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(200);
-        }
-    }
-}

@@ -48,9 +48,9 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
         await using var api = new SensorsApi(fixture.App);
         var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("backpressure"));
         await api.WaitUntilKeyAcceptedAsync(id, key);
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(id) == 1, Deadline),
+        Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id) == 1, Deadline),
             "the first heartbeat was not stored");
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => (await BacklogHealthAsync(api)).Check == "Healthy", Deadline),
+        Assert.True(await Poll.UntilAsync(async () => (await BacklogHealthAsync(api)).Check == "Healthy", Deadline),
             "the backlog was not within the bound to begin with");
 
         var origin = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -66,7 +66,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             // Single heartbeats, one message each (a request waits for its confirm before the next is sent), until
             // a probe reading sees more than the bound.
             JsonElement problem = default;
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 var at = NextTime();
                 using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, at));
@@ -102,7 +102,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             await fixture.StartAsync("monitor-worker", cts.Token);
 
             // Every accepted heartbeat stored, once; nothing of a refused request.
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await StoredAsync(api, id, accepted) == accepted.Count, Deadline),
+            Assert.True(await Poll.UntilAsync(async () => await StoredAsync(api, id, accepted) == accepted.Count, Deadline),
                 $"{await StoredAsync(api, id, accepted)} of {accepted.Count} accepted heartbeats stored after the worker came back");
             Assert.Equal(accepted.Count + 1, await api.HeartbeatRowsAsync(id));
             Assert.Equal(accepted.Count + 1, await api.ScalarAsync("SELECT heartbeat_count FROM sensor_liveness WHERE sensor_id = $1", id));
@@ -110,7 +110,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
 
             // Once the backlog has drained (the next probe reading), the API accepts again.
             var after = default(DateTimeOffset);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 after = NextTime();
                 using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, after));
@@ -121,7 +121,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
                 }
                 return true;
             }, Deadline), "the API kept refusing after the worker came back");
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(id, after) == 1, Deadline),
+            Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id, after) == 1, Deadline),
                 "the heartbeat accepted after the backlog drained was not stored");
             Assert.Equal(0, await StoredAsync(api, id, refused));
             Assert.Equal("Healthy", (await BacklogHealthAsync(api)).Check);
@@ -145,7 +145,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
         await probe.StartAsync(CancellationToken.None);
         try
         {
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(probe.Current.State == BacklogState.QueueMissing), Deadline),
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.Current.State == BacklogState.QueueMissing), Deadline),
                 $"state {probe.Current.State}: {probe.Current.Problem}");
             Assert.Null(probe.ReadyMessages);
             Assert.Null(probe.ReadAt);
@@ -157,12 +157,12 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
                 await channel.BasicPublishAsync(exchange: "", routingKey: queue, mandatory: true, body: "{}"u8.ToArray());
             }
             var published = DateTimeOffset.UtcNow;
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(probe.ReadyMessages == 3), Deadline),
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.ReadyMessages == 3), Deadline),
                 $"state {probe.Current.State}, {probe.ReadyMessages} ready");
             Assert.True(probe.ReadAt >= published.AddSeconds(-1), $"read at {probe.ReadAt:O}, published at {published:O}");
 
             await channel.QueueDeleteAsync(queue);
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(probe.Current.State == BacklogState.QueueMissing), Deadline),
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.Current.State == BacklogState.QueueMissing), Deadline),
                 $"state {probe.Current.State} after the queue was deleted");
             Assert.Null(probe.ReadyMessages);
         }
@@ -187,7 +187,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
         try
         {
             await fixture.StopAsync("messaging", cts.Token);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 health = await BacklogHealthAsync(api);
                 return health.Check == "Degraded";
@@ -195,7 +195,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             Assert.StartsWith("Backlog unknown: RabbitMQ", health.Description);
 
             await fixture.StartAsync("messaging", cts.Token);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 health = await BacklogHealthAsync(api);
                 return health.Check == "Healthy" && health.Description.Contains($"messages ready in 'heartbeats' (bound {Bound})");

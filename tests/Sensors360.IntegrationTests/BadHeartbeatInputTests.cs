@@ -168,7 +168,7 @@ public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : StartedS
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await Api.HeartbeatRowsAsync(subject.Id, sentinel) == 1, StorageDeadline),
+        Assert.True(await Poll.UntilAsync(async () => await Api.HeartbeatRowsAsync(subject.Id, sentinel) == 1, StorageDeadline),
             "The sentinel heartbeat was not stored.");
         // The warm-up heartbeats (one per ready sensor) were sent before the sentinel, so they are stored by now too.
         Assert.Equal(2, await Api.HeartbeatRowsAsync(subject.Id));
@@ -196,7 +196,7 @@ public sealed class BadHeartbeatInputTests(SensorsAppFixture fixture) : StartedS
             Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
         }
         // Probed as text/plain: before the retirement reaches the API that is a 415, so the probe never queues anything.
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await Api.PostHeartbeatsAsync(retired.Key, SensorsApi.Heartbeat(retired.Id, Subject.Earlier(30)), "text/plain");
             return response.StatusCode == HttpStatusCode.Forbidden;

@@ -38,7 +38,7 @@ public sealed class BrokerOutageTests(FaultsFixture fixture)
 
             // /health must say so. Degraded (still 200) is the honest answer: every replica shares the broker, so
             // taking them all out of rotation would turn fast 503 + Retry-After into connection errors.
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 using var response = await api.Ingestion.GetAsync("/health", cts.Token);
                 var status = (await SensorsApi.JsonAsync(response)).GetProperty("status").GetString();
@@ -50,13 +50,13 @@ public sealed class BrokerOutageTests(FaultsFixture fixture)
             await fixture.StartAsync("messaging", cts.Token);
             var back = Stopwatch.StartNew();
             var after = SensorsApi.RecentTime(5);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, after));
                 return response.StatusCode == HttpStatusCode.Accepted;
             }, TimeSpan.FromSeconds(60)), "The API never accepted a heartbeat after the broker came back.");
             recovery = back.Elapsed;
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(id, after) == 1, TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id, after) == 1, TimeSpan.FromSeconds(60)),
                 "The heartbeat accepted after the outage was not stored.");
             Assert.Equal(0, await api.HeartbeatRowsAsync(id, during));
 
@@ -65,7 +65,7 @@ public sealed class BrokerOutageTests(FaultsFixture fixture)
             // looks an unknown key up in the registry instead of waiting for the event or its 1-minute reload.
             var (newId, newKey) = await api.RegisterAsync(SensorsApi.UniqueTag("after-outage"));
             var registered = Stopwatch.StartNew();
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
             {
                 using var response = await api.PostHeartbeatsAsync(newKey, SensorsApi.Heartbeat(newId, SensorsApi.RecentTime(120)));
                 return response.StatusCode == HttpStatusCode.Accepted;

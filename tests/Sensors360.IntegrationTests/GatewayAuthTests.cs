@@ -306,7 +306,7 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
             Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         }
         // The bucket refills (and later tests sign in again).
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await http.PostAsJsonAsync("/api/auth/login", new { });
             return response.StatusCode == HttpStatusCode.BadRequest;

@@ -25,7 +25,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
     }
 
     async Task StoredEventuallyAsync(long sensorId, DateTimeOffset at) =>
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await Api.HeartbeatRowsAsync(sensorId, at) == 1, StorageDeadline),
+        Assert.True(await Poll.UntilAsync(async () => await Api.HeartbeatRowsAsync(sensorId, at) == 1, StorageDeadline),
             $"Heartbeat {sensorId}@{at:O} was not stored.");
 
     /// <summary>
@@ -209,7 +209,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
         Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
 
         HttpResponseMessage? response = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             response?.Dispose();
             response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
@@ -229,7 +229,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
         Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
         var newKey = (await SensorsApi.JsonAsync(rotate)).GetProperty("key").GetString()!;
 
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await Api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()));
             return response.StatusCode == HttpStatusCode.Unauthorized;
@@ -247,7 +247,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
         using var revoke = await Api.Worker.DeleteAsync($"/api/collector-keys/{collectorId}");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
 
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await Api.PostHeartbeatsAsync(collectorKey, SensorsApi.Heartbeat(sensor.Id, SensorsApi.RecentTime()));
             return response.StatusCode == HttpStatusCode.Unauthorized;
@@ -360,7 +360,7 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
             response.Dispose();
         }
         Assert.True(batches.Count < times.Length, $"{times.Length} concurrent requests went out as {batches.Count} messages");
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
             await Api.ScalarAsync("SELECT count(*) FROM heartbeats WHERE sensor_id = $1 AND sensor_time = ANY($2)",
                 sensor.Id, times.Select(t => t.UtcDateTime).ToArray()) == times.Length, StorageDeadline));
     }

@@ -68,7 +68,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
 
     async Task WaitForRowsAsync(long[] sensors, long expected)
     {
-        var reached = await LocalProcesses.EventuallyAsync(async () => await StoredRowsAsync(sensors) >= expected, StorageDeadline);
+        var reached = await Poll.UntilAsync(async () => await StoredRowsAsync(sensors) >= expected, StorageDeadline);
         Assert.True(reached, $"only {await StoredRowsAsync(sensors)} of {expected} heartbeats were stored within {StorageDeadline}");
     }
 
@@ -217,7 +217,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
         await ScalarAsync("SELECT ensure_heartbeat_partitions($1, $1)", expired);
         Assert.True(await ExistsAsync(expired));
 
-        var dropped = await LocalProcesses.EventuallyAsync(async () => !await ExistsAsync(expired), TimeSpan.FromSeconds(20));
+        var dropped = await Poll.UntilAsync(async () => !await ExistsAsync(expired), TimeSpan.FromSeconds(20));
         Assert.True(dropped, $"{Partition(expired)} is older than the retention and should have been dropped");
         Assert.True(await ExistsAsync(today.AddDays(-90)), "maintenance must keep the partitions inside the retention window");
     }
@@ -243,7 +243,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
             return queue.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
         }
 
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await ErrorQueueDepthAsync() >= 1, TimeSpan.FromSeconds(60)),
+        Assert.True(await Poll.UntilAsync(async () => await ErrorQueueDepthAsync() >= 1, TimeSpan.FromSeconds(60)),
             "the unstorable message never reached heartbeats_error");
         Assert.Equal(1, await StoredRowsAsync(sensors));
     }

@@ -54,24 +54,6 @@ public static class LocalProcesses
             return false;
         }
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(250);
-        }
-    }
 }
 
 public static class BuiltProjects

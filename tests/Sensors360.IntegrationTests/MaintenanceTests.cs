@@ -70,7 +70,7 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
         await PostAsync(collectorKey, degrading, History(degradeHours: 3, seed: 2));
 
         JsonElement? item = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => (item = await QueueItemAsync(Api.Worker, degrading)) is not null, ScoringDeadline),
+        Assert.True(await Poll.UntilAsync(async () => (item = await QueueItemAsync(Api.Worker, degrading)) is not null, ScoringDeadline),
             "The degrading sensor never entered the maintenance queue.");
         var reasons = item!.Value.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToList();
         Assert.Contains(reasons, r => r.StartsWith("interval up", StringComparison.Ordinal) || r.StartsWith("interval growing", StringComparison.Ordinal));
@@ -88,7 +88,7 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
         Assert.True(detail.GetProperty("features").GetProperty("intervalRatio").GetDouble() > 2);
         Assert.Equal(6, detail.GetProperty("contributions").GetArrayLength());
 
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(probe.AtRisk.Any(e => e.Message.SensorId == degrading)), ScoringDeadline),
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.AtRisk.Any(e => e.Message.SensorId == degrading)), ScoringDeadline),
             "No SensorAtRisk event for the degrading sensor.");
         Assert.DoesNotContain(probe.AtRisk, e => e.Message.SensorId == steady);
     }
@@ -97,7 +97,7 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
     public async Task The_model_in_use_is_described()
     {
         JsonElement model = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await Api.Worker.GetAsync("/api/maintenance/model");
             model = response.IsSuccessStatusCode ? await SensorsApi.JsonAsync(response) : default;

@@ -28,7 +28,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     async Task<BusProbe.Received<Sensors360.Contracts.SensorStateChanged>> TransitionAsync(long id, string from, string to)
     {
         BusProbe.Received<Sensors360.Contracts.SensorStateChanged>? found = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(() =>
+        Assert.True(await Poll.UntilAsync(() =>
         {
             found = _probe.StateChanges.FirstOrDefault(r => r.Message.SensorId == id && r.Message.From == from && r.Message.To == to);
             return Task.FromResult(found is not null);
@@ -55,7 +55,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var heardAt = await _api.TimeAsync("SELECT last_received_at FROM sensor_status WHERE id = $1", id);
         Assert.InRange((late.Message.At - heardAt).TotalSeconds, 1, 1 + 5);
         Assert.InRange((down.Message.At - heardAt).TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds, SensorsAppFixture.StaleAfter.TotalSeconds + 5);
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(
             _probe.Stale.Any(s => s.Message.SensorIds.Contains(id) && s.Message.Count >= 1 && s.Message.Threshold == SensorsAppFixture.StaleAfter)),
             Deadline), "No StaleSensorsDetected listed the silent sensor.");
 
@@ -82,7 +82,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     [Fact]
     public async Task A_status_snapshot_arrives_every_period_and_its_counts_add_up()
     {
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(_probe.Snapshots.Count >= 3), Deadline), "Fewer than 3 snapshots.");
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(_probe.Snapshots.Count >= 3), Deadline), "Fewer than 3 snapshots.");
         var snapshots = _probe.Snapshots.Select(s => s.Message).OrderBy(s => s.At).ToArray();
         foreach (var s in snapshots)
         {
@@ -231,7 +231,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
             "SELECT count(*) FROM sensor_status o JOIN sensor_status n ON n.id = o.replaced_by WHERE o.id = $1 AND n.id = $2 AND o.state = 'retired' AND n.labels->>'site' = 'harbour' AND n.tag = o.tag",
             oldId, newId));
         await _api.WaitUntilKeyAcceptedAsync(newId, newKey);
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var old = await _api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(oldId, SensorsApi.RecentTime()));
             return old.StatusCode == HttpStatusCode.Forbidden;
@@ -256,7 +256,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var range = $"from={Uri.EscapeDataString(t0.ToString("O"))}&to={Uri.EscapeDataString(t0.AddSeconds(15).ToString("O"))}";
 
         JsonElement listed = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             listed = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}/heartbeats?{range}");
             return listed.GetArrayLength() == 2;
@@ -271,7 +271,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     async Task PostUntilAcceptedAsync(long id, string key, IEnumerable<DateTimeOffset> times)
     {
         var json = "[" + string.Join(",", times.Select(t => SensorsApi.Heartbeat(id, t))) + "]";
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var post = await _api.PostHeartbeatsAsync(key, json);
             return post.StatusCode == HttpStatusCode.Accepted;
@@ -282,7 +282,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     async Task<JsonElement> DetailOnceStoredAsync(long id, int heartbeats)
     {
         JsonElement detail = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             detail = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}");
             return detail.GetProperty("heartbeatCount").GetInt64() == heartbeats;

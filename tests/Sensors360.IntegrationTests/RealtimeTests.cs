@@ -232,7 +232,7 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
     static async Task<long> PostUntilAcceptedAsync(SensorsApi api, long sensorId, string key)
     {
         long sentAt = 0;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             sentAt = Stopwatch.GetTimestamp();
             using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(sensorId, SensorsApi.RecentTime(1)));
@@ -244,38 +244,28 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
     /// <summary>A second Realtime.Gateway process on the same database, broker and monitor as the AppHost's.</summary>
     sealed class SecondGateway : IDisposable
     {
-        readonly Process _process;
+        readonly ChildProcess _process;
 
-        SecondGateway(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+        SecondGateway(ChildProcess process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
 
         public Uri BaseAddress { get; }
 
         public static async Task<SecondGateway> StartAsync(DistributedApplication app)
         {
-            var assembly = BuiltProjects.AssemblyOf(new Projects.Realtime_Gateway());
-            var port = FreePort();
-            var start = new ProcessStartInfo("dotnet", [assembly])
+            var port = Ports.Free();
+            var process = ChildProcess.StartDotnet(BuiltProjects.AssemblyOf(new Projects.Realtime_Gateway()), new Dictionary<string, string?>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            };
-            start.Environment["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb");
-            start.Environment["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging");
-            start.Environment["services__monitor-worker__http__0"] = app.GetEndpoint("monitor-worker", "http").ToString();
-            start.Environment["services__dashboard-web__http__0"] = app.GetEndpoint("dashboard-web", "http").ToString();
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            start.Environment["Gateway__AdminPassword"] = SensorsApp.AdminPassword;
-            var process = Process.Start(start)!;
-            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-            process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+                ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb"),
+                ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging"),
+                ["services__monitor-worker__http__0"] = app.GetEndpoint("monitor-worker", "http").ToString(),
+                ["services__dashboard-web__http__0"] = app.GetEndpoint("dashboard-web", "http").ToString(),
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["Gateway__AdminPassword"] = SensorsApp.AdminPassword,
+            });
             var gateway = new SecondGateway(process, new Uri($"http://127.0.0.1:{port}"));
             using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-            var healthy = await LocalProcesses.EventuallyAsync(async () =>
+            var healthy = await Poll.UntilAsync(async () =>
             {
                 try
                 {
@@ -290,26 +280,11 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
             if (!healthy)
             {
                 gateway.Dispose();
-                Assert.Fail("The second gateway never became healthy:\n" + string.Join("\n", output.TakeLast(40)));
+                Assert.Fail("The second gateway never became healthy:\n" + string.Join("\n", process.Output.TakeLast(40)));
             }
             return gateway;
         }
 
-        static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-            _process.Dispose();
-        }
+        public void Dispose() => _process.Dispose();
     }
 }

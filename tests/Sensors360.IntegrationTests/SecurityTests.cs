@@ -210,7 +210,7 @@ public sealed class SecurityTests(SensorsAppFixture fixture)
         var newKey = (await SensorsApi.JsonAsync(rotate)).GetProperty("key").GetString()!;
 
         // Probed as text/plain: an old key still known gets 415, so the probes never queue anything.
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(id, SensorsApi.RecentTime()), "text/plain");
             return response.StatusCode == HttpStatusCode.Unauthorized;
@@ -239,7 +239,7 @@ public sealed class SecurityTests(SensorsAppFixture fixture)
         var body = await SensorsApi.JsonAsync(replace);
         var (newId, newKey) = (body.GetProperty("id").GetInt64(), body.GetProperty("key").GetString()!);
 
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await api.PostHeartbeatsAsync(oldKey, SensorsApi.Heartbeat(oldId, SensorsApi.RecentTime()), "text/plain");
             return response.StatusCode == HttpStatusCode.Forbidden;

@@ -75,7 +75,7 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
     public async Task<HttpResponseMessage> PostWithCollectorKeyAsync(string collectorKey, string json, TimeSpan deadline)
     {
         HttpResponseMessage? response = null;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             response?.Dispose();
             response = await PostHeartbeatsAsync(collectorKey, json, bearer: false);
@@ -87,7 +87,7 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
     /// <summary>Posts until the API accepts the sensor's key (registry events reach the API asynchronously).</summary>
     public async Task WaitUntilKeyAcceptedAsync(long sensorId, string key, TimeSpan? deadline = null)
     {
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             using var response = await PostHeartbeatsAsync(key, Heartbeat(sensorId, RecentTime(120)));
             return response.StatusCode == HttpStatusCode.Accepted;

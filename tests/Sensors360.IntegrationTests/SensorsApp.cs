@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.IntegrationTests;
@@ -17,42 +15,9 @@ public static class SensorsApp
     /// <summary>The first Admin's password (user "admin") in every started system.</summary>
     public const string AdminPassword = "integration-admin-password";
 
-    public static async Task<DistributedApplication> StartAsync(
-        CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null, string[]? args = null)
-    {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
-            // The demo fleet would mix its sensors into the tests' own; SimulatorTests run it on purpose.
-            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={AdminPassword}", .. args ?? []],
-            cancellationToken);
-        configure?.Invoke(builder);
-        // No Aspire dashboard runs under tests: without this every service would export telemetry to nothing and,
-        // retrying its last export, take over 10 s to stop (which DCP's stop command does not wait for).
-        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-        {
-            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        }
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
-            // Probes fail while servers boot; the resource state, not the log, is what the tests wait on.
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-
-        var app = await builder.BuildAsync(cancellationToken);
-        try
-        {
-            await app.StartAsync(cancellationToken);
-            foreach (var name in InfrastructureNames.Concat(ServiceNames))
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken);
-            }
-            return app;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<DistributedApplication> StartAsync(
+        CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null, string[]? args = null) =>
+        StartedSystem.StartAsync(AdminPassword, InfrastructureNames.Concat(ServiceNames), cancellationToken, configure, args);
 }
 
 public static class RabbitManagement

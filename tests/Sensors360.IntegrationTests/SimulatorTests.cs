@@ -28,7 +28,7 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
         try
         {
             var groundTruth = Path.Combine(dataDirectory.FullName, "ground-truth.csv");
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(
                 File.Exists(groundTruth) && File.ReadAllLines(groundTruth).Length == Sensors + 1), TimeSpan.FromSeconds(60)),
                 $"No ground truth for {Sensors} sensors. Output:\n{string.Join('\n', output)}");
             var lines = File.ReadAllLines(groundTruth);
@@ -36,10 +36,10 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
             var ids = lines.Skip(1).Select(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
             Assert.All(lines.Skip(1), l => Assert.Equal("healthy", l.Split(',')[2]));
 
-            Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+            Assert.True(await Poll.UntilAsync(async () =>
                 await api.ScalarAsync("SELECT count(DISTINCT sensor_id) FROM heartbeats WHERE sensor_id = ANY($1)", ids) == Sensors,
                 TimeSpan.FromSeconds(60)), $"Not every simulated sensor's heartbeats were stored. Output:\n{string.Join('\n', output)}");
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(
                 output.Any(l => l.Contains("simulator:", StringComparison.Ordinal) && l.Contains("202: ", StringComparison.Ordinal)
                     && !l.Contains("202: 0 ", StringComparison.Ordinal))), TimeSpan.FromSeconds(30)),
                 $"No status line counting accepted heartbeats. Output:\n{string.Join('\n', output)}");
@@ -117,7 +117,7 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
         try
         {
             var groundTruth = Path.Combine(dataDirectory.FullName, "ground-truth.csv");
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(
                 File.Exists(groundTruth) && File.ReadAllLines(groundTruth).Length == 7), TimeSpan.FromSeconds(60)),
                 $"No ground truth. Output:\n{string.Join('\n', output)}");
             var fleet = File.ReadAllLines(groundTruth).Skip(1).Select(l => l.Split(',')).ToList();

@@ -55,15 +55,15 @@ public sealed class TeardownTests
         var timeout = TimeSpan.FromSeconds(30);
         foreach (var pid in serverPids.Concat(orchestratorPids))
         {
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(!LocalProcesses.IsAlive(pid)), timeout),
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(!LocalProcesses.IsAlive(pid)), timeout),
                 $"process {pid} is still running after the app stopped");
         }
         foreach (var port in ports)
         {
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => !await LocalProcesses.IsListeningAsync(port), timeout),
+            Assert.True(await Poll.UntilAsync(async () => !await LocalProcesses.IsListeningAsync(port), timeout),
                 $"port {port} (postgres, amqp, epmd or erlang distribution) is still open after the app stopped");
         }
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(!Directory.Exists(dataRoot.FullName)), timeout),
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(!Directory.Exists(dataRoot.FullName)), timeout),
             $"{dataRoot.FullName} still exists after the app stopped");
     }
 }

@@ -74,7 +74,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     async Task<JsonElement> WebhookEventuallyAsync(long id, Func<JsonElement, bool> condition, string because)
     {
         JsonElement last = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => condition(last = await WebhookAsync(id)), DeliveryDeadline),
+        Assert.True(await Poll.UntilAsync(async () => condition(last = await WebhookAsync(id)), DeliveryDeadline),
             $"{because}; last seen: {last}");
         return last;
     }
@@ -109,7 +109,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
 
         var sensorId = await SensorThatCameUpAsync("hooked");
 
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(_receiver.For("/up", sensorId).Count > 0), DeliveryDeadline),
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(_receiver.For("/up", sensorId).Count > 0), DeliveryDeadline),
             "The up transition never reached the webhook.");
         var delivery = Assert.Single(_receiver.For("/up", sensorId));
         AssertSigned(delivery, up.Secret);
@@ -244,7 +244,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
 
         var sensorId = await SensorThatCameUpAsync("slow");
 
-        Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(_receiver.For("/slow", sensorId).Count > 0), DeliveryDeadline),
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(_receiver.For("/slow", sensorId).Count > 0), DeliveryDeadline),
             "The slow target never got its delivery.");
         Assert.True(slowWasPassed, "The fast target got nothing while the slow one was still answering.");
         Assert.Single(_receiver.For("/fast", sensorId));

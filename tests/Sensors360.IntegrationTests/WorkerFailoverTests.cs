@@ -11,27 +11,15 @@ public sealed class WorkerFailoverTests
     const string Name = "Worker failover";
     static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    static async Task<Process> StartSecondWorkerAsync(DistributedApplication app)
-    {
-        var assembly = BuiltProjects.AssemblyOf(new Projects.Monitor_Worker());
-        var start = new ProcessStartInfo("dotnet", [assembly])
+    static async Task<ChildProcess> StartSecondWorkerAsync(DistributedApplication app) =>
+        ChildProcess.StartDotnet(BuiltProjects.AssemblyOf(new Projects.Monitor_Worker()), new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-        };
-        start.Environment["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb");
-        start.Environment["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging");
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Monitor__SnapshotPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture);
-        start.Environment["Monitor__ScanPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+            ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb"),
+            ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging"),
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Monitor__SnapshotPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture),
+            ["Monitor__ScanPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture),
+        });
 
     /// <summary>The bus instances that published a snapshot after <paramref name="since"/>.</summary>
     static Uri?[] PublishersSince(BusProbe probe, DateTimeOffset since) =>
@@ -47,7 +35,7 @@ public sealed class WorkerFailoverTests
 
     static async Task<Uri?> TakeoverAfterAsync(BusProbe probe, DateTimeOffset since, Uri? previousLeader, string what)
     {
-        Assert.True(await LocalProcesses.EventuallyAsync(
+        Assert.True(await Poll.UntilAsync(
             () => Task.FromResult(probe.Snapshots.Any(s => s.At > since && s.Source != previousLeader)), TimeSpan.FromSeconds(15)),
             $"No other worker took over the snapshots after {what}.");
         var takeover = probe.Snapshots.First(s => s.At > since && s.Source != previousLeader);
@@ -65,12 +53,12 @@ public sealed class WorkerFailoverTests
                 .WithEnvironment("Monitor__ScanPeriod", Period.ToString("c", CultureInfo.InvariantCulture)));
         await using var probe = await BusProbe.StartAsync(app);
         using var second = await StartSecondWorkerAsync(app);
-        Process? third = null;
+        ChildProcess? third = null;
         try
         {
             // The AppHost's worker leads (it started first); for several periods every snapshot comes from it alone.
             var watchFrom = DateTimeOffset.UtcNow.AddSeconds(3);
-            Assert.True(await LocalProcesses.EventuallyAsync(
+            Assert.True(await Poll.UntilAsync(
                 () => Task.FromResult(probe.Snapshots.Count(s => s.At > watchFrom) >= 5), TimeSpan.FromSeconds(60)));
             var leader = Assert.Single(PublishersSince(probe, watchFrom));
 
@@ -83,24 +71,23 @@ public sealed class WorkerFailoverTests
             third = await StartSecondWorkerAsync(app);
             await Task.Yield();
             var thirdReady = DateTimeOffset.UtcNow;
-            Assert.True(await LocalProcesses.EventuallyAsync(
+            Assert.True(await Poll.UntilAsync(
                 () => Task.FromResult(probe.Snapshots.Count(s => s.At > thirdReady) >= 3), TimeSpan.FromSeconds(30)));
             Assert.Equal(newLeader, Assert.Single(PublishersSince(probe, thirdReady)));
-            second.Kill();
-            await second.WaitForExitAsync(cts.Token);
+            second.Process.Kill();
+            await second.Process.WaitForExitAsync(cts.Token);
             await TakeoverAfterAsync(probe, DateTimeOffset.UtcNow, newLeader, "the second worker was killed");
         }
         finally
         {
             foreach (var process in new[] { second, third })
             {
-                if (process is { HasExited: false })
+                if (process is not null)
                 {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync();
+                    await process.StopAsync();
                 }
-                process?.Dispose();
             }
+            third?.Dispose();
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class DatabaseOutageTests(FaultsFixture fixture)
         long acceptedDuringOutage;
         try
         {
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await load.RowsAsync() > 1_000, TimeSpan.FromSeconds(60)));
+            Assert.True(await Poll.UntilAsync(async () => await load.RowsAsync() > 1_000, TimeSpan.FromSeconds(60)));
             await fixture.StopAsync("postgres", cts.Token);
             var acceptedAtStop = load.Accepted;
             await Task.Delay(Outage, cts.Token);   // the fault's duration, not a wait for an outcome
@@ -29,7 +29,7 @@ public sealed class DatabaseOutageTests(FaultsFixture fixture)
             await fixture.StartAsync("postgres", cts.Token);
 
             var acceptedAtRestart = load.Accepted;
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(load.Accepted > acceptedAtRestart + 2_000), TimeSpan.FromSeconds(30)));
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(load.Accepted > acceptedAtRestart + 2_000), TimeSpan.FromSeconds(30)));
         }
         finally
         {

@@ -18,7 +18,7 @@ public sealed class DurabilityTests(FaultsFixture fixture)
         // ack_required: the worker acknowledges each message itself, which MassTransit does after Consume returned,
         // i.e. after the transaction committed.
         JsonElement consumers = default;
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             consumers = (await queues.QueueAsync("heartbeats"))!.Value.GetProperty("consumer_details");
             return consumers.GetArrayLength() > 0;
@@ -40,7 +40,7 @@ public sealed class DurabilityTests(FaultsFixture fixture)
         string[] names = [];
         JsonElement[] channels = [];
         // Channel statistics appear with the management plugin's next collection (every 5 s).
-        Assert.True(await LocalProcesses.EventuallyAsync(async () =>
+        Assert.True(await Poll.UntilAsync(async () =>
         {
             var all = await queues.GetAsync("/api/channels");
             names = [.. all.EnumerateArray().Select(c => c.GetProperty("connection_details").GetProperty("name").GetString() ?? "")];

@@ -60,7 +60,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
         var load = new HeartbeatLoad(api, http, NpgsqlDataSource.Create((await app.GetConnectionStringAsync("sensorsdb"))!), sensors);
 
         // Registry events reach the API asynchronously: the first accepted batch is part of the ledger too.
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await load.PostBatchAsync(sensorCount) == HttpStatusCode.Accepted,
+        Assert.True(await Poll.UntilAsync(async () => await load.PostBatchAsync(sensorCount) == HttpStatusCode.Accepted,
             TimeSpan.FromSeconds(20)), "The API never accepted the collector key.");
         return load;
     }
@@ -174,7 +174,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
     /// <summary>Waits until every accepted heartbeat is stored (or the deadline passes), then counts.</summary>
     public async Task<Tally> SettleAsync(TimeSpan deadline)
     {
-        await LocalProcesses.EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             try
             {

@@ -42,12 +42,12 @@ public sealed class OutboxTests(FaultsFixture fixture)
             {
                 Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
             }
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await StateAsync(api, sensorId) == "up", TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await StateAsync(api, sensorId) == "up", TimeSpan.FromSeconds(60)),
             $"sensor {sensorId} is still {await StateAsync(api, sensorId)}");
 
             // With the broker down the worker still scans: the sensor goes late, and the flip commits with its outbox event.
             await fixture.StopAsync("messaging", cts.Token);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await StateAsync(api, sensorId) == "late", TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await StateAsync(api, sensorId) == "late", TimeSpan.FromSeconds(60)),
                 "the sensor never went late");
             Assert.Equal(1, await PendingEventsAsync(api, sensorId));
             Assert.Empty(received);
@@ -59,9 +59,9 @@ public sealed class OutboxTests(FaultsFixture fixture)
 
             await fixture.StartAsync("messaging", cts.Token);
             await fixture.StartAsync("monitor-worker", cts.Token);
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await PendingEventsAsync(api, sensorId) == 0, TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await PendingEventsAsync(api, sensorId) == 0, TimeSpan.FromSeconds(60)),
                 "the restarted worker did not relay the pending event");
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(60)),
                 "the event never arrived");
             var late = Assert.Single(received);
             Assert.Equal(("up", "late"), (late.From, late.To));
@@ -91,7 +91,7 @@ public sealed class OutboxTests(FaultsFixture fixture)
         }
 
         await SendAsync();
-        Assert.True(await LocalProcesses.EventuallyAsync(async () => await StateAsync(api, sensorId) == "up", TimeSpan.FromSeconds(60)),
+        Assert.True(await Poll.UntilAsync(async () => await StateAsync(api, sensorId) == "up", TimeSpan.FromSeconds(60)),
             $"sensor {sensorId} is still {await StateAsync(api, sensorId)}");
         try
         {
@@ -116,7 +116,7 @@ public sealed class OutboxTests(FaultsFixture fixture)
                 await SendAsync();
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cts.Token);
             }
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(sensorId) == sent, TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(sensorId) == sent, TimeSpan.FromSeconds(60)),
                 $"stored {await api.HeartbeatRowsAsync(sensorId)} of {sent}");
         }
         finally

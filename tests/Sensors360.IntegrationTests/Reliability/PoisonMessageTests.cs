@@ -25,10 +25,10 @@ public sealed class PoisonMessageTests(FaultsFixture fixture)
             await bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(id, new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero), now)]));
             await bus.Publish(new HeartbeatsReceived(Guid.NewGuid(), [new(id, good, now)]));
 
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await api.HeartbeatRowsAsync(id, good) == 1, TimeSpan.FromSeconds(30)),
+            Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id, good) == 1, TimeSpan.FromSeconds(30)),
                 "the good message behind the poison one was not stored");
             var flowing = clock.Elapsed;
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error") > errorsBefore, TimeSpan.FromSeconds(60)),
+            Assert.True(await Poll.UntilAsync(async () => await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error") > errorsBefore, TimeSpan.FromSeconds(60)),
                 "the unstorable message never reached heartbeats_error");
             var parked = clock.Elapsed;
             var errorQueue = (await queues.QueueAsync("heartbeats_error"))!.Value;

@@ -20,7 +20,7 @@ public sealed class WorkerKillTests(FaultsFixture fixture)
         try
         {
             // Storing is under way: the worker holds unacknowledged batches when it dies.
-            Assert.True(await LocalProcesses.EventuallyAsync(async () => await load.RowsAsync() > 2_000, TimeSpan.FromSeconds(60)));
+            Assert.True(await Poll.UntilAsync(async () => await load.RowsAsync() > 2_000, TimeSpan.FromSeconds(60)));
             storedAtKill = await load.RowsAsync();
             Process.GetProcessById(fixture.ProcessIdOf("monitor-worker")).Kill(entireProcessTree: true);
             var killed = Stopwatch.StartNew();
@@ -28,12 +28,12 @@ public sealed class WorkerKillTests(FaultsFixture fixture)
 
             // The API keeps accepting while no worker runs; the queue holds what arrives.
             var acceptedAtKill = load.Accepted;
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(load.Accepted > acceptedAtKill + 2_000), TimeSpan.FromSeconds(30)));
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(load.Accepted > acceptedAtKill + 2_000), TimeSpan.FromSeconds(30)));
             await fixture.StartAsync("monitor-worker", cts.Token);
             down = killed.Elapsed;
 
             var acceptedAtRestart = load.Accepted;
-            Assert.True(await LocalProcesses.EventuallyAsync(() => Task.FromResult(load.Accepted > acceptedAtRestart + 2_000), TimeSpan.FromSeconds(30)));
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(load.Accepted > acceptedAtRestart + 2_000), TimeSpan.FromSeconds(30)));
         }
         finally
         {
