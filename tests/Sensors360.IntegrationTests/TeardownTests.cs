@@ -36,12 +36,13 @@ public sealed class TeardownTests
                 Assert.True(await LocalProcesses.IsListeningAsync(port), $"nothing listens on {port} while the app runs");
             }
 
+            // Each server names its own process in a pid file; matching by command line or environment also finds
+            // the short-lived rabbitmqctl VMs that share the node's environment.
+            serverPids = [await PidFromFileAsync(Path.Combine(postgres.DataDirectory, "postmaster.pid")),
+                          await PidFromFileAsync(Path.Combine(rabbit.DataDirectory, "rabbitmq.pid"))];
             var processes = LocalProcesses.All();
-            serverPids = [.. processes
-                .Where(p => (p.Name == "postgres" && p.CommandLine.Contains(postgres.DataDirectory))
-                            || (p.Name == "beam.smp" && File.ReadAllText($"/proc/{p.Pid}/environ").Contains(rabbit.DataDirectory)))
-                .Select(p => p.Pid)];
-            Assert.Equal(2, serverPids.Length);   // the postmaster and the Erlang VM
+            Assert.Equal("postgres", processes.Single(p => p.Pid == serverPids[0]).Name);
+            Assert.Equal("beam.smp", processes.Single(p => p.Pid == serverPids[1]).Name);
             orchestratorPids = [.. processes
                 .Where(p => p.Name == "dcp" && p.CommandLine.Contains($"--monitor {Environment.ProcessId}"))
                 .Select(p => p.Pid)];
@@ -65,5 +66,15 @@ public sealed class TeardownTests
         }
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(!Directory.Exists(dataRoot.FullName)), timeout),
             $"{dataRoot.FullName} still exists after the app stopped");
+    }
+
+    /// <summary>The first line of a server's pid file, once the server has written it.</summary>
+    static async Task<int> PidFromFileAsync(string path)
+    {
+        var pid = 0;
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(
+            File.Exists(path) && int.TryParse(File.ReadLines(path).FirstOrDefault()?.Trim(), out pid) && pid > 0),
+            TimeSpan.FromSeconds(30)), $"no pid in {path}");
+        return pid;
     }
 }
