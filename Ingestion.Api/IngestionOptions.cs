@@ -91,16 +91,3 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; }
 }
-
-public static class IngestionOptionsRegistration
-{
-    /// <summary>Binds the <c>Ingestion</c> section and validates all of it, nested limits included, at start-up.</summary>
-    public static IServiceCollection AddIngestionOptions(this IServiceCollection services)
-    {
-        services.AddOptions<IngestionOptions>()
-            .BindConfiguration(IngestionOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        return services;
-    }
-}

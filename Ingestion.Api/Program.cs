@@ -9,7 +9,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddIngestionOptions();
+builder.Services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Credentials: loaded from Monitor.Worker, then kept fresh by registry events.

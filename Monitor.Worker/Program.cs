@@ -12,10 +12,7 @@ using Monitor.Worker.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddOptions<MonitorOptions>()
-    .BindConfiguration(MonitorOptions.Section)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+builder.Services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.AddNpgsqlDataSource("sensorsdb");
@@ -45,10 +42,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Period
 builder.Services.AddHealthChecks()
     .AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name)
     .AddCheck<IngestLagHealthCheck>(IngestLagHealthCheck.Name);
-builder.Services.AddOptions<PredictionOptions>()
-    .BindConfiguration(PredictionOptions.Section)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+builder.Services.AddValidatedOptions<PredictionOptions>(PredictionOptions.Section);
 builder.Services.AddHostedService<PredictionService>();
 
 builder.Services.AddSingleton<LatestSnapshot>();

@@ -82,16 +82,3 @@ public sealed class WebSocketRelayOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
-
-public static class GatewayOptionsRegistration
-{
-    /// <summary>Binds the <c>Gateway</c> section and validates all of it, nested sections included, at start-up.</summary>
-    public static IServiceCollection AddGatewayOptions(this IServiceCollection services)
-    {
-        services.AddOptions<GatewayOptions>()
-            .BindConfiguration(GatewayOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        return services;
-    }
-}

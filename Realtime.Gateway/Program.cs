@@ -9,7 +9,7 @@ using Realtime.Gateway.Realtime;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddGatewayOptions();
+builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Operators: Identity in the identity schema of sensorsdb.

@@ -72,10 +72,7 @@ public static class MessagingExtensions
     public static TBuilder AddHeartbeatBacklogProbe<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var brokerUri = BrokerUri(builder.Configuration);
-        builder.Services.AddOptions<HeartbeatBacklogOptions>()
-            .BindConfiguration(HeartbeatBacklogOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<HeartbeatBacklogOptions>(HeartbeatBacklogOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new HeartbeatBacklog(brokerUri,
             services.GetRequiredService<IOptions<HeartbeatBacklogOptions>>(), services.GetRequiredService<TimeProvider>(),

@@ -15,10 +15,7 @@ public static class SimulatorHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServiceDefaults();
 
-        builder.Services.AddOptions<SimulatorOptions>()
-            .BindConfiguration(SimulatorOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddHttpClient(RegistryClient.HttpClientName);

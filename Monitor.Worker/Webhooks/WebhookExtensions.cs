@@ -9,10 +9,7 @@ public static class WebhookExtensions
     /// <summary>Options, the sender's HTTP client and its retry pipeline. The consumer is added with the bus.</summary>
     public static TBuilder AddWebhooks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddOptions<WebhookOptions>()
-            .BindConfiguration(WebhookOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
 
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

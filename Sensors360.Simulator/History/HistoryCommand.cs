@@ -59,16 +59,14 @@ public static class HistoryCommand
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = SimulatorHost.CreateBuilder(args);
-        builder.Services.AddOptions<HistoryOptions>()
-            .BindConfiguration(HistoryOptions.Section)
+        builder.Services.AddValidatedOptions<HistoryOptions>(HistoryOptions.Section)
             .PostConfigure<IConfiguration>((options, configuration) =>
             {
                 if (string.IsNullOrWhiteSpace(options.ConnectionString))
                 {
                     options.ConnectionString = configuration.GetConnectionString("sensorsdb");
                 }
-            })
-            .ValidateDataAnnotations();
+            });
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         return builder;
     }

@@ -25,10 +25,7 @@ public static class LoadCommand
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = SimulatorHost.CreateBuilder(args);
-        builder.Services.AddOptions<LoadOptions>()
-            .BindConfiguration(LoadOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<LoadOptions>(LoadOptions.Section);
 
         // stdout carries the report only: logs go to stderr, with the progress line, and the host keeps quiet.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

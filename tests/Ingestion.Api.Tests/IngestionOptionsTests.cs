@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Sensors360.TestSupport;
 
 namespace Ingestion.Api.Tests;
 
@@ -20,15 +19,6 @@ public sealed class IngestionOptionsTests
         Assert.Contains(named, error.Message);
     }
 
-    static IngestionOptions Resolve(params (string Key, string Value)[] settings)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build();
-        using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddIngestionOptions()
-            .BuildServiceProvider();
-        return services.GetRequiredService<IOptions<IngestionOptions>>().Value;
-    }
+    static IngestionOptions Resolve(params (string Key, string Value)[] settings) =>
+        SettingsHarness.Resolve<IngestionOptions>(IngestionOptions.Section, settings);
 }

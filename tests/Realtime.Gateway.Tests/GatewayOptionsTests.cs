@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Sensors360.TestSupport;
 
 namespace Realtime.Gateway.Tests;
 
@@ -20,15 +19,6 @@ public sealed class GatewayOptionsTests
         Assert.Contains(named, error.Message);
     }
 
-    static GatewayOptions Resolve(params (string Key, string Value)[] settings)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build();
-        using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddGatewayOptions()
-            .BuildServiceProvider();
-        return services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-    }
+    static GatewayOptions Resolve(params (string Key, string Value)[] settings) =>
+        SettingsHarness.Resolve<GatewayOptions>(GatewayOptions.Section, settings);
 }
