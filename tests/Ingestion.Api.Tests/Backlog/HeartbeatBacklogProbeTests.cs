@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sensors360.TestSupport;
 
 namespace Ingestion.Api.Tests.Backlog;
 
@@ -19,19 +20,8 @@ public sealed class HeartbeatBacklogProbeTests
         Options.Create(new HeartbeatBacklogOptions { ProbePeriod = TimeSpan.FromMilliseconds(50), ReadTimeout = TimeSpan.FromMilliseconds(500) }),
         TimeProvider.System, NullLogger<HeartbeatBacklog>.Instance);
 
-    static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(20);
-        }
-        return true;
-    }
+    static Task<bool> EventuallyAsync(Func<bool> condition) =>
+        Poll.UntilAsync(() => Task.FromResult(condition()), Deadline, TimeSpan.FromMilliseconds(20));
 
     [Fact]
     public void Before_its_first_reading_the_backlog_is_unknown()
