@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker;
 using Monitor.Worker.Apis;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
@@ -8,6 +7,10 @@ using Monitor.Worker.Monitoring;
 using Monitor.Worker.Outbox;
 using Monitor.Worker.Prediction;
 using Monitor.Worker.Webhooks;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Prediction;
+using Sensors360.Monitoring.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Infrastructure;
 using Npgsql;
+using Sensors360.Monitoring.Storage;
 
 namespace Sensors360.Backtest;
 

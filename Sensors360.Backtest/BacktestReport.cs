@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sensors360.Monitoring.Prediction;
 
 namespace Sensors360.Backtest;
 
@@ -13,7 +14,7 @@ public static class BacktestReport
         text.AppendLine(Invariant($"History {r.HistoryStart:yyyy-MM-dd HH:mm} to {r.HistoryEnd:yyyy-MM-dd HH:mm} UTC ({(r.HistoryEnd - r.HistoryStart).TotalDays:0.0} days); ") + Invariant($"scored from {r.ScoredFrom:yyyy-MM-dd HH:mm} every {Hours(options.Step)}: {r.Passes} passes over {r.SensorsScored:#,0} sensors, model refitted {r.Refits} times."));
         text.AppendLine(Invariant($"Model at the end: {model.Kind} ({model.Examples:#,0} examples, {model.Failures:#,0} failures within 7 days); ") + Invariant($"age curve {model.AgeCurveKind}: Weibull shape {model.AgeCurve.Shape:0.00}, scale {model.AgeCurve.ScaleDays:0} days."));
         text.AppendLine("Inputs (weight per standard deviation; mean, standard deviation): intercept " + Invariant($"{model.Weights[0]:0.000}; ")
-            + string.Join("; ", Monitor.Worker.Prediction.ModelInputs.Names.Select((name, j) =>
+            + string.Join("; ", ModelInputs.Names.Select((name, j) =>
                 Invariant($"{name} {model.Weights[j + 1]:0.000} ({model.Means[j]:0.000}, {model.Scales[j]:0.000})"))) + ".");
         text.AppendLine(Invariant($"A death is predicted when the sensor was at risk {Hours(options.MinLead)} to {options.AlertHorizon.TotalDays:0} days before it; ") + Invariant($"an alert is right when the sensor dies within {options.AlertHorizon.TotalDays:0} days."));
         text.AppendLine();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Monitor.Worker;
-using Monitor.Worker.Prediction;
 using Npgsql;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Prediction;
 using Sensors360.Simulator.History;
 
 namespace Sensors360.Backtest;

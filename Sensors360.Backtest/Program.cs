@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
-using Monitor.Worker;
-using Monitor.Worker.Prediction;
 using Npgsql;
 using Sensors360.Backtest;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Prediction;
 using Sensors360.Simulator.History;
 
 // Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=... [--Backtest:Key=value ...]

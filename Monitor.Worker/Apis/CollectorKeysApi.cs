@@ -2,8 +2,9 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Model;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Apis;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Apis;
 

@@ -6,6 +6,9 @@ using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Monitoring;
 using Monitor.Worker.Prediction;
 using Npgsql;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Prediction;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Apis;
 

@@ -3,12 +3,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Analytics;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Model;
 using Monitor.Worker.Monitoring;
 using Npgsql;
 using NpgsqlTypes;
+using Sensors360.Monitoring.Analytics;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Apis;
 

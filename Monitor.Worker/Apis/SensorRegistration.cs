@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Monitor.Worker.Model;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Model;
 
 namespace Monitor.Worker.Apis;
 

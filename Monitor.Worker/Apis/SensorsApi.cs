@@ -1,14 +1,16 @@
+using System.Text;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Model;
-using Monitor.Worker.Outbox;
-using System.Text;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
+using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Outbox;
 using Npgsql;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Apis;
 

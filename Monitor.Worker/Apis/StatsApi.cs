@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Analytics;
 using Monitor.Worker.Monitoring;
 using Npgsql;
+using Sensors360.Monitoring.Analytics;
+using Sensors360.Monitoring.Liveness;
 
 namespace Monitor.Worker.Apis;
 

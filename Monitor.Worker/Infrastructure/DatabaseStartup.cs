@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Infrastructure;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.IntegrationEvents;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
 
 namespace Monitor.Worker.Infrastructure;
 

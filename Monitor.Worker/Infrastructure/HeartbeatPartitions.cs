@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sensors360.Monitoring.Liveness;
 
 namespace Monitor.Worker.Infrastructure;
 

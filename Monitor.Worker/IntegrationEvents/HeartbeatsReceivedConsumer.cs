@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Monitoring;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.IntegrationEvents;
 

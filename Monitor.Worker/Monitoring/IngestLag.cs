@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Sensors360.Monitoring.Liveness;
 
 namespace Monitor.Worker.Monitoring;
 

@@ -1,8 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Monitor.Worker.Infrastructure;
+using Npgsql;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Monitoring;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MassTransit;
-using Monitor.Worker.Model;
+using Sensors360.Monitoring.Model;
 
 namespace Monitor.Worker.Outbox;
 

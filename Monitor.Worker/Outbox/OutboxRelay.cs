@@ -1,10 +1,12 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Monitor.Worker.Infrastructure;
 using Monitor.Worker.IntegrationEvents;
+using Npgsql;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Outbox;
 

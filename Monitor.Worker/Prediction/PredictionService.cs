@@ -3,10 +3,13 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Outbox;
 using Monitor.Worker.Monitoring;
+using Monitor.Worker.Outbox;
 using Npgsql;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Prediction;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Prediction;
 

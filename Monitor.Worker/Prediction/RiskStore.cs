@@ -1,9 +1,11 @@
 using System.Text.Json;
-using Monitor.Worker.Model;
 using Monitor.Worker.Outbox;
-using Sensors360.Contracts;
 using Npgsql;
 using NpgsqlTypes;
+using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Prediction;
 
 namespace Monitor.Worker.Prediction;
 

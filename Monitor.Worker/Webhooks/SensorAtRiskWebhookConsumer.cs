@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Webhooks;
 

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Webhooks;
 

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
 using Polly.Registry;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Webhooks;
 

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Model;
+using Sensors360.Monitoring.Model;
+using Sensors360.Monitoring.Storage;
 
 namespace Monitor.Worker.Webhooks;
 
@@ -23,8 +24,6 @@ public sealed record WebhookSummary(
 /// <summary>Webhook targets for sensor state transitions and at-risk predictions (Admin, through the gateway).</summary>
 public static class WebhooksApi
 {
-    public const int MaxUrlLength = 2000;
-
     /// <summary>The event of a <c>SensorAtRisk</c> prediction; every other event is a target state.</summary>
     public const string AtRiskEvent = "at-risk";
 
@@ -82,9 +81,9 @@ public static class WebhooksApi
         {
             error = $"A URL is required, e.g. https://example.com/hooks/sensors360.";
         }
-        else if (text.Length > MaxUrlLength)
+        else if (text.Length > Webhook.MaxUrlLength)
         {
-            error = $"The URL has {text.Length} characters; at most {MaxUrlLength} are allowed.";
+            error = $"The URL has {text.Length} characters; at most {Webhook.MaxUrlLength} are allowed.";
         }
         // On Unix a path such as "/hooks" parses as an absolute file:// URI, hence IsFile.
         else if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.IsFile)

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Monitor.Worker;
-using Monitor.Worker.Monitoring;
 using Npgsql;
 using Sensors360.Measurement;
+using Sensors360.Monitoring.Liveness;
 
 namespace Sensors360.Bench;
 
@@ -25,7 +24,7 @@ public static class StaleScanBench
 
     public static async Task<BenchRow[]> RunAsync(NpgsqlDataSource db, DateTimeOffset asOf, int sensors, int heartbeatsPerSensor, int oursRuns, int originalRuns, CancellationToken cancellationToken)
     {
-        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new Monitor.Worker.Outbox.OutboxSignal());
+        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new OutboxSignal());
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
 
         // The first scan settles anything that came due while the fleet was written; the timed ones are steady state.
@@ -70,7 +69,7 @@ public static class StaleScanBench
     /// </summary>
     public static async Task<LatencySummary> UnderLoadAsync(NpgsqlDataSource db, DateTimeOffset asOf, int runs, TimeSpan spacing, CancellationToken cancellationToken)
     {
-        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new Monitor.Worker.Outbox.OutboxSignal());
+        var scanner = new StalenessScanner(Options.Create(new MonitorOptions()), new OutboxSignal());
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var (times, _) = await TimedScansAsync(scanner, connection, asOf.AddSeconds(1), runs, spacing, cancellationToken);
         return Latency.Of(times);

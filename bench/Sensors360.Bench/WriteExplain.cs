@@ -1,6 +1,6 @@
-using Monitor.Worker;
-using Monitor.Worker.Infrastructure;
 using Npgsql;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Storage;
 
 namespace Sensors360.Bench;
 

@@ -1,5 +1,5 @@
-using Monitor.Worker;
-using Monitor.Worker.Prediction;
+using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Prediction;
 using Sensors360.Simulator.History;
 
 namespace Sensors360.Backtest.Tests;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Monitor.Worker.Monitoring;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
 
 namespace Monitor.Worker.Tests.Monitoring;
 

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Sensors360.Monitoring.Model;
+
+namespace Sensors360.Monitoring.Storage;
+
+public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options) : DbContext(options)
+{
+    public DbSet<Sensor> Sensors => Set<Sensor>();
+
+    public DbSet<SensorStateChange> SensorStateChanges => Set<SensorStateChange>();
+
+    public DbSet<StoredHeartbeat> Heartbeats => Set<StoredHeartbeat>();
+
+    public DbSet<CollectorKey> CollectorKeys => Set<CollectorKey>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<SensorRisk> SensorRisks => Set<SensorRisk>();
+
+    public DbSet<RiskModelRecord> RiskModels => Set<RiskModelRecord>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly);
+}
