@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using Ingestion.Api;
 using Ingestion.Api.Apis;
 using Ingestion.Api.Credentials;

@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Buffers;
 using Ingestion.Api.Credentials;
 using Ingestion.Api.Heartbeats;

@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using Microsoft.Extensions.Hosting;
 using Sensors360.Contracts;
 

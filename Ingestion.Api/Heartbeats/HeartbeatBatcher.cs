@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;

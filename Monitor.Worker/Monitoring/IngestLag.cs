@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Sensors360.Monitoring.Liveness;

@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Http.Headers;

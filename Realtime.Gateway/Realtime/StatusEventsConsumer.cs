@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using MassTransit;
 using Sensors360.Contracts;
 

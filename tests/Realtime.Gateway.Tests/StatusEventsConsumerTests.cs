@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Net.WebSockets;
 using System.Text.Json;
 using MassTransit;

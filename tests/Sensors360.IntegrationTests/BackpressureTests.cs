@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;

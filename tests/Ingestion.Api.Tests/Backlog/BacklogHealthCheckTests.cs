@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using Ingestion.Api.Heartbeats;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;

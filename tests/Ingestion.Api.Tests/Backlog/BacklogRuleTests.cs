@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.ComponentModel.DataAnnotations;
 using Ingestion.Api.Heartbeats;
 using Microsoft.Extensions.Hosting;

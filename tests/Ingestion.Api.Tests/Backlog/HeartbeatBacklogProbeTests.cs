@@ -1,3 +1,4 @@
+using Sensors360.Messaging;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Sensors360.Messaging;
 
 /// <summary>How the services gather waiting work into one batch: whole items only, as many as fit.</summary>
 public static class ChannelBatches

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Sensors360.Contracts;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Sensors360.Messaging;
 
 /// <summary>Settings of the heartbeat backlog probe (section <c>HeartbeatBacklog</c>), for every service that runs it.</summary>
 public sealed class HeartbeatBacklogOptions

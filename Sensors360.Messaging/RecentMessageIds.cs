@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Sensors360.Messaging;
 
 /// <summary>
 /// The ids of the last <c>capacity</c> messages a consumer handled, to drop a repeat: the monitor's outbox publishes an

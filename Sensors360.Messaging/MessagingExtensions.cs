@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Sensors360.Messaging;
 
 /// <summary>
 /// One way for every service to join the RabbitMQ bus: MassTransit, the <c>messaging</c> connection string,
