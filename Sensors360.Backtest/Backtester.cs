@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
+using Sensors360.History;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
-using Sensors360.Simulator.History;
 
 namespace Sensors360.Backtest;
 

@@ -1,23 +1,44 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sensors360.Backtest;
+using Sensors360.History;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
-using Sensors360.Simulator.History;
 
 // Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=... [--Backtest:Key=value ...]
 //        [--Monitor:Prediction:Key=value ...] [--Monitor:Key=value ...]. eng/backtest.sh runs the whole thing.
 var (command, rest) = args is [var first, ..] && !first.StartsWith('-') ? (first, args[1..]) : ("run", args);
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(rest).Build();
-var options = Bind<BacktestOptions>(configuration, BacktestOptions.Section);
-var prediction = Bind<PredictionOptions>(configuration, PredictionOptions.Section);
-var monitor = Bind<MonitorOptions>(configuration, MonitorOptions.Section);
-var invalid = Validate(options).Concat(Validate(prediction)).Concat(Validate(monitor)).ToList();
-if (invalid.Count > 0 || command is not ("migrate" or "run"))
+if (command is not ("migrate" or "run"))
 {
-    Console.Error.WriteLine(command is "migrate" or "run" ? "Invalid settings:" : $"Unknown command '{command}'. Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=...");
-    invalid.ForEach(message => Console.Error.WriteLine("  " + message));
+    Console.Error.WriteLine($"Unknown command '{command}'. Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=...");
+    return 2;
+}
+
+var settings = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = rest });
+settings.Configuration.AddEnvironmentVariables().AddCommandLine(rest);
+settings.Services.AddValidatedOptions<BacktestOptions>(BacktestOptions.Section);
+settings.Services.AddValidatedOptions<PredictionOptions>(PredictionOptions.Section);
+settings.Services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
+using var host = settings.Build();
+BacktestOptions options;
+PredictionOptions prediction;
+MonitorOptions monitor;
+try
+{
+    options = host.Services.GetRequiredService<IOptions<BacktestOptions>>().Value;
+    prediction = host.Services.GetRequiredService<IOptions<PredictionOptions>>().Value;
+    monitor = host.Services.GetRequiredService<IOptions<MonitorOptions>>().Value;
+}
+catch (OptionsValidationException invalid)
+{
+    Console.Error.WriteLine("Invalid settings:");
+    foreach (var failure in invalid.Failures)
+    {
+        Console.Error.WriteLine("  " + failure);
+    }
     return 2;
 }
 
@@ -51,16 +72,3 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     return 130;
 }
 
-static T Bind<T>(IConfiguration configuration, string section) where T : new()
-{
-    var value = new T();
-    configuration.GetSection(section).Bind(value);
-    return value;
-}
-
-static IEnumerable<string> Validate(object value)
-{
-    var results = new List<ValidationResult>();
-    Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
-    return results.Select(r => r.ErrorMessage ?? "invalid");
-}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sensors360.History;
 
 namespace Sensors360.Simulator.Fleet;
 

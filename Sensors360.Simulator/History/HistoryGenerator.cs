@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
+using Sensors360.History;
 
 namespace Sensors360.Simulator.History;
 
@@ -54,7 +55,7 @@ public static class HistoryGenerator
         // Committed: finish (statistics, truth file) even if cancelled now, so that a cancellation always means nothing was written.
         await ExecuteAsync(connection, null, "ANALYZE sensors, sensor_liveness", CancellationToken.None);
 
-        var truthPath = HistoryTruthCsv.Write(options.DataDirectory, plan.Sensors.Select(HistoryTruthRow.From));
+        var truthPath = HistoryTruthCsv.Write(options.DataDirectory, plan.Sensors.Select(s => s.ToTruthRow()));
         var deaths = plan.Sensors.Where(s => s.DeathAt > windowStart && s.DeathAt <= endAt).ToList();
         return new HistorySummary(
             plan.Sensors.Count, heartbeats, deaths.Count, deaths.Count(s => s.Failure == HistoryFailure.Degrading),

@@ -1,13 +1,6 @@
+using Sensors360.History;
+
 namespace Sensors360.Simulator.History;
-
-public enum HistoryFailure
-{
-    /// <summary>Dies without a precursor.</summary>
-    Sudden,
-
-    /// <summary>Its interval stretches and its beats get lost for days before it dies.</summary>
-    Degrading,
-}
 
 /// <summary>
 /// One sensor of the history: installed in a slot, dies at <see cref="DeathAt"/> (always known: the renewal runs past
@@ -31,6 +24,10 @@ public sealed record PlannedSensor(
     bool Flapping)
 {
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
+
+    /// <summary>Its row of <c>history-truth.csv</c>.</summary>
+    public HistoryTruthRow ToTruthRow() => new(
+        Id, Tag, Slot, InstalledAt, DeathAt, Failure, DegradeStart, RetiredAt, IntervalSeconds, Flapping);
 }
 
 /// <summary>Every sensor installed by <see cref="EndAt"/>, in id (= installation) order.</summary>

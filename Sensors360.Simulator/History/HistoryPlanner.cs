@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sensors360.History;
 using Sensors360.Simulator.Fleet;
 
 namespace Sensors360.Simulator.History;

@@ -1,5 +1,5 @@
 using Sensors360.Backtest;
-using Sensors360.Simulator.History;
+using Sensors360.History;
 
 namespace Sensors360.Backtest.Tests;
 

@@ -1,3 +1,4 @@
+using Sensors360.History;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
 using Sensors360.Simulator.History;

@@ -1,3 +1,4 @@
+using Sensors360.History;
 using Sensors360.Simulator.History;
 using static Sensors360.Simulator.Tests.History.HistoryTestData;
 
@@ -106,7 +107,7 @@ public sealed class HistoryPlannerTests
     {
         var plan = HistoryPlanner.Plan(Options(o => o.Slots = 100), EndAt);
 
-        var rows = HistoryTruthCsv.Parse(HistoryTruthCsv.Format(plan.Sensors.Select(HistoryTruthRow.From)));
+        var rows = HistoryTruthCsv.Parse(HistoryTruthCsv.Format(plan.Sensors.Select(s => s.ToTruthRow())));
 
         Assert.Equal(plan.Sensors.Count, rows.Count);
         foreach (var (sensor, row) in plan.Sensors.Zip(rows))
@@ -121,7 +122,7 @@ public sealed class HistoryPlannerTests
     }
 
     private static string Describe(HistoryPlan plan) =>
-        HistoryTruthCsv.Format(plan.Sensors.Select(HistoryTruthRow.From)) + string.Join(",", plan.Sensors.Select(s => s.KeyHash + s.Labels["site"]));
+        HistoryTruthCsv.Format(plan.Sensors.Select(s => s.ToTruthRow())) + string.Join(",", plan.Sensors.Select(s => s.KeyHash + s.Labels["site"]));
 
     private static DateTimeOffset Seconds(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 

@@ -1,3 +1,4 @@
+using Sensors360.History;
 using Sensors360.Simulator.History;
 
 namespace Sensors360.Simulator.Tests.History;

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Sensors360.Simulator.Fleet;
+namespace Sensors360.History;
 
-/// <summary>What the simulator's ground-truth files share: their time format, field escaping and an atomic write.</summary>
-internal static class TruthFile
+/// <summary>
+/// What the ground-truth files share (this library's <c>history-truth.csv</c> and the simulator's demo
+/// <c>ground-truth.csv</c>): their time format, field escaping and an atomic write.
+/// </summary>
+public static class TruthFile
 {
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 

@@ -1,26 +1,7 @@
-using Sensors360.Simulator.Fleet;
 using System.Globalization;
 using System.Text;
 
-namespace Sensors360.Simulator.History;
-
-/// <summary>One sensor of <c>history-truth.csv</c>: what the history scripted for it.</summary>
-public sealed record HistoryTruthRow(
-    long SensorId,
-    string Tag,
-    int Slot,
-    DateTimeOffset InstalledAt,
-    DateTimeOffset DeathAt,
-    HistoryFailure Failure,
-    DateTimeOffset? DegradeStart,
-    DateTimeOffset? RetiredAt,
-    int IntervalSeconds,
-    bool Flapping)
-{
-    public static HistoryTruthRow From(PlannedSensor sensor) => new(
-        sensor.Id, sensor.Tag, sensor.Slot, sensor.InstalledAt, sensor.DeathAt, sensor.Failure, sensor.DegradeStart, sensor.RetiredAt,
-        sensor.IntervalSeconds, sensor.Flapping);
-}
+namespace Sensors360.History;
 
 /// <summary>
 /// <c>history-truth.csv</c>: one row per sensor written to the database. Times are ISO-8601 UTC to the second, empty
