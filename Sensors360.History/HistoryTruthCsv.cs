@@ -1,5 +1,7 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
+using CsvHelper.TypeConversion;
 
 namespace Sensors360.History;
 
@@ -12,20 +14,12 @@ public static class HistoryTruthCsv
     public const string FileName = "history-truth.csv";
     public const string Header = "sensor_id,tag,slot,installed_at,death_at,failure,degrade_start,retired_at,interval_seconds,flapping";
 
-    public static string Format(IEnumerable<HistoryTruthRow> rows)
-    {
-        var csv = new StringBuilder().Append(Header).Append('\n');
-        foreach (var row in rows)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{row.SensorId},{TruthFile.Escape(row.Tag)},{row.Slot},{TruthFile.Time(row.InstalledAt)},{TruthFile.Time(row.DeathAt)},")
-                .Append(FailureName(row.Failure)).Append(',')
-                .Append(TruthFile.Time(row.DegradeStart)).Append(',')
-                .Append(TruthFile.Time(row.RetiredAt)).Append(',')
-                .Append(CultureInfo.InvariantCulture, $"{row.IntervalSeconds},{(row.Flapping ? "true" : "false")}\n");
-        }
+    private static readonly int FieldCount = Header.Split(',').Length;
 
-        return csv.ToString();
-    }
+    // Blank lines come through as records, so that every line counts towards the line numbers of the errors.
+    private static readonly CsvConfiguration ReaderConfiguration = new(CultureInfo.InvariantCulture) { IgnoreBlankLines = false };
+
+    public static string Format(IEnumerable<HistoryTruthRow> rows) => TruthFile.Format<HistoryTruthRow, HistoryTruthRowMap>(rows);
 
     /// <summary>Writes via a temporary file, so a reader never sees half a file.</summary>
     /// <returns>The file's path.</returns>
@@ -33,99 +27,74 @@ public static class HistoryTruthCsv
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
-        TruthFile.Write(path, Format(rows));
+        TruthFile.Write<HistoryTruthRow, HistoryTruthRowMap>(path, rows);
         return path;
     }
 
-    public static IReadOnlyList<HistoryTruthRow> Read(string path) => Parse(File.ReadAllText(path));
-
-    public static IReadOnlyList<HistoryTruthRow> Parse(string csv)
+    public static IReadOnlyList<HistoryTruthRow> Read(string path)
     {
-        using var reader = new StringReader(csv);
-        var header = reader.ReadLine();
+        using var text = new StreamReader(path);
+        return Parse(text);
+    }
+
+    public static IReadOnlyList<HistoryTruthRow> Parse(string csv) => Parse(new StringReader(csv));
+
+    /// <exception cref="FormatException">Not this header, or a row that does not read; the message names its line.</exception>
+    public static IReadOnlyList<HistoryTruthRow> Parse(TextReader text)
+    {
+        using var csv = new CsvReader(text, ReaderConfiguration);
+        csv.Context.RegisterClassMap<HistoryTruthRowMap>();
+        var header = csv.Read() ? csv.Parser.RawRecord.TrimEnd('\r', '\n') : "";
         if (header != Header)
         {
             throw new FormatException($"Not a history truth file: the header is '{header}', expected '{Header}'.");
         }
 
+        csv.ReadHeader();
+
         var rows = new List<HistoryTruthRow>();
-        var number = 1;
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        var end = csv.Parser.RawRow;
+        while (csv.Read())
         {
-            number++;
-            if (line.Length == 0)
+            // A quoted field may span lines (and an unclosed quote runs to the end): name the line the row starts on.
+            var line = end + 1;
+            end = csv.Parser.RawRow;
+            if (csv.Parser.RawRecord.AsSpan().Trim("\r\n").IsEmpty)
             {
                 continue;
             }
 
-            var f = Split(line);
-            if (f.Count != 10)
+            if (csv.Parser.Count != FieldCount)
             {
-                throw new FormatException($"Line {number}: {f.Count} fields, expected 10.");
+                throw new FormatException($"Line {line}: {csv.Parser.Count} fields, expected {FieldCount}.");
             }
 
             try
             {
-                rows.Add(new HistoryTruthRow(
-                    long.Parse(f[0], CultureInfo.InvariantCulture), f[1], int.Parse(f[2], CultureInfo.InvariantCulture),
-                    ParseTime(f[3]), ParseTime(f[4]), Enum.Parse<HistoryFailure>(f[5], ignoreCase: true),
-                    f[6].Length == 0 ? null : ParseTime(f[6]), f[7].Length == 0 ? null : ParseTime(f[7]),
-                    int.Parse(f[8], CultureInfo.InvariantCulture), bool.Parse(f[9])));
+                rows.Add(csv.GetRecord<HistoryTruthRow>());
             }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+            catch (CsvHelperException ex)
             {
-                throw new FormatException($"Line {number}: {ex.Message}", ex);
+                throw new FormatException($"Line {line}: {Reason(ex)}", ex);
             }
         }
 
         return rows;
     }
 
-    public static string FailureName(HistoryFailure failure) => failure.ToString().ToLowerInvariant();
-
-    private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.ParseExact(text, TruthFile.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    private static List<string> Split(string line)
+    private static string Reason(CsvHelperException ex) => ex switch
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c != '"')
-                {
-                    field.Append(c);
-                }
-                else if (i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = false;
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
+        TypeConverterException { MemberMapData.Names: [var column, ..] } bad =>
+            $"{column} is {(string.IsNullOrEmpty(bad.Text) ? "empty" : $"'{bad.Text}'")}, expected {Expected(bad.TypeConverter)}.",
+        BadDataException => "a quote inside an unquoted field; quote the whole field and double the quotes inside it.",
+        _ => ex.Message,
+    };
 
-        fields.Add(field.ToString());
-        return fields;
-    }
+    private static string Expected(ITypeConverter converter) => converter switch
+    {
+        UtcTimeConverter => "a UTC time to the second like 2025-01-31T00:00:00Z",
+        LowercaseEnumConverter<HistoryFailure> => LowercaseEnumConverter<HistoryFailure>.Names,
+        BooleanConverter => "true or false",
+        _ => "a whole number",
+    };
 }

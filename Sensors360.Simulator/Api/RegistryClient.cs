@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CsvHelper;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -178,35 +179,33 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory, Uri reg
         _ => RegistrationStatus.Refused,
     };
 
-    /// <summary>The import's answer, <c>id,tag,key</c> per row; null when it is not that. Keys and ids never need quoting.</summary>
-    internal static List<RegisteredSensor>? ParseImported(string csv)
+    /// <summary>The import's answer, <c>id,tag,key</c> per row; null when it is not that.</summary>
+    internal static List<RegisteredSensor>? ParseImported(string text)
     {
-        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (lines is not ["id,tag,key", ..])
+        try
         {
-            return null;
-        }
-
-        var sensors = new List<RegisteredSensor>(lines.Length - 1);
-        foreach (var line in lines.AsSpan(1))
-        {
-            // The tag is in the middle and may hold commas (then it is quoted): id before the first comma, key after the last.
-            var first = line.IndexOf(',');
-            var last = line.LastIndexOf(',');
-            if (first < 0 || last <= first || !long.TryParse(line.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            using var csv = new CsvReader(new StringReader(text), CultureInfo.InvariantCulture);
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not ["id", "tag", "key"])
             {
                 return null;
             }
 
-            var tag = line[(first + 1)..last];
-            if (tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"')
+            var sensors = new List<RegisteredSensor>();
+            while (csv.Read())
             {
-                tag = tag[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+                if (csv.Parser.Count != 3 || !long.TryParse(csv.GetField(0), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                {
+                    return null;
+                }
+
+                sensors.Add(new RegisteredSensor(id, csv.GetField(1)!, csv.GetField(2)!));
             }
 
-            sensors.Add(new RegisteredSensor(id, tag, line[(last + 1)..]));
+            return sensors;
         }
-
-        return sensors;
+        catch (BadDataException)
+        {
+            return null;
+        }
     }
 }

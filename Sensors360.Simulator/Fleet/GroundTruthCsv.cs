@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using CsvHelper.Configuration;
 using Sensors360.History;
 
 namespace Sensors360.Simulator.Fleet;
@@ -13,24 +12,25 @@ public static class GroundTruthCsv
     public const string FileName = "ground-truth.csv";
     public const string Header = "sensor_id,tag,fate,interval_seconds,degrade_start,death_at";
 
-    public static string Format(SimulatedFleet fleet)
-    {
-        var csv = new StringBuilder().Append(Header).Append('\n');
-        foreach (var sensor in fleet.Sensors.Where(s => s.IsRegistered).OrderBy(s => s.Number))
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{sensor.Id},{TruthFile.Escape(sensor.Tag)},{FateName(sensor.Fate)},{sensor.IntervalSeconds},")
-                .Append(TruthFile.Time(sensor.DegradeStart)).Append(',')
-                .Append(TruthFile.Time(sensor.DeathAt)).Append('\n');
-        }
-
-        return csv.ToString();
-    }
+    public static string Format(SimulatedFleet fleet) => TruthFile.Format<SimulatedSensor, SensorMap>(Registered(fleet));
 
     /// <summary>Writes via a temporary file, so a reader never sees half a file.</summary>
-    public static void Write(string directory, SimulatedFleet fleet)
-    {
-        TruthFile.Write(Path.Combine(directory, FileName), Format(fleet));
-    }
+    public static void Write(string directory, SimulatedFleet fleet) =>
+        TruthFile.Write<SimulatedSensor, SensorMap>(Path.Combine(directory, FileName), Registered(fleet));
 
-    public static string FateName(SensorFate fate) => fate.ToString().ToLowerInvariant();
+    private static IEnumerable<SimulatedSensor> Registered(SimulatedFleet fleet) =>
+        fleet.Sensors.Where(s => s.IsRegistered).OrderBy(s => s.Number);
+
+    private sealed class SensorMap : ClassMap<SimulatedSensor>
+    {
+        public SensorMap()
+        {
+            Map(s => s.Id).Name("sensor_id");
+            Map(s => s.Tag).Name("tag");
+            Map(s => s.Fate).Name("fate").TypeConverter<LowercaseEnumConverter<SensorFate>>();
+            Map(s => s.IntervalSeconds).Name("interval_seconds");
+            Map(s => s.DegradeStart).Name("degrade_start").TypeConverter(UtcTimeConverter.Optional);
+            Map(s => s.DeathAt).Name("death_at").TypeConverter(UtcTimeConverter.Optional);
+        }
+    }
 }

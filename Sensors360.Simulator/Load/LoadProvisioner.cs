@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 using Sensors360.Simulator.Api;
@@ -76,14 +77,15 @@ public sealed class LoadProvisioner(
     /// </remarks>
     public static string ImportCsv(string runId, int from, int to, SensorTimings timings)
     {
-        var csv = new StringBuilder("tag,load,expected_interval_seconds,grace_seconds,stale_after_seconds\n");
-        for (var n = from; n < to; n++)
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" }))
         {
-            csv.Append(CultureInfo.InvariantCulture,
-                $"load-{runId}-{n:D7},{runId},{timings.ExpectedIntervalSeconds},{timings.GraceSeconds},{timings.StaleAfterSeconds}\n");
+            csv.Context.RegisterClassMap<ImportRowMap>();
+            csv.WriteRecords(Enumerable.Range(from, to - from).Select(n => new ImportRow(
+                $"load-{runId}-{n:D7}", runId, timings.ExpectedIntervalSeconds, timings.GraceSeconds, timings.StaleAfterSeconds)));
         }
 
-        return csv.ToString();
+        return text.ToString();
     }
 
     /// <summary>The timings the load's new sensors are registered with.</summary>
@@ -193,5 +195,19 @@ public sealed class LoadProvisioner(
         }
 
         return ids;
+    }
+
+    private sealed record ImportRow(string Tag, string Run, int ExpectedIntervalSeconds, int GraceSeconds, int StaleAfterSeconds);
+
+    private sealed class ImportRowMap : ClassMap<ImportRow>
+    {
+        public ImportRowMap()
+        {
+            Map(r => r.Tag).Name("tag");
+            Map(r => r.Run).Name("load");
+            Map(r => r.ExpectedIntervalSeconds).Name("expected_interval_seconds");
+            Map(r => r.GraceSeconds).Name("grace_seconds");
+            Map(r => r.StaleAfterSeconds).Name("stale_after_seconds");
+        }
     }
 }

@@ -42,4 +42,14 @@ public sealed class GroundTruthCsvTests
         Assert.Equal([GroundTruthCsv.Header, "1007,sim-test01-0007,flap,10,,"], lines);
         Assert.Single(Directory.GetFiles(temp.Path));
     }
+
+    [Fact]
+    public void A_tag_with_a_comma_or_a_quote_is_quoted()
+    {
+        var fleet = FleetOf(Sensor(number: 1) with { Tag = "pump, west" }, Sensor(number: 2) with { Tag = "the \"old\" one" });
+
+        var lines = GroundTruthCsv.Format(fleet).Split('\n');
+
+        Assert.Equal(["1001,\"pump, west\",healthy,10,,", "1002,\"the \"\"old\"\" one\",healthy,10,,"], lines[1..3]);
+    }
 }

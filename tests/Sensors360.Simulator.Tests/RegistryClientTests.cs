@@ -70,6 +70,34 @@ public sealed class RegistryClientTests
         Assert.Equal("tag\nload-a-1\npump, west\n", request.Body);
     }
 
+    [Theory]
+    [InlineData("id,tag,key\r\n103,\"the \"\"old\"\" one\",s360s_k3\r\n", "the \"old\" one")]
+    [InlineData("id,tag,key\n103,\"two\nlines\",s360s_k3\n", "two\nlines")]
+    public async Task An_imported_tag_is_read_back_unquoted(string answer, string tag)
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Answer(HttpStatusCode.Created, answer, "text/csv"));
+
+        var result = await Client(handler).ImportAsync("tag\nx\n", CancellationToken.None);
+
+        Assert.Equal([new RegisteredSensor(103, tag, "s360s_k3")], result.Sensors);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("tag,key\r\nx,s360s_k1\r\n")]
+    [InlineData("id,tag,key\r\none,x,s360s_k1\r\n")]
+    [InlineData("id,tag,key\r\n101,x\r\n")]
+    [InlineData("id,tag,key\r\n101,x\"y,s360s_k1\r\n")]
+    public async Task An_import_answer_that_is_not_id_tag_key_is_refused(string answer)
+    {
+        var handler = new FakeHttpHandler((_, _) => FakeHttpHandler.Answer(HttpStatusCode.Created, answer, "text/csv"));
+
+        var result = await Client(handler).ImportAsync("tag\nx\n", CancellationToken.None);
+
+        Assert.Equal(new ImportResult(RegistrationStatus.Refused, [], "The registry answered 201 without the expected 'id,tag,key' CSV."), result with { Sensors = [] });
+        Assert.Empty(result.Sensors);
+    }
+
     [Fact]
     public async Task An_import_refused_whole_says_why()
     {
