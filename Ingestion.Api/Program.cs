@@ -1,5 +1,6 @@
 using Sensors360.Messaging;
 using Ingestion.Api;
+using Ingestion.Api.Admission;
 using Ingestion.Api.Apis;
 using Ingestion.Api.Credentials;
 using Ingestion.Api.Heartbeats;
@@ -16,7 +17,6 @@ builder.Services.AddSingleton(TimeProvider.System);
 // Credentials: loaded from Monitor.Worker, then kept fresh by registry events.
 builder.Services.AddSingleton<CredentialCache>();
 builder.Services.AddSingleton<CredentialReloads>();
-builder.Services.AddSingleton<KeyRateLimiter>();
 builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
     http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
 builder.Services.AddHostedService(services => services.GetRequiredService<CredentialLoader>());
@@ -28,6 +28,9 @@ builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials
 // Backpressure: heartbeats are refused (503) while the monitor's backlog is over Ingestion:MaxBacklogMessages.
 builder.AddHeartbeatBacklogProbe();
 builder.Services.AddHealthChecks().AddCheck<BacklogHealthCheck>("heartbeat-backlog", tags: ["ready"]);
+
+// Admission, before any heartbeat is read: the key (an authentication scheme and policy), the backlog, the key's rate.
+builder.Services.AddHeartbeatAdmission();
 
 builder.Services.AddSingleton<HeartbeatBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());
@@ -42,6 +45,7 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseProblemResponses(hsts: true);
+app.UseHeartbeatAdmission();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())

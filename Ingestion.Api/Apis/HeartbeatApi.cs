@@ -1,5 +1,6 @@
 using Sensors360.Messaging;
 using System.Buffers;
+using Ingestion.Api.Admission;
 using Ingestion.Api.Credentials;
 using Ingestion.Api.Heartbeats;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Sensors360.Contracts;
+using static Ingestion.Api.Apis.HeartbeatProblems;
 
 namespace Ingestion.Api.Apis;
 
@@ -18,20 +20,17 @@ public sealed record HeartbeatsAccepted(int Accepted, Guid BatchId);
 public sealed record HeartbeatItem(long SensorId, string Timestamp);
 
 public sealed record HeartbeatServices(
-    CredentialCache Credentials, CredentialLookup Lookup, KeyRateLimiter RateLimiter, HeartbeatBacklog Backlog, HeartbeatBatcher Batcher,
-    IOptions<IngestionOptions> Options, TimeProvider Clock);
+    CredentialCache Credentials, CredentialLookup Lookup, HeartbeatBatcher Batcher, IOptions<IngestionOptions> Options, TimeProvider Clock);
 
-/// <summary>Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer.</summary>
+/// <summary>
+/// Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer. The key, the backlog and the
+/// rate are checked before a handler runs (<see cref="HeartbeatAdmission"/>).
+/// </summary>
 public static class HeartbeatApi
 {
-    public const string ApiKeyHeader = "X-Api-Key";
-
-    /// <summary>Retry-After of a 503 while starting or when the broker did not confirm.</summary>
-    const int UnavailableRetryAfterSeconds = 2;
-
     public static IEndpointRouteBuilder MapHeartbeatApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/heartbeats").WithTags("Heartbeats")
+        app.MapGroup("/api/heartbeats").WithTags("Heartbeats").RequireHeartbeatAdmission()
             .MapPost("/", Ingest).WithName("PostHeartbeats")
             .WithSummary("Accepts one heartbeat object or an array of up to 10,000; 202 once the broker has them.")
             // Described, not declared with Accepts(): that would make routing answer a bare 415 before the
@@ -50,7 +49,7 @@ public static class HeartbeatApi
             .WithProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
                 StatusCodes.Status422UnprocessableEntity);
 
-        app.MapGroup("/api/v0").WithTags("Heartbeats (legacy)")
+        app.MapGroup("/api/v0").WithTags("Heartbeats (legacy)").RequireHeartbeatAdmission()
             .MapPost("/heartbeat", IngestLegacy).WithName("PostLegacyHeartbeat")
             .WithSummary("The original form: POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH_SECONDS.")
             .Produces<HeartbeatsAccepted>(StatusCodes.Status202Accepted)
@@ -70,12 +69,6 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> Ingest(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var (caller, refused) = await AdmitAsync(http, services);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
         if (!IsJson(http.Request.ContentType))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
@@ -94,7 +87,7 @@ public static class HeartbeatApi
         {
             var now = services.Clock.GetUtcNow();
             var parsed = HeartbeatParser.ParseJson(body.Value.Memory.Span, now, Limits(services.Options.Value));
-            return await AcceptAsync(http, services, caller!, parsed, now);
+            return await AcceptAsync(http, services, parsed, now);
         }
         finally
         {
@@ -105,12 +98,6 @@ public static class HeartbeatApi
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> IngestLegacy(
         HttpContext http, [AsParameters] HeartbeatServices services)
     {
-        var (caller, refused) = await AdmitAsync(http, services);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
         var query = http.Request.Query;
         foreach (var name in (string[])["sensor_id", "timestamp"])
         {
@@ -123,11 +110,11 @@ public static class HeartbeatApi
 
         var now = services.Clock.GetUtcNow();
         var parsed = HeartbeatParser.ParseLegacy(query["sensor_id"], query["timestamp"], now, Limits(services.Options.Value));
-        return await AcceptAsync(http, services, caller!, parsed, now);
+        return await AcceptAsync(http, services, parsed, now);
     }
 
     static async Task<Results<Accepted<HeartbeatsAccepted>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, HeartbeatServices services, Caller caller, HeartbeatParseResult parsed, DateTimeOffset receivedAt)
+        HttpContext http, HeartbeatServices services, HeartbeatParseResult parsed, DateTimeOffset receivedAt)
     {
         if (!parsed.IsValid)
         {
@@ -135,6 +122,7 @@ public static class HeartbeatApi
             return Problem(rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex);
         }
 
+        var caller = HeartbeatCaller.Of(http);
         var items = new Heartbeat[parsed.Items.Count];
         for (var i = 0; i < items.Length; i++)
         {
@@ -162,78 +150,7 @@ public static class HeartbeatApi
         return TypedResults.Accepted((string?)null, new HeartbeatsAccepted(items.Length, result.BatchId!.Value));
     }
 
-    /// <summary>Who is calling: a sensor's own key, or a collector key.</summary>
-    sealed record Caller(SensorEntry? Sensor, CollectorEntry? Collector);
-
-    /// <summary>
-    /// Who is calling, and whether they may send now — before the body is read: the key (401, 403 retired), the
-    /// monitor's backlog (503), the key's rate (429).
-    /// </summary>
-    static async ValueTask<(Caller? Caller, ProblemHttpResult? Refused)> AdmitAsync(HttpContext http, HeartbeatServices services)
-    {
-        var key = PresentedKey(http.Request);
-        if (key is null)
-        {
-            return (null, Unauthorized(http, "Missing key", $"Send the sensor's key as 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>'."));
-        }
-
-        if (services.Credentials.LoadedAt is null)
-        {
-            return (null, RetryLater(http, StatusCodes.Status503ServiceUnavailable, UnavailableRetryAfterSeconds, "Starting",
-                "The API is still loading the sensor registry; send the request again after the Retry-After delay."));
-        }
-
-        var digest = KeyDigest.OfKey(key);
-        var caller = Identify(services.Credentials.Current, digest);
-        if (caller is null && await services.Lookup.TryAddKeyAsync(digest, http.RequestAborted))
-        {
-            caller = Identify(services.Credentials.Current, digest);
-        }
-        var refused = Refusal(http, services, digest, caller);
-        return (refused is null ? caller : null, refused);
-    }
-
-    static Caller? Identify(CredentialSet credentials, KeyDigest digest) =>
-        credentials.FindSensorByKey(digest) is { } sensor
-            ? new Caller(sensor, null)
-            : credentials.FindCollectorByKey(digest) is { } collector ? new Caller(null, collector) : null;
-
-    static ProblemHttpResult? Refusal(HttpContext http, HeartbeatServices services, KeyDigest digest, Caller? caller)
-    {
-        if (caller is null)
-        {
-            return Unauthorized(http, "Unknown key",
-                "The key is not known: it may be mistyped, rotated, or its collector key revoked. Keys start with "
-                + $"'{ApiKeys.SensorPrefix}' (a sensor) or '{ApiKeys.CollectorPrefix}' (a collector).");
-        }
-
-        if (caller.Sensor is { RetiredAt: { } retiredAt } retired)
-        {
-            return Problem(StatusCodes.Status403Forbidden, "Sensor retired",
-                $"Sensor {retired.SensorId} was retired at {retiredAt:O} and accepts no more heartbeats; use its replacement's key.");
-        }
-
-        // After the key, so a bad key is still 401 and a retired sensor still learns it is retired; before the rate
-        // limit, so a request refused for the backlog costs the key no token.
-        var options = services.Options.Value;
-        if (BacklogRule.Excess(services.Backlog.Current, options.MaxBacklogMessages) is { } excess)
-        {
-            var wait = RetryAfterSeconds(options.BacklogRetryAfter);
-            return RetryLater(http, StatusCodes.Status503ServiceUnavailable, wait, "Monitor behind", BacklogRule.Detail(excess, wait));
-        }
-
-        if (services.RateLimiter.TryAcquire(digest, caller.Collector is not null) is { } retryAfter)
-        {
-            var seconds = RetryAfterSeconds(retryAfter);
-            var limit = caller.Collector is null ? options.SensorKeyRateLimit : options.CollectorKeyRateLimit;
-            return RetryLater(http, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
-                $"This key may send {limit.RequestsPerSecond} requests per second (bursts up to {limit.Burst}); wait {seconds} s. "
-                + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.");
-        }
-        return null;
-    }
-
-    static ProblemHttpResult? Authorize(CredentialSet credentials, Caller caller, long sensorId, int index)
+    static ProblemHttpResult? Authorize(CredentialSet credentials, HeartbeatCaller caller, long sensorId, int index)
     {
         if (caller.Sensor is { } own)
         {
@@ -254,18 +171,6 @@ public static class HeartbeatApi
             ? Problem(StatusCodes.Status403Forbidden, "Sensor retired",
                 $"Heartbeat {index} is for sensor {sensorId}, retired at {retiredAt:O}; it accepts no more heartbeats.", index)
             : null;
-    }
-
-    static string? PresentedKey(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var token = authorization["Bearer ".Length..].Trim();
-            return token.Length > 0 ? token : null;
-        }
-        var apiKey = request.Headers[ApiKeyHeader].ToString().Trim();
-        return apiKey.Length > 0 ? apiKey : null;
     }
 
     static bool IsJson(string? contentType) =>
@@ -302,29 +207,6 @@ public static class HeartbeatApi
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
     }
-
-    /// <summary>Whole seconds for a Retry-After header: rounded up, at least 1.</summary>
-    static int RetryAfterSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
-
-    /// <summary>
-    /// Every "not now" answer (503, 429): nothing was accepted, and <c>Retry-After</c> says in whole seconds when
-    /// sending the same request again makes sense.
-    /// </summary>
-    static ProblemHttpResult RetryLater(HttpContext http, int status, int retryAfterSeconds, string title, string detail)
-    {
-        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(status, title, detail);
-    }
-
-    static ProblemHttpResult Unauthorized(HttpContext http, string title, string detail)
-    {
-        http.Response.Headers.WWWAuthenticate = "Bearer";
-        return Problem(StatusCodes.Status401Unauthorized, title, detail);
-    }
-
-    static ProblemHttpResult Problem(int status, string title, string detail, int? itemIndex = null) =>
-        TypedResults.Problem(detail, statusCode: status, title: title,
-            extensions: itemIndex is { } index ? new Dictionary<string, object?> { ["itemIndex"] = index } : null);
 
     readonly struct PooledBody(byte[] array, int length) : IDisposable
     {

@@ -12,7 +12,8 @@ public readonly record struct KeyDigest(UInt128 High, UInt128 Low)
 {
     const int MaxStackKeyBytes = 256;
 
-    public static KeyDigest OfKey(string key)
+    /// <param name="key">The key as presented: a slice of the request header, so it is never copied to a string.</param>
+    public static KeyDigest OfKey(ReadOnlySpan<char> key)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var byteCount = Encoding.UTF8.GetMaxByteCount(key.Length);
@@ -23,7 +24,8 @@ public readonly record struct KeyDigest(UInt128 High, UInt128 Low)
         }
         else
         {
-            SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+            var utf8 = new byte[Encoding.UTF8.GetByteCount(key)];
+            SHA256.HashData(utf8.AsSpan(0, Encoding.UTF8.GetBytes(key, utf8)), hash);
         }
         return FromBytes(hash);
     }

@@ -1,0 +1,73 @@
+using Sensors360.Messaging;
+using Ingestion.Api.Apis;
+using Ingestion.Api.Credentials;
+using Ingestion.Api.Heartbeats;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Ingestion.Api.Admission;
+
+/// <summary>
+/// Who may send heartbeats now, decided before the body is read, in the order docs/api.md gives: the key (401,
+/// 503 while the registry loads, 403 retired), the monitor's backlog (503), the key's rate (429).
+/// </summary>
+public static class HeartbeatAdmission
+{
+    public const string Policy = "heartbeat-sender";
+
+    /// <summary>Marks the routes the backlog gate guards.</summary>
+    sealed class BacklogGated
+    {
+        public static readonly BacklogGated Instance = new();
+    }
+
+    public static IServiceCollection AddHeartbeatAdmission(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
+            .RequireAuthenticatedUser()
+            // A retired sensor's key is known (so not 401) but refused: the handler's forbid answers 403.
+            .RequireAssertion(context => context.User.Identity is HeartbeatCaller caller && caller.Sensor?.RetiredAt is null));
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy<(KeyDigest, bool), KeyRateLimitPolicy>(KeyRateLimitPolicy.Name);
+        });
+        return services;
+    }
+
+    /// <summary>The admission steps, in their order; call after the problem responses' middleware.</summary>
+    public static WebApplication UseHeartbeatAdmission(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        UseBacklogGate(app);
+        app.UseRateLimiter();
+        return app;
+    }
+
+    public static TBuilder RequireHeartbeatAdmission<TBuilder>(this TBuilder routes) where TBuilder : IEndpointConventionBuilder =>
+        routes.RequireAuthorization(Policy).WithMetadata(BacklogGated.Instance).RequireRateLimiting(KeyRateLimitPolicy.Name);
+
+    /// <summary>
+    /// Backpressure (<see cref="BacklogRule"/>): after the key, so a bad key is still 401 and a retired sensor still
+    /// learns it is retired; before the rate limit, so a request refused for the backlog costs the key no token.
+    /// </summary>
+    static void UseBacklogGate(WebApplication app)
+    {
+        var backlog = app.Services.GetRequiredService<HeartbeatBacklog>();
+        var options = app.Services.GetRequiredService<IOptions<IngestionOptions>>();
+        app.Use((http, next) =>
+        {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<BacklogGated>() is null
+                || BacklogRule.Excess(backlog.Current, options.Value.MaxBacklogMessages) is not { } excess)
+            {
+                return next(http);
+            }
+            var wait = HeartbeatProblems.RetryAfterSeconds(options.Value.BacklogRetryAfter);
+            return HeartbeatProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, wait, "Monitor behind",
+                BacklogRule.Detail(excess, wait)).ExecuteAsync(http);
+        });
+    }
+}
