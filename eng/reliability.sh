@@ -11,13 +11,13 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO_ROOT/eng/lib/prerequisites.sh"
 cd "$REPO_ROOT"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+require_dotnet
 
 OUT="$REPO_ROOT/artifacts/reliability"
 export SENSORS360_RELIABILITY_RESULTS="$OUT/results.jsonl"
 status=0
 
 if [ "${1:-}" != "--render-only" ]; then
-  require_dotnet
   ensure_local_infrastructure
   ensure_npm_packages
 
@@ -35,5 +35,6 @@ fi
 
 [ -f "$SENSORS360_RELIABILITY_RESULTS" ] || die "no results in $SENSORS360_RELIABILITY_RESULTS"
 say "Writing docs/reliability.md"
-node eng/reliability-report.mjs "$SENSORS360_RELIABILITY_RESULTS" "$OUT/reliability.trx" docs/reliability.md || die "rendering failed"
+dotnet run eng/reliability-report.cs -- "$SENSORS360_RELIABILITY_RESULTS" "$OUT/reliability.trx" docs/reliability.md \
+  || die "rendering failed"
 exit "$status"

@@ -77,7 +77,7 @@ public sealed class BrokerOutageTests(FaultsFixture fixture)
             await fixture.RestoreAsync("messaging");
         }
 
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "RabbitMQ stopped",
             "POST → 503 + Retry-After within 5 s, never hangs; ingestion /health Degraded or Unhealthy; 202 and stored once RabbitMQ is back; a key registered afterwards accepted within 5 s (looked up; its event may be lost)",
             $"503 in {refusal.TotalSeconds:0.00} s; /health {health} {unhealthyAfter.TotalSeconds:0.0} s after the stop; " +

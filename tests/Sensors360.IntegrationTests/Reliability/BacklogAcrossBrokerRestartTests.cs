@@ -50,7 +50,7 @@ public sealed class BacklogAcrossBrokerRestartTests(FaultsFixture fixture)
             await fixture.RestoreAsync("monitor-worker");
         }
 
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "Backlog across a RabbitMQ restart: worker stopped, 5,000 heartbeats accepted (10 sensors, batches of 100), RabbitMQ restarted, worker started",
             "Every accepted heartbeat stored exactly once",
             $"{queuedBefore} persistent messages (delivery mode 2) queued before the restart, {queuedAfter} after; all stored {drain.TotalSeconds:0.0} s after the worker was healthy again; {tally}",

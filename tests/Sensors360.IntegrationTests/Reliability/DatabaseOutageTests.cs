@@ -43,7 +43,7 @@ public sealed class DatabaseOutageTests(FaultsFixture fixture)
         var parked = (long)await BrokerQueues.ReadyMessagesAsync(fixture.App, "heartbeats_error") - errorsBefore;
 
         var met = tally.Lost == 0 && tally.Duplicated == 0 && parked == 0;
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "PostgreSQL stopped for 20 s under load (4 clients × 100 heartbeats per request)",
             "Every accepted heartbeat stored exactly once after PostgreSQL is back; none parked in heartbeats_error",
             $"{acceptedDuringOutage} accepted during the outage; all stored {drain.TotalSeconds:0.0} s after the load stopped; {parked} new in heartbeats_error; {tally}",

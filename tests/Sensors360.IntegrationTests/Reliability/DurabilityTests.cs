@@ -26,7 +26,7 @@ public sealed class DurabilityTests(FaultsFixture fixture)
         Assert.All(consumers.EnumerateArray(), c => Assert.True(c.GetProperty("ack_required").GetBoolean(), "a consumer with auto-ack"));
         var prefetch = consumers[0].GetProperty("prefetch_count").GetInt32();
 
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "Setting: the heartbeats queue",
             "Durable, not auto-delete; consumed with manual acknowledgements (ack after the transaction commits)",
             $"durable: yes, auto-delete: no; {consumers.GetArrayLength()} consumer(s), " +
@@ -57,7 +57,7 @@ public sealed class DurabilityTests(FaultsFixture fixture)
         }, TimeSpan.FromSeconds(30)), $"no channel of Ingestion.Api among {string.Join(", ", names)}");
         Assert.All(channels, c => Assert.True(c.GetProperty("confirm").GetBoolean(), $"channel {c.GetProperty("name")} is not in confirm mode"));
 
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "Setting: publisher confirms",
             "Ingestion.Api answers 202 only after RabbitMQ confirmed the persistent message",
             $"all {channels.Length} channel(s) of Ingestion.Api's connection in confirm mode; messages sent with delivery mode 2 (see the backlog scenario)"));

@@ -54,7 +54,7 @@ public sealed class GatewayRestartTests(FaultsFixture fixture)
         }
 
         var met = resync < Resync;
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "Realtime.Gateway restarted with a WebSocket client connected (API token, retrying every 250 ms)",
             "The client sees the socket close, reconnects and has hello + a fresh snapshot within 10 s of the gateway being back",
             $"socket closed {closedAfter.TotalSeconds:0.0} s after the stop began; gateway back (/health 200) {back.TotalSeconds:0.0} s after its start began; " +

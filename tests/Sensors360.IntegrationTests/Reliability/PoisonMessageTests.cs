@@ -35,7 +35,7 @@ public sealed class PoisonMessageTests(FaultsFixture fixture)
             Assert.True(errorQueue.GetProperty("durable").GetBoolean(), "heartbeats_error is not durable");
             Assert.Equal(1, await api.HeartbeatRowsAsync(id));
 
-            ReliabilityReport.Record(new(
+            ScenarioResults.Record(new(
                 "A poison message (a timestamp no partition holds) followed by a good one",
                 "Poison message in the durable heartbeats_error after 5 quick retries; the good one stored meanwhile",
                 $"good one stored after {flowing.TotalSeconds:0.0} s; poison one in heartbeats_error after {parked.TotalSeconds:0.0} s",

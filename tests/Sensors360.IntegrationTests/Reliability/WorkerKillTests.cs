@@ -45,7 +45,7 @@ public sealed class WorkerKillTests(FaultsFixture fixture)
         tally = await load.SettleAsync(TimeSpan.FromMinutes(2));
         drain = clock.Elapsed;
 
-        ReliabilityReport.Record(new(
+        ScenarioResults.Record(new(
             "Monitor.Worker SIGKILLed mid-batch under load (4 clients × 100 heartbeats per request), then started again",
             "Every accepted heartbeat stored exactly once (unacknowledged batches are redelivered; the primary key absorbs the replays)",
             $"killed after {storedAtKill} rows were stored; down {down.TotalSeconds:0.0} s until healthy again; all stored {drain.TotalSeconds:0.0} s after the load stopped; {tally}",

@@ -1,5 +1,4 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Sensors360.ReliabilityReport;
 
 namespace Sensors360.IntegrationTests.Reliability;
 
@@ -15,9 +14,10 @@ public sealed record ReliabilityResult(
 
 /// <summary>
 /// Appends each scenario's measurements as a JSON line to artifacts/reliability/results.jsonl (or to
-/// SENSORS360_RELIABILITY_RESULTS), from which eng/reliability.sh renders docs/reliability.md.
+/// SENSORS360_RELIABILITY_RESULTS), from which eng/reliability.sh renders docs/reliability.md. Each line is
+/// Sensors360.ReliabilityReport's ScenarioResult, the record the renderer reads.
 /// </summary>
-public static class ReliabilityReport
+public static class ScenarioResults
 {
     static readonly Lock Gate = new();
 
@@ -28,17 +28,8 @@ public static class ReliabilityReport
 
     public static void Record(ReliabilityResult result)
     {
-        var line = JsonSerializer.Serialize(new
-        {
-            result.Scenario,
-            result.Expected,
-            result.Measured,
-            result.Accepted,
-            result.Lost,
-            result.Duplicated,
-            result.Met,
-            At = DateTimeOffset.UtcNow,
-        }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var line = new ScenarioResult(
+            result.Scenario, result.Expected, result.Measured, result.Accepted, result.Lost, result.Duplicated, result.Met).ToJsonLine();
         lock (Gate)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(ResultsPath)!);
