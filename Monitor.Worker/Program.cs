@@ -1,13 +1,13 @@
-using Sensors360.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Apis;
-using Monitor.Worker.Infrastructure;
-using Monitor.Worker.IntegrationEvents;
 using Monitor.Worker.Monitoring;
 using Monitor.Worker.Outbox;
 using Monitor.Worker.Prediction;
+using Monitor.Worker.Queries;
+using Monitor.Worker.Registry;
+using Monitor.Worker.Storage;
 using Monitor.Worker.Webhooks;
+using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Prediction;

@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
+using Monitor.Worker.Storage;
 using Npgsql;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
-using Monitor.Worker.IntegrationEvents;
 using Npgsql;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;

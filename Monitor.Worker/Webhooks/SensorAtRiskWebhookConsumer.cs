@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Storage;
 

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;

@@ -1,4 +1,3 @@
-using Sensors360.Messaging;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -6,9 +5,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Polly.Registry;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 

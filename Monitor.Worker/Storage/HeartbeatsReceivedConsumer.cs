@@ -1,12 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
-using Monitor.Worker.Monitoring;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.IntegrationEvents;
+namespace Monitor.Worker.Storage;
 
 /// <summary>
 /// Stores one message's heartbeats through the <see cref="HeartbeatCommitter"/>, which commits them together with

@@ -1,12 +1,11 @@
-using Sensors360.Messaging;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.IntegrationEvents;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 
-namespace Monitor.Worker.Infrastructure;
+namespace Monitor.Worker.Storage;
 
 /// <summary>
 /// Group commit for the heartbeats queue: every message received waits here, and whenever the writer is free it stores

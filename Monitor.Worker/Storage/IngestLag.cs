@@ -1,9 +1,9 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 
-namespace Monitor.Worker.Monitoring;
+namespace Monitor.Worker.Storage;
 
 /// <summary>This worker's watermark and lag: its <see cref="IngestProgress"/> read against the heartbeats queue's backlog.</summary>
 public sealed class IngestLag(IngestProgress progress, HeartbeatBacklog backlog, TimeProvider clock)

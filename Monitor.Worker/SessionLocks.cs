@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Monitor.Worker.Infrastructure;
+namespace Monitor.Worker;
 
 /// <summary>
 /// PostgreSQL session advisory locks that make one worker replica of several do a piece of work. A lock lives as long

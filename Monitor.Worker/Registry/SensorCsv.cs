@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Registry;
 
 /// <summary>The sensors of a CSV import, or why the file was refused (errors keyed by "line N").</summary>
 public sealed record SensorCsvParseResult(IReadOnlyList<RegisterSensorRequest> Rows, Dictionary<string, string[]> Errors);

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
-using Monitor.Worker.IntegrationEvents;
+using Monitor.Worker.Storage;
 using Npgsql;
 
-namespace Monitor.Worker.Tests.IntegrationEvents;
+namespace Monitor.Worker.Tests.Storage;
 
 public sealed class TransientDatabaseFaultsTests
 {

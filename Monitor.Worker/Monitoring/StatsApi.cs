@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Monitoring;
+using Monitor.Worker.Queries;
 using Npgsql;
 using Sensors360.Monitoring.Analytics;
 using Sensors360.Monitoring.Liveness;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Monitoring;
 
 public sealed record KaplanMeierSummary(double? MedianDays, double RestrictedMeanDays, double HorizonDays, int Lives, int Ended);
 

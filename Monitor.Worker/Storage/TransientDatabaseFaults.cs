@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Monitor.Worker.IntegrationEvents;
+namespace Monitor.Worker.Storage;
 
 /// <summary>
 /// Tells a database that is briefly unavailable (stopped, restarting, refusing connections, a deadlock) from a

@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Registry;
 
 /// <summary>
 /// What Ingestion.Api needs to check keys without a database round trip: key hashes (never keys), retirement and

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Registry;
 
 public sealed record RegisterSensorRequest(
     string? Tag, Dictionary<string, string>? Labels, int? ExpectedIntervalSeconds, int? GraceSeconds, int? StaleAfterSeconds);

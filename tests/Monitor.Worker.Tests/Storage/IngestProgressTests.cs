@@ -1,11 +1,11 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Monitor.Worker.Monitoring;
+using Monitor.Worker.Storage;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 
-namespace Monitor.Worker.Tests.Monitoring;
+namespace Monitor.Worker.Tests.Storage;
 
 public sealed class IngestProgressTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Infrastructure;
+namespace Monitor.Worker.Storage;
 
 public static class DatabaseStartup
 {

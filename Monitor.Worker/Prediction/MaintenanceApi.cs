@@ -2,15 +2,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Monitoring;
-using Monitor.Worker.Prediction;
 using Npgsql;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Prediction;
 
 public sealed record ModelSummary(string Kind, DateTimeOffset FittedAt, int Examples, int Failures);
 

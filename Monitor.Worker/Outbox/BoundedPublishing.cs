@@ -1,4 +1,4 @@
-namespace Monitor.Worker.IntegrationEvents;
+namespace Monitor.Worker.Outbox;
 
 public static class BoundedPublishing
 {

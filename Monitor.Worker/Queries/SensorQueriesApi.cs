@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Monitoring;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,7 +11,7 @@ using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Queries;
 
 public sealed record HeartbeatItem(DateTimeOffset SensorTime, DateTimeOffset ReceivedAt);
 

@@ -1,7 +1,7 @@
 using MassTransit;
 using Sensors360.Contracts;
 
-namespace Monitor.Worker.Monitoring;
+namespace Monitor.Worker.Storage;
 
 /// <summary>
 /// Tells <see cref="IngestProgress"/> which heartbeats messages this worker holds: from their delivery until they are

@@ -1,12 +1,11 @@
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Infrastructure;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Registry;
 
 public sealed record CreateCollectorKeyRequest(string? Name, Dictionary<string, string>? Selector);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Sensors360.Monitoring.Liveness;
 
-namespace Monitor.Worker.Infrastructure;
+namespace Monitor.Worker.Storage;
 
 /// <summary>Keeps daily heartbeat partitions from the retention horizon to a few days ahead, and drops expired ones.</summary>
 public sealed class HeartbeatPartitions(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options, TimeProvider clock)

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Queries;
 
 public sealed record SensorListItem(
     long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince,

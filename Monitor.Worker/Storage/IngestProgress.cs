@@ -1,8 +1,8 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Hosting;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
-namespace Monitor.Worker.Monitoring;
+namespace Monitor.Worker.Storage;
 
 /// <summary>
 /// How far this worker's storing has got: the moment before which every accepted heartbeat is stored (the

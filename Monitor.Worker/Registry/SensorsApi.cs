@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
-using Monitor.Worker.Infrastructure;
 using Monitor.Worker.Outbox;
 using Npgsql;
 using Sensors360.Contracts;
@@ -12,7 +11,7 @@ using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Apis;
+namespace Monitor.Worker.Registry;
 
 /// <summary>The sensor registry (internal; operators reach it through the gateway).</summary>
 public static class SensorsApi
