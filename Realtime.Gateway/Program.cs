@@ -1,4 +1,4 @@
-using Sensors360.Messaging;
+using Realtime.Gateway.Proxy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Gateway;
@@ -6,6 +6,7 @@ using Realtime.Gateway.Apis;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Infrastructure;
 using Realtime.Gateway.Realtime;
+using Sensors360.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,7 +27,7 @@ builder.Services.AddSingleton<RealtimeHub>();
 builder.Services.AddSingleton(new RecentMessageIds());
 builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
-builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri("http://monitor-worker"));
+builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress));
 builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
 {
     endpoint.PerInstance();
@@ -35,7 +36,7 @@ builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpo
 
 // Front door: /api/** to the monitor (authorised per route), everything else to the dashboard.
 builder.Services.AddReverseProxy()
-    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+    .LoadProxyRoutes()
     .AddServiceDiscoveryDestinationResolver();
 builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();

@@ -1,6 +1,6 @@
-using Sensors360.Messaging;
 using MassTransit;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Realtime.Gateway.Realtime;
 

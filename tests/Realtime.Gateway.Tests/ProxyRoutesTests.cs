@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Realtime.Gateway.Identity;
+using Realtime.Gateway.Proxy;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Realtime.Gateway.Tests;
+
+public sealed class ProxyRoutesTests
+{
+    static IEnumerable<RouteConfig> MonitorRoutes => ProxyRoutes.Routes.Where(r => r.ClusterId == "monitor");
+
+    [Fact]
+    public void Every_route_to_the_monitor_needs_a_role_and_strips_the_operators_credentials()
+    {
+        Assert.NotEmpty(MonitorRoutes);
+        foreach (var route in MonitorRoutes)
+        {
+            Assert.Contains(route.AuthorizationPolicy, new[] { Policies.Viewer, Policies.Operator, Policies.Admin });
+            Assert.StartsWith("/api/", route.Match.Path);
+            var removed = route.Transforms!.Select(t => t["RequestHeaderRemove"]).ToList();
+            Assert.Equal(["Cookie", "Authorization"], removed);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/sensors/{**rest}", "GET", Policies.Viewer)]
+    [InlineData("/api/sensors/{**rest}", "POST", Policies.Operator)]
+    [InlineData("/api/sensors/{**rest}", "DELETE", Policies.Operator)]
+    [InlineData("/api/stats/{**rest}", "GET", Policies.Viewer)]
+    [InlineData("/api/maintenance/{**rest}", "GET", Policies.Viewer)]
+    [InlineData("/api/collector-keys/{**rest}", "GET", Policies.Admin)]
+    [InlineData("/api/webhooks/{**rest}", "POST", Policies.Admin)]
+    public void A_path_and_method_get_the_role_the_route_table_names(string path, string method, string policy)
+    {
+        var route = MonitorRoutes
+            .Where(r => r.Match.Path == path && (r.Match.Methods is null || r.Match.Methods.Contains(method)))
+            .OrderBy(r => r.Order ?? 0)
+            .First();
+
+        Assert.Equal(policy, route.AuthorizationPolicy);
+    }
+
+    [Fact]
+    public void Only_the_dashboard_is_open_and_it_comes_last()
+    {
+        var open = Assert.Single(ProxyRoutes.Routes, r => r.AuthorizationPolicy is null);
+
+        Assert.Equal("dashboard", open.ClusterId);
+        Assert.True(ProxyRoutes.Routes.All(r => r == open || (r.Order ?? 0) < open.Order));
+    }
+
+    [Fact]
+    public async Task The_proxy_accepts_the_table()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Viewer, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Operator, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser());
+        services.AddReverseProxy().LoadProxyRoutes();
+        using var provider = services.BuildServiceProvider();
+        var validator = provider.GetRequiredService<IConfigValidator>();
+
+        foreach (var route in ProxyRoutes.Routes)
+        {
+            Assert.Empty(await validator.ValidateRouteAsync(route));
+        }
+        foreach (var cluster in ProxyRoutes.Clusters)
+        {
+            Assert.Empty(await validator.ValidateClusterAsync(cluster));
+        }
+    }
+}
