@@ -1,4 +1,3 @@
-using Sensors360.Messaging;
 using Ingestion.Api;
 using Ingestion.Api.Admission;
 using Ingestion.Api.Apis;
@@ -7,6 +6,7 @@ using Ingestion.Api.Heartbeats;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Sensors360.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 

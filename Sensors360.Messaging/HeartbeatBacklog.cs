@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Hosting;
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;

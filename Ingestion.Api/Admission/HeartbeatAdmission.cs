@@ -1,9 +1,9 @@
-using Sensors360.Messaging;
 using Ingestion.Api.Apis;
 using Ingestion.Api.Credentials;
 using Ingestion.Api.Heartbeats;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Sensors360.Messaging;
 
 namespace Ingestion.Api.Admission;
 

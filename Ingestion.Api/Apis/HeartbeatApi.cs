@@ -1,4 +1,3 @@
-using Sensors360.Messaging;
 using System.Buffers;
 using Ingestion.Api.Admission;
 using Ingestion.Api.Credentials;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 using static Ingestion.Api.Apis.HeartbeatProblems;
 
 namespace Ingestion.Api.Apis;

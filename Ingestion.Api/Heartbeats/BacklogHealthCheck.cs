@@ -1,6 +1,6 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Sensors360.Messaging;
 
 namespace Ingestion.Api.Heartbeats;
 

@@ -1,6 +1,6 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Hosting;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Ingestion.Api.Heartbeats;
 

@@ -1,10 +1,10 @@
-using Sensors360.Messaging;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Ingestion.Api.Heartbeats;
 

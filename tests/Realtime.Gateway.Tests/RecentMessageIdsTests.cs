@@ -1,5 +1,5 @@
-using Sensors360.Messaging;
 using Microsoft.Extensions.Hosting;
+using Sensors360.Messaging;
 
 namespace Realtime.Gateway.Tests;
 

@@ -1,4 +1,3 @@
-using Sensors360.Messaging;
 using System.Net.WebSockets;
 using System.Text.Json;
 using MassTransit;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Realtime.Gateway.Realtime;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Realtime.Gateway.Tests;
 

@@ -1,6 +1,4 @@
-using Sensors360.Messaging;
 using System.Net;
-using CredentialCache = Ingestion.Api.Credentials.CredentialCache;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ingestion.Api.Admission;
@@ -14,6 +12,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
+using CredentialCache = Ingestion.Api.Credentials.CredentialCache;
 
 namespace Ingestion.Api.Tests.Admission;
 

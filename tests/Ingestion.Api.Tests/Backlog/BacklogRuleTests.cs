@@ -1,7 +1,7 @@
-using Sensors360.Messaging;
 using System.ComponentModel.DataAnnotations;
 using Ingestion.Api.Heartbeats;
 using Microsoft.Extensions.Hosting;
+using Sensors360.Messaging;
 
 namespace Ingestion.Api.Tests.Backlog;
 

@@ -1,9 +1,9 @@
-using Sensors360.Messaging;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sensors360.Messaging;
 using Sensors360.TestSupport;
 
 namespace Ingestion.Api.Tests.Backlog;

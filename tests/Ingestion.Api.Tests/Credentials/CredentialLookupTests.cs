@@ -1,10 +1,10 @@
 using System.Net;
-using CredentialCache = Ingestion.Api.Credentials.CredentialCache;
 using System.Net.Http.Json;
 using Ingestion.Api.Credentials;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sensors360.Contracts;
+using CredentialCache = Ingestion.Api.Credentials.CredentialCache;
 
 namespace Ingestion.Api.Tests.Credentials;
 
