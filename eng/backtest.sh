@@ -6,11 +6,8 @@
 #   eng/backtest.sh --History:Slots=200 --History:Seed=7 any History:, Backtest: or Monitor:Prediction: setting
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/prerequisites.sh
-. "$REPO_ROOT/eng/lib/prerequisites.sh"
-cd "$REPO_ROOT"
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 
 require_dotnet
 have_postgres_server || apt_install postgresql

@@ -8,11 +8,8 @@
 #   eng/bench.sh --quick --only a,g   some scenarios only (a b c d e f g, see docs/benchmarks.md)
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/prerequisites.sh
-. "$REPO_ROOT/eng/lib/prerequisites.sh"
-cd "$REPO_ROOT"
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 
 require_dotnet
 ensure_local_infrastructure

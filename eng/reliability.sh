@@ -6,11 +6,8 @@
 #   eng/reliability.sh --render-only   re-render from the last run's artifacts/reliability/results.jsonl
 set -uo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/prerequisites.sh
-. "$REPO_ROOT/eng/lib/prerequisites.sh"
-cd "$REPO_ROOT"
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 require_dotnet
 
 OUT="$REPO_ROOT/artifacts/reliability"

@@ -16,10 +16,8 @@
 #   SENSORS360_DATA_DIR=<repo>/.data    where local PostgreSQL/RabbitMQ keep their data
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/prerequisites.sh
-. "$REPO_ROOT/eng/lib/prerequisites.sh"
-cd "$REPO_ROOT"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 
 GATEWAY_PORT=${SENSORS360_GATEWAY_PORT:-8080}
 INGESTION_PORT=${SENSORS360_INGESTION_PORT:-8081}

@@ -4,11 +4,8 @@
 # Extra arguments go to every `dotnet test`, e.g.  eng/test.sh --filter "FullyQualifiedName~Foundation"
 set -uo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/prerequisites.sh
-. "$REPO_ROOT/eng/lib/prerequisites.sh"
-cd "$REPO_ROOT"
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 
 require_dotnet
 ensure_local_infrastructure

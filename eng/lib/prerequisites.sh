@@ -1,5 +1,11 @@
-# Shared by eng/run.sh and eng/test.sh: find what this machine lacks and install it with apt-get.
+# Shared by the eng/ scripts: find what this machine lacks and install it with apt-get.
 # Sourced, not run. Every function is idempotent: on a machine that has everything it installs nothing.
+# Sourcing it also sets REPO_ROOT, moves there and quiets the .NET CLI's banners, so a script begins with
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$REPO_ROOT"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
