@@ -101,8 +101,11 @@ public sealed class LoadRunner(
         using var progressStop = new CancellationTokenSource();
         var progressLoop = ShowProgressAsync(progressStop.Token);
 
-        var senders = Task.WhenAll(Enumerable.Range(0, options.Concurrency)
-            .Select(_ => Task.Run(() => SendLoopAsync(_stats.NewRecorder(), cancellationToken), CancellationToken.None)));
+        // Started directly, not through Task.Run: each sender runs until its first wait (for its slot or the network)
+        // before the next one starts, so all of them hold their place in the schedule as the load begins instead of
+        // whenever the thread pool gets to them; on a clock that moves only when a test moves it, none of them then
+        // runs behind the clock's back.
+        var senders = Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => SendLoopAsync(_stats.NewRecorder(), cancellationToken)));
 
         await DelayUntilAsync(_measureStart, senders, cancellationToken);
         var atMeasureStart = await CountAsync(cancellationToken);

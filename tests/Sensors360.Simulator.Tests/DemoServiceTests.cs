@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Sensors360.Simulator.Api;
 using Sensors360.Simulator.Demo;
 using Sensors360.Simulator.Fleet;
@@ -25,7 +26,7 @@ public sealed class DemoServiceTests : IDisposable
             o.SensorCount = 10;
             o.UnknownKeyGrace = TimeSpan.FromMinutes(2);
         });
-        var time = new ManualTimeProvider(CreatedAt.AddDays(1));
+        var time = new FakeTimeProvider(CreatedAt.AddDays(1));
         var store = new FleetStore(Wrap(options), NullLogger<FleetStore>.Instance);
         var old = FleetPlanner.Create(options, "0ld0ld", seed: 1, CreatedAt);
         old = old with { Sensors = old.Sensors.Select(s => s with { Id = s.Number, Key = "s360s_old", RegisteredAt = CreatedAt }).ToArray() };
@@ -53,14 +54,11 @@ public sealed class DemoServiceTests : IDisposable
             new HeartbeatClient(factory, Wrap(options), time), state, new SimulatorStats(), Wrap(options), time, NullLoggerFactory.Instance,
             new Lifetime());
 
-        var waitingWithOldFleet = time.WhenTimerCreated();
         await service.StartAsync(CancellationToken.None);
-        await waitingWithOldFleet.WaitAsync(TimeSpan.FromSeconds(30));
+        await time.WaitUntilAsync(() => state.Fleet is not null);
         Assert.Equal("0ld0ld", state.Fleet!.Fleet.FleetId);
 
-        var waitingWithNewFleet = time.WhenTimerCreated();
-        time.Advance(TimeSpan.FromMinutes(1));
-        await waitingWithNewFleet.WaitAsync(TimeSpan.FromSeconds(30));
+        await time.AdvanceUntilAsync(() => state.Fleet?.Fleet.FleetId is { } id && id != "0ld0ld", TimeSpan.FromSeconds(10));
 
         var replacement = store.Load()!;
         Assert.NotEqual("0ld0ld", replacement.FleetId);

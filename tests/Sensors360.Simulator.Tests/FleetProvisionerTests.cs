@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Sensors360.Simulator.Api;
 using Sensors360.Simulator.Demo;
 using Sensors360.Simulator.Fleet;
@@ -12,7 +13,7 @@ namespace Sensors360.Simulator.Tests;
 public sealed class FleetProvisionerTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private readonly ManualTimeProvider _time = new(CreatedAt);
+    private readonly FakeTimeProvider _time = new(CreatedAt);
     private readonly SimulatorState _state = new();
     private readonly SimulatorOptions _options;
     private readonly FleetStore _store;
@@ -113,12 +114,11 @@ public sealed class FleetProvisionerTests : IDisposable
         var handler = Registry(body => available || body.Contains("-0001\"")
             ? Created(body)
             : FakeHttpHandler.Problem(HttpStatusCode.ServiceUnavailable, "Unavailable", "Database starting."));
-        var waiting = _time.WhenTimerCreated();
 
         var provisioning = Provisioner(handler).EnsureFleetAsync(CancellationToken.None);
 
-        // The provisioner now waits on the clock before retrying; what it saved so far must keep the first key.
-        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        // The provisioner saves what it has, then waits on the clock before retrying: what it saved must keep the first key.
+        await _time.WaitUntilAsync(() => _store.Load()?.Sensors.Any(s => s.IsRegistered) == true);
         var partial = _store.Load()!;
         Assert.False(provisioning.IsCompleted);
         var registeredFirst = Assert.Single(partial.Sensors, s => s.IsRegistered);
@@ -126,8 +126,8 @@ public sealed class FleetProvisionerTests : IDisposable
         Assert.True(partial.Sensors.Count(s => !s.IsRegistered) == 19);
 
         available = true;
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var resumed = await provisioning.WaitAsync(TimeSpan.FromSeconds(30));
+        await _time.AdvanceUntilAsync(() => provisioning.IsCompleted, TimeSpan.FromSeconds(1));
+        var resumed = await provisioning;
 
         Assert.Equal(partial.FleetId, resumed.Fleet.FleetId);
         Assert.All(resumed.Fleet.Sensors, s => Assert.True(s.IsRegistered));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Time.Testing;
 using Sensors360.Simulator.Api;
 using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
@@ -82,7 +83,7 @@ public sealed class HeartbeatClientTests
     [Fact]
     public async Task Service_unavailable_understands_a_retry_after_date()
     {
-        var time = new ManualTimeProvider(Now);
+        var time = new FakeTimeProvider(Now);
         var (client, _) = Client(_ =>
         {
             var response = FakeHttpHandler.Answer(HttpStatusCode.ServiceUnavailable);
@@ -133,6 +134,6 @@ public sealed class HeartbeatClientTests
         Func<HttpRequestMessage, HttpResponseMessage> respond, Action<SimulatorOptions>? configure = null, TimeProvider? time = null)
     {
         var handler = new FakeHttpHandler((request, _) => respond(request));
-        return (new HeartbeatClient(new FakeHttpClientFactory(handler), Wrap(Options(configure)), time ?? new ManualTimeProvider(Now)), handler);
+        return (new HeartbeatClient(new FakeHttpClientFactory(handler), Wrap(Options(configure)), time ?? new FakeTimeProvider(Now)), handler);
     }
 }

@@ -162,12 +162,10 @@ public sealed class HeartbeatSchedulerTests
             _ => FakeHttpHandler.Problem(HttpStatusCode.Unauthorized, "Unknown key", "No sensor has this key."),
             keysProven: true,
             sensors: [Sensor(intervalSeconds: 10, number: 1, registeredAt: CreatedAt.AddDays(-1)), Sensor(intervalSeconds: 10, number: 2, registeredAt: CreatedAt.AddDays(-1))]);
-        var waiting = harness.Time.WhenTimerCreated();
 
         var run = harness.Scheduler.RunAsync(CancellationToken.None);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
-        harness.Time.Advance(TimeSpan.FromSeconds(10));
-        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        await harness.Time.AdvanceUntilAsync(() => run.IsCompleted, TimeSpan.FromSeconds(10));
+        await run;
 
         Assert.True(harness.Scheduler.FleetRejected);
         Assert.InRange(harness.Handler.Requests.Count, 1, 2);
@@ -257,10 +255,9 @@ public sealed class HeartbeatSchedulerTests
     {
         var harness = new SchedulerHarness(Options(), sensors: [Sensor(intervalSeconds: 10, number: 1)]);
         using var stopping = new CancellationTokenSource();
-        var waiting = harness.Time.WhenTimerCreated();
 
         var run = harness.Scheduler.RunAsync(stopping.Token);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(run.IsCompleted);
         await stopping.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Sensors360.Simulator.Api;
 using Sensors360.Simulator.Demo;
 using Sensors360.Simulator.Fleet;
 
 namespace Sensors360.Simulator.Tests.Support;
 
-/// <summary>A scheduler over a fake ingestion API and a manual clock, stepped by the test.</summary>
+/// <summary>A scheduler over a fake ingestion API and a fake clock, stepped by the test.</summary>
 internal sealed class SchedulerHarness
 {
     public SchedulerHarness(SimulatorOptions options, Func<Beat, HttpResponseMessage>? respond = null, bool keysProven = true,
@@ -26,7 +27,7 @@ internal sealed class SchedulerHarness
         Scheduler = new HeartbeatScheduler(Fleet.Sensors, keysProven, client, Stats, options, Time, NullLogger.Instance);
     }
 
-    public ManualTimeProvider Time { get; } = new(TestFleets.CreatedAt);
+    public FakeTimeProvider Time { get; } = new(TestFleets.CreatedAt);
 
     public SimulatorStats Stats { get; } = new();
 
