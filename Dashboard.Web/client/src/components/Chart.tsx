@@ -27,8 +27,15 @@ interface ChartProps {
   testId: string
 }
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888'
+/**
+ * The colour a palette property gives in the current theme. Read through a colour property: the custom property itself
+ * holds a light-dark() pair that only a colour property resolves (the canvas cannot).
+ */
+function cssColor(element: HTMLElement, name: string): string {
+  element.style.color = `var(${name}, #888)`
+  const color = getComputedStyle(element).color
+  element.style.removeProperty('color')
+  return color
 }
 
 /** A live time-series chart (uPlot on a canvas): setData on every update, rebuilt only on theme change. */
@@ -44,8 +51,8 @@ export function Chart({ data, series, height = 240, yLabel, summary, testId }: C
     if (!element) {
       return
     }
-    const axis = cssVar('--text-muted')
-    const grid = cssVar('--grid')
+    const axis = cssColor(element, '--text-muted')
+    const grid = cssColor(element, '--grid')
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
@@ -60,11 +67,11 @@ export function Chart({ data, series, height = 240, yLabel, summary, testId }: C
         {},
         ...series.map(s => ({
           label: s.label,
-          stroke: cssVar(s.color),
+          stroke: cssColor(element, s.color),
           width: s.width ?? 2,
           dash: s.dash,
           spanGaps: false,
-          points: { show: s.points ?? false, size: 5, fill: cssVar(s.color) },
+          points: { show: s.points ?? false, size: 5, fill: cssColor(element, s.color) },
           value: s.value ? (_: uPlot, v: number | null) => s.value!(v) : undefined,
         })),
       ],

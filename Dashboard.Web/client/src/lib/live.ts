@@ -2,17 +2,14 @@
 // state counts for the chart, the transitions feed and the latest stale report. Pure: (state, messages) → state.
 
 import { formatDuration } from './format'
-import type { FleetStats, Hello, SensorState, Snapshot, StaleReport, StateChanged, ServerMessage } from './types'
+import {
+  SENSOR_STATES, type FleetStats, type Hello, type SensorState, type ServerMessage, type Snapshot, type StaleReport, type StateChanged,
+  type StateCounts,
+} from './types'
 
 /** One point of the state-count chart (t in seconds since the epoch). */
-export interface CountsPoint {
+export interface CountsPoint extends StateCounts {
   t: number
-  total: number
-  new: number
-  up: number
-  late: number
-  down: number
-  retired: number
 }
 
 export interface Transition extends StateChanged {
@@ -49,18 +46,16 @@ export const initialLiveState: LiveState = {
   sequence: 0,
 }
 
-const COUNTED: readonly SensorState[] = ['new', 'up', 'late', 'down', 'retired']
+/** The states with a count of their own: all of them (a state this build does not know moves no count). */
+const COUNTED: readonly SensorState[] = SENSOR_STATES
+
+/** The counts alone, without the figures that come with them. */
+function countsOf(counts: StateCounts): StateCounts {
+  return { total: counts.total, new: counts.new, up: counts.up, late: counts.late, down: counts.down, retired: counts.retired }
+}
 
 function pointOf(snapshot: Snapshot): CountsPoint {
-  return {
-    t: Date.parse(snapshot.at) / 1000,
-    total: snapshot.total,
-    new: snapshot.new,
-    up: snapshot.up,
-    late: snapshot.late,
-    down: snapshot.down,
-    retired: snapshot.retired,
-  }
+  return { t: Date.parse(snapshot.at) / 1000, ...countsOf(snapshot) }
 }
 
 /** Adds a point in time order; a point at the same instant replaces the earlier one; the oldest fall off. */
@@ -134,12 +129,7 @@ export function reduceLiveBatch(state: LiveState, messages: readonly ServerMessa
 export function snapshotFromStats(stats: FleetStats): Snapshot {
   return {
     at: stats.at,
-    total: stats.total,
-    new: stats.new,
-    up: stats.up,
-    late: stats.late,
-    down: stats.down,
-    retired: stats.retired,
+    ...countsOf(stats),
     percentStale: stats.percentStale,
     meanIntervalSeconds: stats.meanIntervalSeconds,
     meanLifespanDays: stats.meanLifespanDays,
@@ -159,6 +149,6 @@ export function behindNotice(snapshot: Snapshot | null | undefined): string | nu
 }
 
 /** The chart's columns (uPlot's aligned data): time, then one array per series in `keys` order. */
-export function historyColumns(history: readonly CountsPoint[], keys: readonly (keyof Omit<CountsPoint, 't'>)[]): number[][] {
+export function historyColumns(history: readonly CountsPoint[], keys: readonly (keyof StateCounts)[]): number[][] {
   return [history.map(p => p.t), ...keys.map(key => history.map(p => p[key]))]
 }

@@ -21,7 +21,8 @@ export interface Problem {
   errors?: Record<string, string[]>
 }
 
-export interface SensorListItem {
+/** What every view of a sensor carries (the columns of the sensor_status view): who it is, its state, its heartbeats. */
+export interface SensorStatus {
   id: number
   tag: string
   labels: Record<string, string>
@@ -33,6 +34,9 @@ export interface SensorListItem {
   lastHeartbeatAt: string | null
   lastReceivedAt: string | null
   heartbeatCount: number
+}
+
+export interface SensorListItem extends SensorStatus {
   meanIntervalSeconds: number | null
 }
 
@@ -52,19 +56,8 @@ export interface FlipItem {
   at: string
 }
 
-export interface SensorDetail {
-  id: number
-  tag: string
-  labels: Record<string, string>
-  state: SensorState
-  stateSince: string
-  createdAt: string
-  retiredAt: string | null
+export interface SensorDetail extends SensorStatus {
   replacedBy: number | null
-  firstHeartbeatAt: string | null
-  lastHeartbeatAt: string | null
-  lastReceivedAt: string | null
-  heartbeatCount: number
   timings: {
     expectedIntervalSeconds: number
     graceSeconds: number
@@ -113,14 +106,13 @@ export interface KaplanMeierSummary {
   ended: number
 }
 
-export interface FleetStats {
-  at: string
+/** How many sensors are in each state, and in all: what the stats, the live snapshots and the chart's points count. */
+export interface StateCounts extends Record<SensorState, number> {
   total: number
-  new: number
-  up: number
-  late: number
-  down: number
-  retired: number
+}
+
+export interface FleetStats extends StateCounts {
+  at: string
   stale: number
   staleThresholdSeconds: number
   percentStale: number
@@ -184,14 +176,8 @@ export interface SensorRisk extends RiskItem {
 
 // WebSocket frames (server → client): {"type": T, "data": {...}}
 
-export interface Snapshot {
+export interface Snapshot extends StateCounts {
   at: string
-  total: number
-  new: number
-  up: number
-  late: number
-  down: number
-  retired: number
   percentStale: number
   meanIntervalSeconds: number | null
   meanLifespanDays: number | null

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { ConfirmButton } from '../components/ConfirmButton'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage } from '../components/ErrorMessage'
@@ -41,6 +41,23 @@ export function Admin({ section }: { section: string }) {
   )
 }
 
+/** A section's records, one row each; the last column holds a row's actions (its heading is for screen readers only). */
+function RecordTable<T>({ testId, columns, records, row }: { testId: string; columns: string[]; records: T[] | undefined; row: (record: T) => ReactNode }) {
+  return (
+    <div className="table-scroll">
+      <table className="table" data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map(column => <th key={column} scope="col">{column}</th>)}
+            <th scope="col"><span className="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>{(records ?? []).map(record => row(record))}</tbody>
+      </table>
+    </div>
+  )
+}
+
 function RoleSelect({ id, value, onChange, testId, disabled }: { id: string; value: Role; onChange: (role: Role) => void; testId?: string; disabled?: boolean }) {
   return (
     <select id={id} value={value} onChange={e => onChange(e.target.value as Role)} data-testid={testId} disabled={disabled}>
@@ -71,33 +88,26 @@ function Users() {
     <section className="card" aria-labelledby="users-title">
       <h2 id="users-title">Users and roles</h2>
       <ErrorMessage error={users.error ?? rowError} />
-      <div className="table-scroll">
-        <table className="table" data-testid="users-table">
-          <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Locked out until</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>
-            {(users.data ?? []).map(user => (
-              <tr key={user.username} data-testid={`user-row-${user.username}`}>
-                <th scope="row">{user.username}{user.username === me?.username ? ' (you)' : ''}</th>
-                <td>
-                  <label className="visually-hidden" htmlFor={`role-${user.username}`}>Role of {user.username}</label>
-                  <RoleSelect id={`role-${user.username}`} value={user.role} onChange={role => void changeRole(user.username, role)}
-                    testId={`user-role-${user.username}`} />
-                </td>
-                <td>{user.lockedOutUntil ? formatDateTime(user.lockedOutUntil) : '—'}</td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => setResetting(user.username)} data-testid={`user-reset-${user.username}`}
-                    aria-label={`Reset the password of ${user.username}`}>Reset password</button>
-                  <ConfirmButton label="Delete" ariaLabel={`Delete ${user.username}`} title={`Delete ${user.username}?`}
-                    testId={`user-delete-${user.username}`}
-                    onConfirm={async () => { await api.delete(`/api/users/${encodeURIComponent(user.username)}`); users.reload() }}>
-                    <p><strong>{user.username}</strong> will no longer be able to sign in.</p>
-                  </ConfirmButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordTable testId="users-table" columns={['User', 'Role', 'Locked out until']} records={users.data} row={user => (
+        <tr key={user.username} data-testid={`user-row-${user.username}`}>
+          <th scope="row">{user.username}{user.username === me?.username ? ' (you)' : ''}</th>
+          <td>
+            <label className="visually-hidden" htmlFor={`role-${user.username}`}>Role of {user.username}</label>
+            <RoleSelect id={`role-${user.username}`} value={user.role} onChange={role => void changeRole(user.username, role)}
+              testId={`user-role-${user.username}`} />
+          </td>
+          <td>{user.lockedOutUntil ? formatDateTime(user.lockedOutUntil) : '—'}</td>
+          <td className="row-actions">
+            <button type="button" onClick={() => setResetting(user.username)} data-testid={`user-reset-${user.username}`}
+              aria-label={`Reset the password of ${user.username}`}>Reset password</button>
+            <ConfirmButton label="Delete" ariaLabel={`Delete ${user.username}`} title={`Delete ${user.username}?`}
+              testId={`user-delete-${user.username}`}
+              onConfirm={async () => { await api.delete(`/api/users/${encodeURIComponent(user.username)}`); users.reload() }}>
+              <p><strong>{user.username}</strong> will no longer be able to sign in.</p>
+            </ConfirmButton>
+          </td>
+        </tr>
+      )} />
       <ResetPassword username={resetting} onDone={() => { setResetting(null); users.reload() }} />
       <CreateUser onCreated={users.reload} />
     </section>
@@ -189,28 +199,21 @@ function Tokens() {
       <h2 id="tokens-title">API tokens</h2>
       <p className="hint">Long-lived bearer tokens for scripts (<code>Authorization: Bearer …</code>); revocable at any time.</p>
       <ErrorMessage error={tokens.error} />
-      <div className="table-scroll">
-        <table className="table" data-testid="tokens-table">
-          <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>
-            {(tokens.data ?? []).map(token => (
-              <tr key={token.id} data-testid={`token-row-${token.id}`}>
-                <th scope="row">{token.name}</th>
-                <td>{token.role}</td>
-                <td>{formatDateTime(token.createdAt)} by {token.createdBy}</td>
-                <td>{token.expiresAt ? formatDateTime(token.expiresAt) : 'never'}</td>
-                <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'never'}</td>
-                <td>
-                  <ConfirmButton label="Revoke" ariaLabel={`Revoke ${token.name}`} title={`Revoke the token "${token.name}"?`} testId={`token-revoke-${token.id}`}
-                    onConfirm={async () => { await api.delete(`/api/tokens/${encodeURIComponent(String(token.id))}`); tokens.reload() }}>
-                    <p>Scripts using it are refused from now on.</p>
-                  </ConfirmButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordTable testId="tokens-table" columns={['Name', 'Role', 'Created', 'Expires', 'Last used']} records={tokens.data} row={token => (
+        <tr key={token.id} data-testid={`token-row-${token.id}`}>
+          <th scope="row">{token.name}</th>
+          <td>{token.role}</td>
+          <td>{formatDateTime(token.createdAt)} by {token.createdBy}</td>
+          <td>{token.expiresAt ? formatDateTime(token.expiresAt) : 'never'}</td>
+          <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'never'}</td>
+          <td>
+            <ConfirmButton label="Revoke" ariaLabel={`Revoke ${token.name}`} title={`Revoke the token "${token.name}"?`} testId={`token-revoke-${token.id}`}
+              onConfirm={async () => { await api.delete(`/api/tokens/${encodeURIComponent(String(token.id))}`); tokens.reload() }}>
+              <p>Scripts using it are refused from now on.</p>
+            </ConfirmButton>
+          </td>
+        </tr>
+      )} />
       <form className="subform" data-testid="token-create-form" onSubmit={submit(
         () => api.post<ApiTokenCreated>('/api/tokens', { name: name.trim(), role, expiresInDays: days.trim() === '' ? undefined : Number(days) }),
         () => { setName(''); tokens.reload() })}>
@@ -250,29 +253,22 @@ function Webhooks() {
       <h2 id="webhooks-title">Webhooks</h2>
       <p className="hint">State changes (and, for <code>at-risk</code>, failure predictions) are POSTed to each URL, signed with its secret (header <code>X-Sensors360-Signature</code>).</p>
       <ErrorMessage error={hooks.error} />
-      <div className="table-scroll">
-        <table className="table" data-testid="webhooks-table">
-          <thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">Last delivery</th><th scope="col">Delivered / failed</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>
-            {(hooks.data ?? []).map(hook => (
-              <tr key={hook.id} data-testid={`webhook-row-${hook.id}`}>
-                <th scope="row" className="wrap">{hook.url}</th>
-                <td>{hook.events.length > 0 ? hook.events.join(', ') : 'all'}</td>
-                <td>
-                  {hook.lastAttemptAt ? <>{formatDateTime(hook.lastAttemptAt)}: {hook.lastError ?? (hook.lastStatusCode != null ? `HTTP ${hook.lastStatusCode}` : '—')}</> : 'none yet'}
-                </td>
-                <td>{formatCount(hook.deliveriesSucceeded)} / {formatCount(hook.deliveriesFailed)}</td>
-                <td>
-                  <ConfirmButton label="Delete" ariaLabel={`Delete the webhook ${hook.url}`} title="Delete this webhook?" testId={`webhook-delete-${hook.id}`}
-                    onConfirm={async () => { await api.delete(`/api/webhooks/${hook.id}`); hooks.reload() }}>
-                    <p>No more deliveries to <strong>{hook.url}</strong>.</p>
-                  </ConfirmButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordTable testId="webhooks-table" columns={['URL', 'Events', 'Last delivery', 'Delivered / failed']} records={hooks.data} row={hook => (
+        <tr key={hook.id} data-testid={`webhook-row-${hook.id}`}>
+          <th scope="row" className="wrap">{hook.url}</th>
+          <td>{hook.events.length > 0 ? hook.events.join(', ') : 'all'}</td>
+          <td>
+            {hook.lastAttemptAt ? <>{formatDateTime(hook.lastAttemptAt)}: {hook.lastError ?? (hook.lastStatusCode != null ? `HTTP ${hook.lastStatusCode}` : '—')}</> : 'none yet'}
+          </td>
+          <td>{formatCount(hook.deliveriesSucceeded)} / {formatCount(hook.deliveriesFailed)}</td>
+          <td>
+            <ConfirmButton label="Delete" ariaLabel={`Delete the webhook ${hook.url}`} title="Delete this webhook?" testId={`webhook-delete-${hook.id}`}
+              onConfirm={async () => { await api.delete(`/api/webhooks/${hook.id}`); hooks.reload() }}>
+              <p>No more deliveries to <strong>{hook.url}</strong>.</p>
+            </ConfirmButton>
+          </td>
+        </tr>
+      )} />
       <form className="subform" data-testid="webhook-create-form" onSubmit={submit(
         () => api.post<WebhookCreated>('/api/webhooks', { url: url.trim(), events }),
         () => { setUrl(''); hooks.reload() })}>
@@ -312,29 +308,22 @@ function CollectorKeys() {
       <h2 id="collectors-title">Collector keys</h2>
       <p className="hint">A collector forwards heartbeats of many sensors: every sensor, or those whose labels contain the whole selector.</p>
       <ErrorMessage error={keys.error} />
-      <div className="table-scroll">
-        <table className="table" data-testid="collector-keys-table">
-          <thead><tr><th scope="col">Name</th><th scope="col">Selector</th><th scope="col">Created</th><th scope="col">Revoked</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>
-            {(keys.data ?? []).map(key => (
-              <tr key={key.id} data-testid={`collector-key-row-${key.id}`}>
-                <th scope="row">{key.name}</th>
-                <td>{formatLabels(key.selector) || 'all sensors'}</td>
-                <td>{formatDateTime(key.createdAt)}</td>
-                <td>{key.revokedAt ? formatDateTime(key.revokedAt) : '—'}</td>
-                <td>
-                  {key.revokedAt ? null : (
-                    <ConfirmButton label="Revoke" ariaLabel={`Revoke ${key.name}`} title={`Revoke the collector key "${key.name}"?`} testId={`collector-key-revoke-${key.id}`}
-                      onConfirm={async () => { await api.delete(`/api/collector-keys/${key.id}`); keys.reload() }}>
-                      <p>It stops working at once.</p>
-                    </ConfirmButton>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordTable testId="collector-keys-table" columns={['Name', 'Selector', 'Created', 'Revoked']} records={keys.data} row={key => (
+        <tr key={key.id} data-testid={`collector-key-row-${key.id}`}>
+          <th scope="row">{key.name}</th>
+          <td>{formatLabels(key.selector) || 'all sensors'}</td>
+          <td>{formatDateTime(key.createdAt)}</td>
+          <td>{key.revokedAt ? formatDateTime(key.revokedAt) : '—'}</td>
+          <td>
+            {key.revokedAt ? null : (
+              <ConfirmButton label="Revoke" ariaLabel={`Revoke ${key.name}`} title={`Revoke the collector key "${key.name}"?`} testId={`collector-key-revoke-${key.id}`}
+                onConfirm={async () => { await api.delete(`/api/collector-keys/${key.id}`); keys.reload() }}>
+                <p>It stops working at once.</p>
+              </ConfirmButton>
+            )}
+          </td>
+        </tr>
+      )} />
       <form className="subform" data-testid="collector-key-create-form" onSubmit={parsed.errors.length > 0 ? event => event.preventDefault() : submit(
         () => api.post<CollectorKeyCreated>('/api/collector-keys', { name: name.trim(), selector: parsed.labels }),
         () => { setName(''); setSelector(''); keys.reload() })}>
