@@ -16,19 +16,8 @@ public sealed class StatusEventsConsumerTests
     [Fact]
     public async Task A_sensor_at_risk_on_the_bus_reaches_every_client_as_a_sensorAtRisk_frame()
     {
-        var hub = new RealtimeHub();
-        var sockets = new[] { new ScriptedWebSocket(blocking: false), new ScriptedWebSocket(blocking: false) };
-        var options = new WebSocketRelayOptions { QueueCapacity = 8, SendTimeout = TimeSpan.FromSeconds(30) };
-        var connections = sockets.Select(socket => new ClientConnection(socket, "tester", options, NullLogger.Instance)).ToArray();
-        foreach (var connection in connections)
-        {
-            hub.Add(connection);
-        }
-        var sending = connections.Select(c => c.RunSendLoopAsync()).ToArray();
-
-        await using var provider = ConsumerOn(hub);
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
+        await using var relay = await Relay.StartAsync(clients: 2);
+        var (harness, sockets) = (relay.Harness, relay.Sockets);
 
         var at = new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
         await harness.Bus.Publish(new SensorAtRisk(42, "pump-7", at, 0.81, 0.97, at.AddDays(1), at.AddDays(4),
@@ -56,27 +45,13 @@ public sealed class StatusEventsConsumerTests
             Assert.Equal(at.AddDays(4), data.GetProperty("windowEnd").GetDateTimeOffset());
             Assert.Equal(["interval up 40% in 6 h"], data.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
         }
-
-        await harness.Stop();
-        foreach (var connection in connections)
-        {
-            connection.Close(WebSocketCloseStatus.NormalClosure, null);
-        }
-        await Task.WhenAll(sending);
     }
 
     [Fact]
     public async Task A_state_change_published_twice_under_one_message_id_reaches_clients_once()
     {
-        var hub = new RealtimeHub();
-        var socket = new ScriptedWebSocket(blocking: false);
-        var connection = new ClientConnection(socket, "tester", new WebSocketRelayOptions { QueueCapacity = 8, SendTimeout = TimeSpan.FromSeconds(30) }, NullLogger.Instance);
-        hub.Add(connection);
-        var sending = connection.RunSendLoopAsync();
-
-        await using var provider = ConsumerOn(hub);
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
+        await using var relay = await Relay.StartAsync(clients: 1);
+        var (harness, socket) = (relay.Harness, relay.Sockets[0]);
 
         var at = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
         var repeated = Guid.NewGuid();
@@ -89,24 +64,13 @@ public sealed class StatusEventsConsumerTests
         Assert.True(await harness.GetConsumerHarness<StatusEventsConsumer>().Consumed.Any<SensorStateChanged>(c => c.Context.Message.SensorId == 8));
         await FramesSettledAsync(socket, expected: 2);
         Assert.Equal([7L, 8L], socket.Sent.Select(frame => JsonDocument.Parse(frame).RootElement.GetProperty("data").GetProperty("sensorId").GetInt64()).Order());
-
-        await harness.Stop();
-        connection.Close(WebSocketCloseStatus.NormalClosure, null);
-        await sending;
     }
 
     [Fact]
     public async Task A_batch_of_state_changes_reaches_clients_as_one_frame_per_change_in_order_and_a_change_relayed_again_once()
     {
-        var hub = new RealtimeHub();
-        var socket = new ScriptedWebSocket(blocking: false);
-        var connection = new ClientConnection(socket, "tester", new WebSocketRelayOptions { QueueCapacity = 8, SendTimeout = TimeSpan.FromSeconds(30) }, NullLogger.Instance);
-        hub.Add(connection);
-        var sending = connection.RunSendLoopAsync();
-
-        await using var provider = ConsumerOn(hub);
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
+        await using var relay = await Relay.StartAsync(clients: 1);
+        var (harness, socket) = (relay.Harness, relay.Sockets[0]);
 
         var at = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
         SensorStateChangeItem Item(long sensorId, Guid id) => new(id, new SensorStateChanged(sensorId, $"pump-{sensorId}", "new", "up", at, at));
@@ -122,10 +86,6 @@ public sealed class StatusEventsConsumerTests
         var frames = socket.Sent.Select(frame => JsonDocument.Parse(frame).RootElement).ToList();
         Assert.All(frames, frame => Assert.Equal(ServerFrames.StateChanged, frame.GetProperty("type").GetString()));
         Assert.Equal([7L, 8L, 9L], frames.Select(frame => frame.GetProperty("data").GetProperty("sensorId").GetInt64()));
-
-        await harness.Stop();
-        connection.Close(WebSocketCloseStatus.NormalClosure, null);
-        await sending;
     }
 
     /// <summary>
@@ -148,10 +108,47 @@ public sealed class StatusEventsConsumerTests
         }
     }
 
-    /// <summary>The gateway's consumer on MassTransit's in-memory test harness, feeding <paramref name="hub"/>.</summary>
-    static ServiceProvider ConsumerOn(RealtimeHub hub) => new ServiceCollection()
-        .AddSingleton(hub)
-        .AddSingleton(new RecentMessageIds())
-        .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
-        .BuildServiceProvider(true);
+    /// <summary>
+    /// The gateway's consumer on MassTransit's in-memory test harness, feeding a hub with connected clients whose
+    /// sockets keep what they are sent. Disposing stops the bus, then closes the clients and waits for their send loops.
+    /// </summary>
+    sealed class Relay(ServiceProvider provider, ScriptedWebSocket[] sockets, ClientConnection[] connections, Task[] sending)
+        : IAsyncDisposable
+    {
+        public ITestHarness Harness { get; } = provider.GetRequiredService<ITestHarness>();
+        public ScriptedWebSocket[] Sockets => sockets;
+
+        public static async Task<Relay> StartAsync(int clients)
+        {
+            var hub = new RealtimeHub();
+            var sockets = Enumerable.Range(0, clients).Select(_ => new ScriptedWebSocket(blocking: false)).ToArray();
+            var options = new WebSocketRelayOptions { QueueCapacity = 8, SendTimeout = TimeSpan.FromSeconds(30) };
+            var connections = sockets.Select(socket => new ClientConnection(socket, "tester", options, NullLogger.Instance)).ToArray();
+            foreach (var connection in connections)
+            {
+                hub.Add(connection);
+            }
+            var sending = connections.Select(c => c.RunSendLoopAsync()).ToArray();
+
+            var provider = new ServiceCollection()
+                .AddSingleton(hub)
+                .AddSingleton(new RecentMessageIds())
+                .AddMassTransitTestHarness(bus => bus.AddConsumer<StatusEventsConsumer>())
+                .BuildServiceProvider(true);
+            var relay = new Relay(provider, sockets, connections, sending);
+            await relay.Harness.Start();
+            return relay;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Harness.Stop();
+            foreach (var connection in connections)
+            {
+                connection.Close(WebSocketCloseStatus.NormalClosure, null);
+            }
+            await Task.WhenAll(sending);
+            await provider.DisposeAsync();
+        }
+    }
 }
