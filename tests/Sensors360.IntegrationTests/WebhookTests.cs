@@ -91,6 +91,20 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         Assert.InRange(sent, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 
+    /// <summary>
+    /// What every delivery carries: signed with <paramref name="secret"/>, JSON, its event named alike in the header and
+    /// the body's type, the body's deliveryId the header's. Returns the body's data.
+    /// </summary>
+    static JsonElement AssertEnvelope(WebhookReceiver.Request delivery, string secret, string type)
+    {
+        AssertSigned(delivery, secret);
+        Assert.Equal(type, delivery.Event);
+        Assert.Equal("application/json", delivery.ContentType?.Split(';')[0]);
+        Assert.Equal(type, delivery.Json.GetProperty("type").GetString());
+        Assert.Equal(delivery.DeliveryId, delivery.Json.GetProperty("deliveryId").GetString());
+        return delivery.Json.GetProperty("data");
+    }
+
     static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
@@ -112,12 +126,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(_receiver.For("/up", sensorId).Count > 0), DeliveryDeadline),
             "The up transition never reached the webhook.");
         var delivery = Assert.Single(_receiver.For("/up", sensorId));
-        AssertSigned(delivery, up.Secret);
-        Assert.Equal("stateChanged", delivery.Event);
-        Assert.Equal("application/json", delivery.ContentType?.Split(';')[0]);
-        Assert.Equal("stateChanged", delivery.Json.GetProperty("type").GetString());
-        Assert.Equal(delivery.DeliveryId, delivery.Json.GetProperty("deliveryId").GetString());
-        var data = delivery.Json.GetProperty("data");
+        var data = AssertEnvelope(delivery, up.Secret, "stateChanged");
         Assert.StartsWith("hooked-", data.GetProperty("tag").GetString());
         Assert.Equal("new", data.GetProperty("from").GetString());
         Assert.Equal("up", data.GetProperty("to").GetString());
@@ -163,12 +172,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         await WebhookEventuallyAsync(atRisk.Id, w => w.GetProperty("deliveriesSucceeded").GetInt64() >= 1,
             "The at-risk webhook never showed a successful delivery");
         var delivery = Assert.Single(_receiver.For("/at-risk", sensorId));
-        AssertSigned(delivery, atRisk.Secret);
-        Assert.Equal("sensorAtRisk", delivery.Event);
-        Assert.Equal("application/json", delivery.ContentType?.Split(';')[0]);
-        Assert.Equal("sensorAtRisk", delivery.Json.GetProperty("type").GetString());
-        Assert.Equal(delivery.DeliveryId, delivery.Json.GetProperty("deliveryId").GetString());
-        var data = delivery.Json.GetProperty("data");
+        var data = AssertEnvelope(delivery, atRisk.Secret, "sensorAtRisk");
         Assert.Equal(prediction.Tag, data.GetProperty("tag").GetString());
         Assert.Equal(0.82, data.GetProperty("risk7d").GetDouble());
         Assert.Equal(0.97, data.GetProperty("risk30d").GetDouble());
