@@ -132,14 +132,13 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         Assert.Equal("up", data.GetProperty("to").GetString());
         Assert.True(data.GetProperty("at").TryGetDateTimeOffset(out _));
         Assert.True(data.GetProperty("lastHeartbeatAt").TryGetDateTimeOffset(out _));
-        // The sensor may well go down meanwhile (its stale threshold here is 3 s) and that reaches /down; the up never does.
-        Assert.DoesNotContain(_receiver.For("/down", sensorId), d => d.Json.GetProperty("data").GetProperty("to").GetString() == "up");
 
         var status = await WebhookEventuallyAsync(up.Id, w => Status(w) == 200 && w.GetProperty("deliveriesSucceeded").GetInt64() >= 1,
             "The webhook never showed a successful delivery");
         Assert.Equal(JsonValueKind.Null, status.GetProperty("lastError").ValueKind);
         Assert.True(status.GetProperty("lastSuccessAt").TryGetDateTimeOffset(out _));
-        Assert.Equal(0, (await WebhookAsync(down.Id)).GetProperty("deliveriesSucceeded").GetInt64());
+        // The sensor may well go down meanwhile (its stale threshold here is 3 s) and that reaches /down; the up never does.
+        Assert.All(_receiver.For("/down", sensorId), d => Assert.Equal("down", d.Json.GetProperty("data").GetProperty("to").GetString()));
 
         var list = await _api.Worker.GetStringAsync("/api/webhooks");
         Assert.Contains($"\"id\":{up.Id},", list);
