@@ -104,7 +104,9 @@ public static class AuthApi
         if (user is null)
         {
             // Same cost as a real check, so response times do not tell which user names exist.
-            signIn.UserManager.PasswordHasher.VerifyHashedPassword(new IdentityUser(), UnknownUserHash.Value, credentials.Password);
+            var hasher = signIn.UserManager.PasswordHasher;
+            var unknownUserHash = LazyInitializer.EnsureInitialized(ref _unknownUserHash, () => hasher.HashPassword(new IdentityUser(), Guid.NewGuid().ToString()));
+            hasher.VerifyHashedPassword(new IdentityUser(), unknownUserHash, credentials.Password);
             return (null, InvalidCredentials());
         }
         var result = await signIn.CheckPasswordSignInAsync(user, credentials.Password, lockoutOnFailure: true);
@@ -125,7 +127,6 @@ public static class AuthApi
     internal static async Task<string> RoleAsync(UserManager<IdentityUser> users, IdentityUser user) =>
         Roles.Highest(await users.GetRolesAsync(user)) ?? "";
 
-    static readonly Lazy<string> UnknownUserHash = new(() =>
-        new PasswordHasher<IdentityUser>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 600_000 }))
-            .HashPassword(new IdentityUser(), Guid.NewGuid().ToString()));
+    // A hash of a random password made by the configured hasher, so checking it costs what checking a real one does.
+    static string? _unknownUserHash;
 }
