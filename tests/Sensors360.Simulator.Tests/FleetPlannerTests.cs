@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Sensors360.Simulator.Fleet;
-using Sensors360.Simulator.Tests.Support;
 
 namespace Sensors360.Simulator.Tests;
 

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-using Sensors360.Simulator.Api;
-using Sensors360.Simulator.Demo;
-using Sensors360.Simulator.Fleet;
-using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Sensors360.Simulator.Fleet;
-using Sensors360.Simulator.Tests.Support;
 
 namespace Sensors360.Simulator.Tests;
 

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Extensions.Time.Testing;
-using Sensors360.Simulator.Api;
-using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

@@ -1,7 +1,4 @@
-using System.Net;
 using Sensors360.Simulator.Behaviour;
-using Sensors360.Simulator.Fleet;
-using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

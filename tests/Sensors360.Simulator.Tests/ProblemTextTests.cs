@@ -1,4 +1,3 @@
-using Sensors360.Simulator.Api;
 
 namespace Sensors360.Simulator.Tests;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using Polly.CircuitBreaker;
-using Sensors360.Simulator.Api;
-using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

@@ -1,6 +1,4 @@
 using Sensors360.Simulator.Behaviour;
-using Sensors360.Simulator.Fleet;
-using Sensors360.Simulator.Tests.Support;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

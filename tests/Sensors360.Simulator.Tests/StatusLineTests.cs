@@ -1,7 +1,3 @@
-using System.Net;
-using Sensors360.Simulator.Api;
-using Sensors360.Simulator.Demo;
-using Sensors360.Simulator.Fleet;
 using static Sensors360.Simulator.Tests.Support.TestFleets;
 
 namespace Sensors360.Simulator.Tests;

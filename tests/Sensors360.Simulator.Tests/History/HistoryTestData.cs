@@ -1,5 +1,6 @@
 using Sensors360.History;
 using Sensors360.Simulator.History;
+using Beat = Sensors360.Simulator.History.Beat;
 
 namespace Sensors360.Simulator.Tests.History;
 

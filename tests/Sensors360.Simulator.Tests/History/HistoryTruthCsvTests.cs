@@ -1,5 +1,4 @@
 using Sensors360.History;
-using Sensors360.Simulator.Tests.Support;
 
 namespace Sensors360.Simulator.Tests.History;
 

@@ -1,4 +1,5 @@
 using Sensors360.Simulator.History;
+using Beat = Sensors360.Simulator.History.Beat;
 using static Sensors360.Simulator.Tests.History.HistoryTestData;
 
 namespace Sensors360.Simulator.Tests.History;

@@ -1,5 +1,4 @@
 using System.Text;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

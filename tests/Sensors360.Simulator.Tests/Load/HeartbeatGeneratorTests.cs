@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

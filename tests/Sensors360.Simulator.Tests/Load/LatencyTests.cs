@@ -1,6 +1,5 @@
 using HdrHistogram;
 using Sensors360.Measurement;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

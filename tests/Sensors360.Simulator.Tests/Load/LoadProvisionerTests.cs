@@ -1,8 +1,4 @@
-using System.Net;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Sensors360.Simulator.Load;
-using Sensors360.Simulator.Tests.Support;
 
 namespace Sensors360.Simulator.Tests.Load;
 

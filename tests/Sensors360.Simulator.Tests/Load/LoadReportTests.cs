@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

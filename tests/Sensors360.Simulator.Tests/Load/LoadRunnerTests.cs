@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text.Json;
 using HdrHistogram;
-using Microsoft.Extensions.Time.Testing;
-using Sensors360.Simulator.Load;
-using Sensors360.Simulator.Tests.Support;
 
 namespace Sensors360.Simulator.Tests.Load;
 

@@ -1,5 +1,4 @@
 using HdrHistogram;
-using Sensors360.Simulator.Load;
 
 namespace Sensors360.Simulator.Tests.Load;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 
 namespace Sensors360.Simulator.Tests.Support;
 

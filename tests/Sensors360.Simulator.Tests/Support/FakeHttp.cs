@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 
 namespace Sensors360.Simulator.Tests.Support;

@@ -1,11 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-using Sensors360.Simulator.Api;
-using Sensors360.Simulator.Demo;
-using Sensors360.Simulator.Fleet;
 
 namespace Sensors360.Simulator.Tests.Support;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Sensors360.Simulator.Behaviour;
-using Sensors360.Simulator.Fleet;
 
 namespace Sensors360.Simulator.Tests.Support;
 
