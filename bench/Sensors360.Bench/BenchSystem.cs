@@ -25,8 +25,9 @@ public sealed class BenchSystem : IAsyncDisposable
             cancellationToken, builder =>
             {
                 builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
-                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__RequestsPerSecond", "100000000")
-                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "100000000")
+                    // The highest the settings accept: far beyond what two cores can send.
+                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__RequestsPerSecond", "1000000")
+                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "1000000")
                     .WithEnvironment("Logging__LogLevel__Default", "Warning");
                 builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
                     .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "100000")
