@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -45,6 +46,17 @@ public enum SortKeyKind { None, Text, Time }
 public sealed record SensorCursor(string? Key, long Id)
 {
     public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
+
+    /// <summary>
+    /// Whether this cursor can continue a list sorted by a key of <paramref name="kind"/>: a time key must be a time and a
+    /// text key cannot hold NUL, which PostgreSQL text refuses. A cursor is opaque but comes from the client, so it may be forged.
+    /// </summary>
+    public bool Continues(SortKeyKind kind) => Key is null || kind switch
+    {
+        SortKeyKind.Time => DateTimeOffset.TryParse(Key, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+        SortKeyKind.Text => !Key.Contains('\0'),
+        _ => true,
+    };
 
     public static SensorCursor? Decode(string value)
     {

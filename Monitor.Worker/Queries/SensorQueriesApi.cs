@@ -78,7 +78,7 @@ public static class SensorQueriesApi
             errors["sort"] = [$"Sort by one of {SensorSort.Names}."];
         }
         var cursor = after is null ? null : SensorCursor.Decode(after);
-        if (after is not null && cursor is null)
+        if (after is not null && (cursor is null || (order is not null && !cursor.Continues(order.Kind))))
         {
             errors["after"] = ["'after' must be the 'next' value of a previous page, unchanged."];
         }

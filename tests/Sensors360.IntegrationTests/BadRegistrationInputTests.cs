@@ -134,6 +134,9 @@ public sealed class BadRegistrationInputTests(SensorsAppFixture fixture) : IAsyn
     [InlineData("sort=id;DROP")]
     [InlineData("limit=99999999999")]
     [InlineData("after=not-a-cursor")]
+    // Well-formed cursors with a forged key: not a time for a time sort, a NUL for a text sort.
+    [InlineData("sort=lastHeartbeat&after=eyJLZXkiOiJub3QgYSB0aW1lIiwiSWQiOjF9")]
+    [InlineData("sort=tag&after=eyJLZXkiOiJhXHUwMDAwYiIsIklkIjoxfQ")]
     public async Task A_bad_sensor_list_query_is_refused_with_400(string query)
     {
         using var response = await _operator.GetAsync($"/api/sensors?{query}");
