@@ -343,9 +343,10 @@ public sealed class LoadRunnerTests
         await RunOnClockAsync(time, Runner(options, Target(), handler, time, progress: progress));
 
         // A line a second until the run ends at 3.5 s, at 100 requests and 1,000 heartbeats a second; the warm-up ends
-        // half-way between two lines, so each line's phase is unambiguous.
+        // half-way between two lines, so each line's phase is unambiguous. The run's finishing steps may still see the
+        // 4 s tick on a busy machine, so a fourth line is allowed.
         var lines = progress.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
+        Assert.InRange(lines.Length, 3, 4);
         Assert.StartsWith("load    1.0 s warm-up · ", lines[0]);
         Assert.StartsWith("load    2.0 s measuring · ", lines[1]);
         Assert.All(lines[..2], line => Assert.Matches(@" s [a-z-]+ · (9\d|10\d) req/s · (9\d\d|1,0\d\d) hb/s · p99 0\.0 ms · errors 0 \(429: 0\)$", line));
