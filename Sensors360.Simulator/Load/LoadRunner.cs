@@ -107,10 +107,10 @@ public sealed class LoadRunner(
         // runs behind the clock's back.
         var senders = Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => SendLoopAsync(_stats.NewRecorder(), cancellationToken)));
 
-        await DelayUntilAsync(_measureStart, senders, cancellationToken);
+        await DelayUntilAsync(_measureStart, cancellationToken);
         var atMeasureStart = await CountAsync(cancellationToken);
         _phase = "measuring";
-        await DelayUntilAsync(Volatile.Read(ref _end), senders, cancellationToken);
+        await DelayUntilAsync(Volatile.Read(ref _end), cancellationToken);
         var atEnd = await CountAsync(cancellationToken);
         _phase = "finishing";
         await senders;
@@ -408,12 +408,7 @@ public sealed class LoadRunner(
         }
     }
 
-    /// <summary>
-    /// Waits until the clock reaches <paramref name="timestamp"/>. The timer is set a moment after the wait was measured,
-    /// so it may fire a little after the timestamp; a clock that moves only with the requests (the tests') can stop in
-    /// between, when the senders stop at the end. So once every sender has stopped and the clock is there, that is it.
-    /// </summary>
-    private async Task DelayUntilAsync(long timestamp, Task senders, CancellationToken cancellationToken)
+    private async Task DelayUntilAsync(long timestamp, CancellationToken cancellationToken)
     {
         var wait = timestamp - time.GetTimestamp();
         if (wait <= 0)
@@ -421,18 +416,11 @@ public sealed class LoadRunner(
             return;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(TimeSpan.FromSeconds((double)wait / _frequency), time, stop.Token);
-        if (await Task.WhenAny(delay, senders) == senders && time.GetTimestamp() >= timestamp)
-        {
-            await stop.CancelAsync();
-        }
-
         try
         {
-            await delay;
+            await Task.Delay(TimeSpan.FromSeconds((double)wait / _frequency), time, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
