@@ -30,7 +30,7 @@ public sealed class DurabilityTests(FaultsFixture fixture)
             "Setting: the heartbeats queue",
             "Durable, not auto-delete; consumed with manual acknowledgements (ack after the transaction commits)",
             $"durable: yes, auto-delete: no; {consumers.GetArrayLength()} consumer(s), " +
-            $"ack_required true, prefetch {prefetch}"));
+            $"ack_required true, prefetch {prefetch}", Met: true));
     }
 
     [Fact]
@@ -60,6 +60,6 @@ public sealed class DurabilityTests(FaultsFixture fixture)
         ScenarioResults.Record(new(
             "Setting: publisher confirms",
             "Ingestion.Api answers 202 only after RabbitMQ confirmed the persistent message",
-            $"all {channels.Length} channel(s) of Ingestion.Api's connection in confirm mode; messages sent with delivery mode 2 (see the backlog scenario)"));
+            $"all {channels.Length} channel(s) of Ingestion.Api's connection in confirm mode; messages sent with delivery mode 2 (see the backlog scenario)", Met: true));
     }
 }

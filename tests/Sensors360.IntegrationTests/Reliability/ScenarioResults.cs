@@ -2,16 +2,6 @@ using Sensors360.ReliabilityReport;
 
 namespace Sensors360.IntegrationTests.Reliability;
 
-/// <summary>One fault scenario's outcome, as a line of docs/reliability.md.</summary>
-public sealed record ReliabilityResult(
-    string Scenario,
-    string Expected,
-    string Measured,
-    long? Accepted = null,
-    long? Lost = null,
-    long? Duplicated = null,
-    bool Met = true);
-
 /// <summary>
 /// Appends each scenario's measurements as a JSON line to artifacts/reliability/results.jsonl (or to
 /// SENSORS360_RELIABILITY_RESULTS), from which eng/reliability.sh renders docs/reliability.md. Each line is
@@ -26,10 +16,9 @@ public static class ScenarioResults
             ? path
             : Path.Combine(RepositoryRoot(), "artifacts", "reliability", "results.jsonl");
 
-    public static void Record(ReliabilityResult result)
+    public static void Record(ScenarioResult result)
     {
-        var line = new ScenarioResult(
-            result.Scenario, result.Expected, result.Measured, result.Accepted, result.Lost, result.Duplicated, result.Met).ToJsonLine();
+        var line = result.ToJsonLine();
         lock (Gate)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(ResultsPath)!);
