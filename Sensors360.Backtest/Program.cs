@@ -17,7 +17,7 @@ if (command is not ("migrate" or "run"))
     return 2;
 }
 
-var settings = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = rest });
+var settings = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 settings.Configuration.AddEnvironmentVariables().AddCommandLine(rest);
 settings.Services.AddValidatedOptions<BacktestOptions>(BacktestOptions.Section);
 settings.Services.AddValidatedOptions<PredictionOptions>(PredictionOptions.Section);
