@@ -3,11 +3,14 @@ using Dashboard.Web;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Browsers reach the pages through the gateway, which proves itself with its key.
+builder.AddServiceAuthentication();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
 app.UseDashboardSecurityHeaders();
+app.UseServiceAuthentication();
 app.MapDefaultEndpoints();
 
 // The built single-page app (client/ → wwwroot/ on every build): "/" is index.html, hashed assets under /assets/.

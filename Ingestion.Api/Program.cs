@@ -17,11 +17,12 @@ builder.Services.AddSingleton(TimeProvider.System);
 // Credentials: loaded from Monitor.Worker, then kept fresh by registry events.
 builder.Services.AddSingleton<CredentialCache>();
 builder.Services.AddSingleton<CredentialReloads>();
+builder.Services.AddServiceKeyOptions();
 builder.Services.AddHttpClient<CredentialLoader>((services, http) =>
-    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
+    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource).AddServiceKey();
 builder.Services.AddHostedService(services => services.GetRequiredService<CredentialLoader>());
 builder.Services.AddHttpClient(CredentialLookup.HttpClientName, (services, http) =>
-    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource);
+    http.BaseAddress = services.GetRequiredService<IOptions<IngestionOptions>>().Value.CredentialsSource).AddServiceKey();
 builder.Services.AddSingleton<CredentialLookup>();
 builder.Services.AddHealthChecks().AddCheck<CredentialsHealthCheck>("credentials", tags: ["ready"]);
 

@@ -7,6 +7,7 @@ using Monitor.Worker.Queries;
 using Monitor.Worker.Registry;
 using Monitor.Worker.Storage;
 using Monitor.Worker.Webhooks;
+using Sensors360.Contracts;
 using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
@@ -16,6 +17,7 @@ using Sensors360.Monitoring.Storage;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddServiceAuthentication();
 builder.Services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 
@@ -63,15 +65,21 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UseServiceAuthentication();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.MapSensorsApi();
-app.MapSensorQueriesApi();
-app.MapStatsApi();
-app.MapCollectorKeysApi();
-app.MapCredentialsApi();
-app.MapWebhooksApi();
-app.MapMaintenanceApi();
+
+// Operators' API: through the gateway, which forwards who is signed in; the simulator provisions its fleet.
+var operators = app.MapGroup("").RequireCallers(ServiceCallers.Gateway);
+var provisioning = app.MapGroup("").RequireCallers(ServiceCallers.Gateway, ServiceCallers.Simulator);
+provisioning.MapSensorsApi();
+operators.MapSensorQueriesApi();
+operators.MapStatsApi();
+provisioning.MapCollectorKeysApi();
+operators.MapWebhooksApi();
+operators.MapMaintenanceApi();
+// The ingestion API's key look-ups.
+app.MapGroup("").RequireCallers(ServiceCallers.Ingestion).MapCredentialsApi();
 
 await app.PrepareDatabaseAsync();
 app.Run();

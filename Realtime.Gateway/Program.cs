@@ -27,7 +27,8 @@ builder.Services.AddSingleton<RealtimeHub>();
 builder.Services.AddSingleton(new RecentMessageIds());
 builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
-builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress));
+builder.Services.AddServiceKeyOptions();
+builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
 builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
 {
     endpoint.PerInstance();

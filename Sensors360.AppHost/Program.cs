@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Sensors360.AppHost.Infrastructure;
+using Sensors360.Contracts;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -9,6 +10,11 @@ var infrastructure = builder.AddSensorsInfrastructure();
 var sensorsDb = infrastructure.Database;
 var messaging = infrastructure.Messaging;
 
+// Services prove who they are to each other with keys issued here (Parameters:service-key-<caller>).
+var gatewayKey = builder.AddServiceKey(ServiceCallers.Gateway);
+var ingestionKey = builder.AddServiceKey(ServiceCallers.Ingestion);
+var simulatorKey = builder.AddServiceKey(ServiceCallers.Simulator);
+
 // Services
 // One retention for both: the API refuses what the worker would drop.
 var retentionDays = builder.Configuration["Sensors:RetentionDays"] ?? "90";
@@ -17,12 +23,16 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
     .WithReference(sensorsDb).WaitFor(sensorsDb)
     .WithReference(messaging).WaitFor(messaging)
     .WithEnvironment("Monitor__RetentionDays", retentionDays)
+    .WithCaller(ServiceCallers.Gateway, gatewayKey)
+    .WithCaller(ServiceCallers.Ingestion, ingestionKey)
+    .WithCaller(ServiceCallers.Simulator, simulatorKey)
     .WithHttpHealthCheck("/health"); // not external: operators reach its API through the gateway only
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(monitorWorker).WaitFor(monitorWorker) // credentials; the worker also migrates the schema
     .WithEnvironment("Ingestion__RetentionDays", retentionDays)
+    .WithServiceKey(ingestionKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Ingestion")
@@ -33,6 +43,7 @@ var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
 var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true);
 
 var dashboardWeb = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
+    .WithCaller(ServiceCallers.Gateway, gatewayKey)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
@@ -41,6 +52,7 @@ builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithReference(monitorWorker).WaitFor(monitorWorker)
     .WithReference(dashboardWeb).WaitFor(dashboardWeb)
     .WithEnvironment("Gateway__AdminPassword", adminPassword)
+    .WithServiceKey(gatewayKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Gateway")
@@ -55,7 +67,8 @@ if (builder.Configuration.GetValue("Simulator:Enabled", true))
     var simulator = builder.AddProject<Projects.Sensors360_Simulator>("simulator")
         .WithReference(monitorWorker).WaitFor(monitorWorker)
         .WithReference(ingestionApi).WaitFor(ingestionApi)
-        .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")));
+        .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")))
+        .WithServiceKey(simulatorKey);
     // Any other Simulator:* setting given to the AppHost (e.g. Simulator__SensorCount=50) is passed on.
     foreach (var (key, value) in builder.Configuration.GetSection("Simulator").AsEnumerable(makePathsRelative: true))
     {

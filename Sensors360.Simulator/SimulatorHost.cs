@@ -18,7 +18,10 @@ public static class SimulatorHost
         builder.Services.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
 
-        builder.Services.AddHttpClient(RegistryClient.HttpClientName);
+        // The registry is Monitor.Worker's API: reached directly with the simulator's service key (ServiceAuth:Key), or
+        // through the gateway with an operator's token.
+        builder.Services.AddServiceKeyOptions(required: false);
+        builder.Services.AddHttpClient(RegistryClient.HttpClientName).AddServiceKey();
         // The service defaults' resilience handler would retry 429 and 503 itself; the heartbeat client must see them.
         // RemoveAllResilienceHandlers is the documented way to opt one client out, still marked experimental.
 #pragma warning disable EXTEXP0001
@@ -27,6 +30,7 @@ public static class SimulatorHost
             .RemoveAllResilienceHandlers();
         builder.Services.AddHttpClient(RegistryClient.BulkHttpClientName)
             .ConfigureHttpClient(http => http.Timeout = TimeSpan.FromMinutes(5))
+            .AddServiceKey()
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using Realtime.Gateway.Identity;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Realtime.Gateway.Proxy;
 
@@ -35,10 +37,38 @@ public static class ProxyRoutes
     ];
 
     public static IReverseProxyBuilder LoadProxyRoutes(this IReverseProxyBuilder proxy) =>
-        proxy.LoadFromMemory(Routes, Clusters);
+        proxy.LoadFromMemory(Routes, Clusters).AddTransforms(context =>
+        {
+            var key = ServiceAuthentication.HeaderValue(context.Services.GetRequiredService<IOptions<ServiceKeyOptions>>().Value.Key);
+            var forwardsOperator = context.Cluster?.ClusterId == Monitor;
+            context.AddRequestTransform(transform => ProveGatewayAsync(transform, key, forwardsOperator));
+        });
+
+    /// <summary>
+    /// Every proxied request carries the gateway's key, and to the monitor the operator it is for — never what the
+    /// client claimed in those headers.
+    /// </summary>
+    public static ValueTask ProveGatewayAsync(RequestTransformContext transform, string key, bool forwardsOperator)
+    {
+        var headers = transform.ProxyRequest.Headers;
+        headers.Remove(ServiceAuthentication.OperatorHeader);
+        headers.Remove(ServiceAuthentication.OperatorRoleHeader);
+        headers.Remove("Authorization");
+        headers.TryAddWithoutValidation("Authorization", key);
+        var user = transform.HttpContext.User;
+        if (forwardsOperator && user.Identity?.Name is { Length: > 0 } name)
+        {
+            headers.TryAddWithoutValidation(ServiceAuthentication.OperatorHeader, name);
+            if (OperatorClaims.RoleOf(user) is { } role)
+            {
+                headers.TryAddWithoutValidation(ServiceAuthentication.OperatorRoleHeader, role);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
 
     // The operator's cookie and token are the gateway's business: the monitor is reached only from here and must
-    // not see (or log) them.
+    // not see (or log) them (the Authorization header is replaced by the gateway's key, see ProveGatewayAsync).
     static RouteConfig MonitorRoute(string id, string path, string policy, int? order = null, string[]? methods = null) => new()
     {
         RouteId = id,
@@ -46,11 +76,7 @@ public static class ProxyRoutes
         AuthorizationPolicy = policy,
         Order = order,
         Match = new RouteMatch { Path = path, Methods = methods },
-        Transforms =
-        [
-            new Dictionary<string, string> { ["RequestHeaderRemove"] = "Cookie" },
-            new Dictionary<string, string> { ["RequestHeaderRemove"] = "Authorization" },
-        ],
+        Transforms = [new Dictionary<string, string> { ["RequestHeaderRemove"] = "Cookie" }],
     };
 
     static ClusterConfig Cluster(string id, string destination, string address) => new()

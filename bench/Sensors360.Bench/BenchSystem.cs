@@ -60,7 +60,7 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public async Task<string> ConnectionStringAsync(string name) => (await App.GetConnectionStringAsync(name))!;
 
-    public HttpClient Worker() => new() { BaseAddress = Http("monitor-worker"), Timeout = TimeSpan.FromMinutes(5) };
+    public HttpClient Worker() => new HttpClient { BaseAddress = Http("monitor-worker"), Timeout = TimeSpan.FromMinutes(5) }.WithServiceKey(ServiceKeys.Gateway);
 
     public async Task<string> AdminTokenAsync()
     {

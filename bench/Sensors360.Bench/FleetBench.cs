@@ -65,7 +65,7 @@ public static class FleetBench
             // The load tool registers the fleet itself (expected interval = the fleet's, grace 5 s, see
             // docs/load-tool.md, "Fleet mode") and keeps the ids in the provision file, where the probes find them.
             var load = LoadTool.RunAsync("fleet", [
-                $"--Load:IngestionUrl={system.Http("ingestion-api")}", $"--Load:RegistryUrl={system.Http("monitor-worker")}",
+                $"--Load:IngestionUrl={system.Http("ingestion-api")}", $"--Load:RegistryUrl={system.Http("monitor-worker")}", $"--ServiceAuth:Key={ServiceKeys.Simulator}",
                 $"--Load:ProvisionFile={provisionFile}", "--Load:Fleet=true", $"--Load:Sensors={scale.Sensors}",
                 $"--Load:Rate={rate.ToString("R", CultureInfo.InvariantCulture)}", $"--Load:BatchSize={IngestBench.Batch}", "--Load:Concurrency=64",
                 LoadTool.Arg("Warmup", warmup), LoadTool.Arg("Duration", scale.Duration), "--Load:ReadyTimeout=00:05:00",

@@ -1,7 +1,11 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Proxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Realtime.Gateway.Tests;
 
@@ -18,7 +22,8 @@ public sealed class ProxyRoutesTests
             Assert.Contains(route.AuthorizationPolicy, new[] { Policies.Viewer, Policies.Operator, Policies.Admin });
             Assert.StartsWith("/api/", route.Match.Path);
             var removed = route.Transforms!.Select(t => t["RequestHeaderRemove"]).ToList();
-            Assert.Equal(["Cookie", "Authorization"], removed);
+            // Authorization is replaced by the gateway's own key (ProveGatewayAsync), checked through the started system.
+            Assert.Equal(["Cookie"], removed);
         }
     }
 
@@ -68,6 +73,33 @@ public sealed class ProxyRoutesTests
         foreach (var cluster in ProxyRoutes.Clusters)
         {
             Assert.Empty(await validator.ValidateClusterAsync(cluster));
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_proxied_request_carries_the_gateways_key_and_the_signed_in_operator_never_what_the_client_claimed(bool toMonitor)
+    {
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice"), new Claim(ClaimTypes.Role, Roles.Viewer)], "test"));
+        using var proxied = new HttpRequestMessage(HttpMethod.Get, "http://monitor-worker/api/sensors");
+        proxied.Headers.TryAddWithoutValidation("Authorization", "Bearer the-operators-token");
+        proxied.Headers.TryAddWithoutValidation(ServiceAuthentication.OperatorHeader, "mallory");
+        proxied.Headers.TryAddWithoutValidation(ServiceAuthentication.OperatorRoleHeader, Roles.Admin);
+        var transform = new RequestTransformContext { HttpContext = new DefaultHttpContext { User = user }, ProxyRequest = proxied };
+
+        await ProxyRoutes.ProveGatewayAsync(transform, ServiceAuthentication.HeaderValue("the-gateways-key"), toMonitor);
+
+        Assert.Equal(["Service the-gateways-key"], proxied.Headers.GetValues("Authorization"));
+        if (toMonitor)
+        {
+            Assert.Equal(["alice"], proxied.Headers.GetValues(ServiceAuthentication.OperatorHeader));
+            Assert.Equal([Roles.Viewer], proxied.Headers.GetValues(ServiceAuthentication.OperatorRoleHeader));
+        }
+        else
+        {
+            Assert.False(proxied.Headers.Contains(ServiceAuthentication.OperatorHeader));
+            Assert.False(proxied.Headers.Contains(ServiceAuthentication.OperatorRoleHeader));
         }
     }
 }

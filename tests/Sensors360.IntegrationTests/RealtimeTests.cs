@@ -262,6 +262,7 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["Gateway__AdminPassword"] = SensorsApp.AdminPassword,
+                ["ServiceAuth__Key"] = ServiceKeys.Gateway,
             });
             var gateway = new SecondGateway(process, new Uri($"http://127.0.0.1:{port}"));
             using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };

@@ -138,18 +138,18 @@ public sealed class RegistryImportTests(SensorsAppFixture fixture) : StartedSyst
         var (activeId, _) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("feed-active"));
         (await Api.Worker.DeleteAsync($"/api/collector-keys/{revokedId}")).Dispose();
 
-        var page = await Api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={a - 1}&limit=1", JsonSerializerOptions.Web);
+        var page = await Api.Credentials.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={a - 1}&limit=1", JsonSerializerOptions.Web);
         Assert.Equal(a, Assert.Single(page!.Items).SensorId);
         Assert.Equal(ApiKeys.Hash(keyA), page.Items[0].KeyHash);
         Assert.Equal(a, page.Next);
-        var next = await Api.Worker.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={page.Next}&limit=1", JsonSerializerOptions.Web);
+        var next = await Api.Credentials.GetFromJsonAsync<SensorCredentialsPage>($"/internal/credentials/sensors?after={page.Next}&limit=1", JsonSerializerOptions.Web);
         Assert.Equal(b, Assert.Single(next!.Items).SensorId);
 
-        var collectors = await Api.Worker.GetFromJsonAsync<List<CollectorCredential>>("/internal/credentials/collectors", JsonSerializerOptions.Web);
+        var collectors = await Api.Credentials.GetFromJsonAsync<List<CollectorCredential>>("/internal/credentials/collectors", JsonSerializerOptions.Web);
         Assert.Contains(collectors!, c => c.CollectorKeyId == activeId);
         Assert.DoesNotContain(collectors!, c => c.CollectorKeyId == revokedId);
 
-        using var badLimit = await Api.Worker.GetAsync("/internal/credentials/sensors?limit=0");
+        using var badLimit = await Api.Credentials.GetAsync("/internal/credentials/sensors?limit=0");
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
     }
 }

@@ -37,7 +37,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Registering_returns_a_prefixed_256_bit_key_once_and_stores_only_its_hash()
     {
-        using var worker = App.CreateHttpClient("monitor-worker");
+        using var worker = App.CreateWorkerClient();
         var tag = UniqueTag("register");
 
         var (id, key) = await RegisterAsync(worker, tag);
@@ -53,7 +53,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
     [Fact]
     public async Task An_active_tag_cannot_be_registered_twice_but_a_retired_one_can_be_reused()
     {
-        using var worker = App.CreateHttpClient("monitor-worker");
+        using var worker = App.CreateWorkerClient();
         var tag = UniqueTag("dup");
         var (first, _) = await RegisterAsync(worker, tag);
 
@@ -71,7 +71,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Invalid_registrations_are_refused_with_a_problem_naming_each_field_and_store_nothing()
     {
-        using var worker = App.CreateHttpClient("monitor-worker");
+        using var worker = App.CreateWorkerClient();
         var tag = "bad\u0007" + UniqueTag("tag");
 
         using var response = await worker.PostAsJsonAsync("/api/sensors",
@@ -89,7 +89,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Rotating_a_key_replaces_the_stored_hash()
     {
-        using var worker = App.CreateHttpClient("monitor-worker");
+        using var worker = App.CreateWorkerClient();
         var (id, oldKey) = await RegisterAsync(worker, UniqueTag("rotate"));
 
         using var response = await worker.PostAsync($"/api/sensors/{id}/rotate-key", null);
@@ -103,7 +103,7 @@ public sealed class SensorRegistryTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Retiring_is_terminal_recorded_as_a_flip_and_refuses_new_keys()
     {
-        using var worker = App.CreateHttpClient("monitor-worker");
+        using var worker = App.CreateWorkerClient();
         var (id, _) = await RegisterAsync(worker, UniqueTag("retire"));
 
         using var retire = await worker.PostAsync($"/api/sensors/{id}/retire", null);

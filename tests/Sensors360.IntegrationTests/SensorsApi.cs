@@ -12,7 +12,11 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
 {
     readonly Lazy<Task<NpgsqlDataSource>> _db = new(async () => NpgsqlDataSource.Create((await app.GetConnectionStringAsync("sensorsdb"))!));
 
-    public HttpClient Worker { get; } = app.CreateHttpClient("monitor-worker");
+    /// <summary>Monitor.Worker's API, called as the gateway calls it.</summary>
+    public HttpClient Worker { get; } = app.CreateWorkerClient();
+
+    /// <summary>Monitor.Worker's <c>/internal/credentials</c>, called as the ingestion API calls it.</summary>
+    public HttpClient Credentials { get; } = app.CreateHttpClient("monitor-worker").WithServiceKey(ServiceKeys.Ingestion);
 
     public HttpClient Ingestion { get; } = app.CreateHttpClient("ingestion-api", "http");
 
@@ -142,6 +146,7 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Worker.Dispose();
+        Credentials.Dispose();
         Ingestion.Dispose();
         if (_db.IsValueCreated)
         {

@@ -89,6 +89,7 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
         {
             start.Environment["Simulator__" + key] = value;
         }
+        start.Environment["ServiceAuth__Key"] = ServiceKeys.Simulator;
 
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var process = new Process { StartInfo = start };

@@ -17,6 +17,7 @@ public sealed class WorkerFailoverTests
             ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb"),
             ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging"),
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ServiceAuth__Callers__gateway"] = ServiceKeys.Gateway,
             ["Monitor__SnapshotPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture),
             ["Monitor__ScanPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture),
         });

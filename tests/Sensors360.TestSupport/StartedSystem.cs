@@ -23,7 +23,8 @@ public static class StartedSystem
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Sensors360_AppHost>(
             // The demo fleet would mix its sensors into the caller's own; a caller that wants it turns it on.
-            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={adminPassword}", .. args ?? []],
+            ["--Infrastructure:Mode=local", "--Simulator:Enabled=false", $"--Parameters:admin-password={adminPassword}",
+                .. ServiceKeys.AppHostArguments, .. args ?? []],
             cancellationToken);
         configure?.Invoke(builder);
         // No Aspire dashboard runs here: without this every service would export telemetry to nothing and, retrying
