@@ -12,10 +12,17 @@ public static class WebhookExtensions
         builder.Services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
 
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services =>
             {
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                var networks = WebhookNetworks.From(services.GetRequiredService<IOptions<WebhookOptions>>().Value);
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    // The address is checked where the connection is made; through a proxy it would be the proxy's.
+                    UseProxy = false,
+                    ConnectCallback = networks.ConnectAsync,
+                };
             })
             // Targets are outside addresses and the retries are ours (WebhookOptions.Timeout limits each attempt):
             // drop the handlers ServiceDefaults gives every client, the standard resilience handler (which would

@@ -14,6 +14,12 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>Accept http:// targets (local receivers in development and tests); otherwise only https://.</summary>
     public bool AllowHttp { get; set; }
 
+    /// <summary>
+    /// Non-public ranges (CIDR, e.g. <c>10.20.0.0/16</c>, <c>127.0.0.0/8</c>) that targets may nevertheless be in; by
+    /// default none: deliveries to private, loopback and link-local addresses are refused (<see cref="WebhookNetworks"/>).
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
     /// <summary>Attempts per delivery, the first included.</summary>
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 6;
@@ -48,6 +54,15 @@ public sealed class WebhookOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var network in AllowedNetworks)
+        {
+            if (!System.Net.IPNetwork.TryParse(network?.Trim() ?? "", out _))
+            {
+                yield return new ValidationResult(
+                    $"AllowedNetworks: '{network}' is not a network in CIDR notation (an address, '/', the prefix length, e.g. 10.20.0.0/16 or fd00::/8).",
+                    [nameof(AllowedNetworks)]);
+            }
+        }
         if (MaxRetryDelay < FirstRetryDelay)
         {
             yield return new ValidationResult(

@@ -167,6 +167,11 @@ public sealed class WebhookSender(
         {
             return new(at, null, $"No response within {timeout.TotalSeconds:0.###} s.", Retryable: true);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
+        {
+            // The address, not the receiver, is at fault: another attempt would be refused the same way.
+            return new(at, null, Truncate("Not sent: " + refused.Message), Retryable: false);
+        }
         catch (HttpRequestException ex)
         {
             return new(at, null, Truncate(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message), Retryable: true);

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,7 @@ public static class WebhooksApi
         CreateWebhookRequest request, MonitorDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var url = ValidateUrl(errors, request.Url, options.Value.AllowHttp);
+        var url = ValidateUrl(errors, request.Url, options.Value);
         var events = ValidateEvents(errors, request.Events);
         if (errors.Count > 0)
         {
@@ -71,8 +72,9 @@ public static class WebhooksApi
     static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, MonitorDbContext db, CancellationToken cancellationToken) =>
         await db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0 ? TypedResults.NoContent() : NotFound(id);
 
-    static string? ValidateUrl(Dictionary<string, string[]> errors, string? text, bool allowHttp)
+    static string? ValidateUrl(Dictionary<string, string[]> errors, string? text, WebhookOptions options)
     {
+        var allowHttp = options.AllowHttp;
         var allowed = allowHttp ? "https:// or http://" : "https://";
         text = text?.Trim();
         string? error = null;
@@ -100,6 +102,11 @@ public static class WebhooksApi
         {
             error = "Remove the user name and password from the URL: anyone who can list webhooks would see them. " +
                     "Verify the X-Sensors360-Signature header instead.";
+        }
+        // A literal address is refused here already; a host name is checked when each delivery connects.
+        else if (IPAddress.TryParse(uri.IdnHost, out var address) && !WebhookNetworks.From(options).Allows(address))
+        {
+            error = WebhookNetworks.RefusalReason(uri.Host, [address]);
         }
         else
         {

@@ -71,8 +71,10 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
                 // MaintenanceTests watch a degrading sensor enter the maintenance queue.
                 .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01")
-                // WebhookTests run their receiver on plain http://127.0.0.1 and watch retries happen.
+                // WebhookTests run their receiver on plain http://127.0.0.1 (a loopback address, so allowed explicitly)
+                // and watch retries happen.
                 .WithEnvironment("Monitor__Webhooks__AllowHttp", "true")
+                .WithEnvironment("Monitor__Webhooks__AllowedNetworks__0", "127.0.0.0/8")
                 .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
