@@ -115,10 +115,16 @@ public static class SensorCsv
         return new(rows, errors);
     }
 
+    /// <summary>
+    /// The import's answer, the keys file operators keep and open in a spreadsheet: a cell starting with = + - @, a tab or
+    /// a carriage return would be read there as a formula (a tag "=HYPERLINK(…)" could send the keys elsewhere), so it
+    /// is written with a leading apostrophe, as OWASP advises ("'=HYPERLINK(…)"). Only the text columns can start so:
+    /// ids are positive.
+    /// </summary>
     public static string Write(IEnumerable<SensorKeyResponse> sensors)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        using (var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape }))
         {
             csv.WriteField("id");
             csv.WriteField("tag");

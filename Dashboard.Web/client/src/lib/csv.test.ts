@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { importErrors, keysFileName, keysToCsv, parseCsv, parseKeysCsv, toCsv } from './csv'
+import { formulaSafe, importErrors, keysFileName, keysToCsv, parseCsv, parseKeysCsv, toCsv } from './csv'
 
 describe('parseCsv', () => {
   it('reads quoted fields with commas, quotes and line breaks', () => {
@@ -45,6 +45,16 @@ describe('parseKeysCsv', () => {
   it('survives a round trip through the download', () => {
     const sensors = [{ id: 1, tag: 'a "quoted", tag', key: 'k' }]
     expect(parseKeysCsv(keysToCsv(sensors))).toEqual(sensors)
+  })
+
+  it('writes tags a spreadsheet would run as formulas with a leading apostrophe, once', () => {
+    const tags = ['=HYPERLINK("http://evil.example","x")', '@SUM(A1)', '+1', '-1+2', '\tcmd', '\rcmd']
+    const csv = keysToCsv(tags.map((tag, i) => ({ id: i + 1, tag, key: 'k' })))
+    expect(parseKeysCsv(csv).map(s => s.tag)).toEqual(tags.map(tag => `'${tag}`))
+    // The monitor's answer is already safe: downloading it again adds nothing.
+    expect(keysToCsv(parseKeysCsv(csv))).toBe(csv)
+    expect(formulaSafe('north-1')).toBe('north-1')
+    expect(formulaSafe("'=already")).toBe("'=already")
   })
 })
 

@@ -73,9 +73,18 @@ export function parseKeysCsv(text: string): SensorKeyResponse[] {
     .map(row => ({ id: Number(row[id]), tag: row[tag] ?? '', key: row[key] ?? '' }))
 }
 
-/** Sensors and keys as a CSV file for download. */
+/**
+ * A text cell a spreadsheet would not run as a formula: one starting with = + - @, a tab or a carriage return gets a
+ * leading apostrophe (OWASP's advice; the monitor writes its keys file the same way). For text columns only: a
+ * negative number is data.
+ */
+export function formulaSafe(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+}
+
+/** Sensors and keys as a CSV file for download (tags and keys formula-safe, as the monitor's answer already is). */
 export function keysToCsv(sensors: readonly SensorKeyResponse[]): string {
-  return toCsv([['id', 'tag', 'key'], ...sensors.map(s => [String(s.id), s.tag, s.key])])
+  return toCsv([['id', 'tag', 'key'], ...sensors.map(s => [String(s.id), formulaSafe(s.tag), formulaSafe(s.key)])])
 }
 
 /** "sensor-keys-2026-11-28T10-00-05.csv" (UTC, safe in every file system). */
