@@ -51,7 +51,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
         await api.WaitUntilKeyAcceptedAsync(id, key);
         Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id) == 1, Deadline),
             "the first heartbeat was not stored");
-        Assert.True(await Poll.UntilAsync(async () => (await BacklogHealthAsync(api)).Check == "Healthy", Deadline),
+        Assert.True(await Poll.UntilAsync(async () => (await BacklogHealthAsync(api, key)).Check == "Healthy", Deadline),
             "the backlog was not within the bound to begin with");
 
         var origin = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -96,7 +96,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, unknownKey.StatusCode);
             }
-            var health = await BacklogHealthAsync(api);
+            var health = await BacklogHealthAsync(api, key);
             Assert.Equal(("Degraded", "Degraded"), (health.Overall, health.Check));
             Assert.Contains($"more than the bound of {Bound}", health.Description);
 
@@ -125,7 +125,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id, after) == 1, Deadline),
                 "the heartbeat accepted after the backlog drained was not stored");
             Assert.Equal(0, await StoredAsync(api, id, refused));
-            Assert.Equal("Healthy", (await BacklogHealthAsync(api)).Check);
+            Assert.Equal("Healthy", (await BacklogHealthAsync(api, key)).Check);
         }
         finally
         {
@@ -183,14 +183,17 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var api = new SensorsApi(fixture.App);
-        Assert.Equal("Healthy", (await BacklogHealthAsync(api)).Check);
+        // A known key: only a caller that proved who it is sees the checks on /health.
+        var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("backlog-reader"));
+        await api.WaitUntilKeyAcceptedAsync(id, key);
+        Assert.Equal("Healthy", (await BacklogHealthAsync(api, key)).Check);
         (string Overall, string Check, string Description) health = default;
         try
         {
             await fixture.StopAsync("messaging", cts.Token);
             Assert.True(await Poll.UntilAsync(async () =>
             {
-                health = await BacklogHealthAsync(api);
+                health = await BacklogHealthAsync(api, key);
                 return health.Check == "Degraded";
             }, Deadline), $"heartbeat-backlog still {health} with RabbitMQ stopped");
             Assert.StartsWith("Backlog unknown: RabbitMQ", health.Description);
@@ -198,7 +201,7 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
             await fixture.StartAsync("messaging", cts.Token);
             Assert.True(await Poll.UntilAsync(async () =>
             {
-                health = await BacklogHealthAsync(api);
+                health = await BacklogHealthAsync(api, key);
                 return health.Check == "Healthy" && health.Description.Contains($"messages ready in 'heartbeats' (bound {Bound})");
             }, Deadline), $"heartbeat-backlog still {health} after RabbitMQ was back");
         }
@@ -223,10 +226,15 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
         return problem;
     }
 
-    /// <summary>Ingestion.Api's /health: the overall status, and the heartbeat-backlog check's status and description.</summary>
-    static async Task<(string Overall, string Check, string Description)> BacklogHealthAsync(SensorsApi api)
+    /// <summary>
+    /// Ingestion.Api's /health: the overall status, and the heartbeat-backlog check's status and description, which
+    /// it shows callers with a known <paramref name="key"/>.
+    /// </summary>
+    static async Task<(string Overall, string Check, string Description)> BacklogHealthAsync(SensorsApi api, string key)
     {
-        using var response = await api.Ingestion.GetAsync("/health");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var response = await api.Ingestion.SendAsync(request);
         var report = await SensorsApi.JsonAsync(response);
         var check = report.GetProperty("checks").GetProperty("heartbeat-backlog");
         return (report.GetProperty("status").GetString()!, check.GetProperty("status").GetString()!,

@@ -11,27 +11,51 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
 {
     DistributedApplication App => fixture.App;
 
+    /// <summary>
+    /// The checks are shown only to a caller that proved who it is (HealthDetailsTests): a sensor's key at the ingestion
+    /// API, a signed-in operator at the gateway. The worker and the dashboard's host have no such caller yet, so there
+    /// the overall status stands for their checks.
+    /// </summary>
     [Theory]
     [InlineData("ingestion-api", new[] { "masstransit-bus", "credentials", "heartbeat-backlog" })]
-    [InlineData("monitor-worker", new[] { "PostgreSql", "masstransit-bus" })]
+    [InlineData("monitor-worker", new string[0])]
     [InlineData("realtime-gateway", new[] { "PostgreSql", "masstransit-bus" })]
-    [InlineData("dashboard-web", new[] { "self" })]
+    [InlineData("dashboard-web", new string[0])]
     public async Task Each_service_reports_its_dependencies_as_healthy(string service, string[] expectedChecks)
     {
         using var http = App.CreateHttpClient(service, "http");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Authorization = service switch
+        {
+            "ingestion-api" => new("Bearer", await KnownSensorKeyAsync()),
+            "realtime-gateway" => new("Bearer", await Gateway.AdminTokenAsync(App)),
+            _ => null,
+        };
 
-        using var response = await http.GetAsync("/health");
+        using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         using var report = JsonDocument.Parse(body);
         Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        if (expectedChecks.Length == 0)
+        {
+            return;
+        }
         var checks = report.RootElement.GetProperty("checks");
         foreach (var check in expectedChecks)
         {
             Assert.True(checks.TryGetProperty(check, out var entry), $"{service} /health has no '{check}' check: {body}");
             Assert.Equal("Healthy", entry.GetProperty("status").GetString());
         }
+    }
+
+    async Task<string> KnownSensorKeyAsync()
+    {
+        await using var api = new SensorsApi(App);
+        var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("health-reader"));
+        await api.WaitUntilKeyAcceptedAsync(id, key);
+        return key;
     }
 
     [Fact]
