@@ -46,6 +46,8 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseProblemResponses(hsts: true);
+// Sensors on legacy firmware cannot do TLS: the heartbeat API stays on plain HTTP even with a certificate.
+app.UseHttpsWhenCertificateConfigured(plainHttpAllowed: context => context.Request.Path.StartsWithSegments("/api"));
 app.UseHeartbeatAdmission();
 app.MapDefaultEndpoints();
 app.MapOpenApi();

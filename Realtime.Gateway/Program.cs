@@ -45,6 +45,7 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseProblemResponses(hsts: true);
+app.UseHttpsWhenCertificateConfigured();
 app.UseWebSockets();
 app.UseAuthentication();
 app.UseAntiforgeryForCookieWrites();

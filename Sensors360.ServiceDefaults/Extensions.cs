@@ -95,13 +95,14 @@ public static class Extensions
 
     /// <summary>
     /// Unhandled errors and bare status codes answer RFC 9457 problem+json. <paramref name="hsts"/>: the service is
-    /// reached by browsers or sensors directly, so outside Development it tells them to stay on HTTPS.
+    /// reached by browsers or sensors directly, so when it has a certificate, and always outside Development, it tells
+    /// them to stay on HTTPS (on HTTPS answers; ASP.NET leaves out localhost and loopback addresses).
     /// </summary>
     public static WebApplication UseProblemResponses(this WebApplication app, bool hsts = false)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (hsts && !app.Environment.IsDevelopment())
+        if (hsts && (app.Configuration.HasCertificate() || !app.Environment.IsDevelopment()))
         {
             app.UseHsts();
         }

@@ -58,7 +58,7 @@ if [ -n "${SENSORS360_TLS_CERT:-}" ]; then
   [ -z "${SENSORS360_TLS_PASSWORD:-}" ] || export Tls__CertificatePassword="$SENSORS360_TLS_PASSWORD"
   export Ports__GatewayHttps="${SENSORS360_GATEWAY_HTTPS_PORT:-8443}"
   export Ports__IngestionHttps="${SENSORS360_INGESTION_HTTPS_PORT:-8444}"
-  HTTPS_LINES=$(printf '    Gateway over HTTPS:            https://localhost:%s\n    Ingestion over HTTPS:          https://localhost:%s\n' \
+  HTTPS_LINES=$(printf '    Gateway over HTTPS:            https://localhost:%s   (browsers on plain HTTP are sent there)\n    Ingestion over HTTPS:          https://localhost:%s\n' \
     "$Ports__GatewayHttps" "$Ports__IngestionHttps")
 fi
 

@@ -15,6 +15,8 @@ public static class IdentitySetup
     public const string OperatorsScheme = "Operators";
     public const string SignInRateLimit = "sign-in";
     public const string AntiforgeryHeader = "X-XSRF-TOKEN";
+    public const string SessionCookie = "sensors360.session";
+    public const string AntiforgeryCookie = "sensors360.antiforgery";
 
     /// <summary>
     /// ASP.NET Core Identity (EF stores) with a session cookie for browsers and bearer tokens for scripts; one policy
@@ -45,12 +47,21 @@ public static class IdentitySetup
             options.ValidationInterval = gateway.Value.SessionRevalidation);
         services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
 
+        // With a certificate the gateway serves browsers over HTTPS only, so its cookies are Secure and carry the __Host-
+        // prefix: a browser then keeps them only if they are Secure, for Path=/ and this exact host (no Domain), so no
+        // plain-HTTP page or sibling subdomain can plant or overwrite them. Without one (a local demo) they cannot be Secure.
+        var https = builder.Configuration.HasCertificate();
+        var cookiePrefix = https ? "__Host-" : "";
+        var securePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+
         services.ConfigureApplicationCookie(cookie =>
         {
-            cookie.Cookie.Name = "sensors360.session";
+            cookie.Cookie.Name = cookiePrefix + SessionCookie;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = securePolicy;
+            cookie.Cookie.Path = "/";
+            cookie.Cookie.Domain = null;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
             // An API and a SPA: answer 401/403, never redirect to a login page.
@@ -78,9 +89,11 @@ public static class IdentitySetup
         services.AddAntiforgery(options =>
         {
             options.HeaderName = AntiforgeryHeader;
-            options.Cookie.Name = "sensors360.antiforgery";
+            options.Cookie.Name = cookiePrefix + AntiforgeryCookie;
             options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.SecurePolicy = securePolicy;
+            options.Cookie.Path = "/";
+            options.Cookie.Domain = null;
         });
 
         services.AddRateLimiter(options =>

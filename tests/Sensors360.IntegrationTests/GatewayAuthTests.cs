@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Sensors360.IntegrationTests;
 
-/// <summary>The operators' front door: sign-in, lockout, roles per route, antiforgery, API tokens, HTTPS.</summary>
+/// <summary>The operators' front door: sign-in, lockout, roles per route, antiforgery, API tokens (HTTPS: HttpsTests).</summary>
 [Collection(SensorsAppCollection.Name)]
 public sealed class GatewayAuthTests(SensorsAppFixture fixture)
 {
@@ -325,23 +325,5 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
 
         var worker = _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "monitor-worker");
         Assert.All(worker.Annotations.OfType<EndpointAnnotation>(), endpoint => Assert.False(endpoint.IsExternal));
-    }
-
-    [Fact]
-    public async Task The_gateway_and_the_ingestion_API_serve_HTTPS_with_the_configured_certificate()
-    {
-        foreach (var resource in new[] { "realtime-gateway", "ingestion-api" })
-        {
-            using var https = new HttpClient(TestCertificate.Trusting(fixture.Certificate)) { BaseAddress = _app.GetEndpoint(resource, "https") };
-            Assert.Equal("https", https.BaseAddress!.Scheme);
-            using var health = await https.GetAsync("/health");
-            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        }
-        // Over HTTPS the session cookie is also Secure.
-        using var gateway = new HttpClient(TestCertificate.Trusting(fixture.Certificate)) { BaseAddress = _app.GetEndpoint("realtime-gateway", "https") };
-        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { username = Gateway.Admin, password = SensorsApp.AdminPassword });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        Assert.Contains("secure", Assert.Single(login.Headers.GetValues("Set-Cookie"), v => v.StartsWith("sensors360.session=", StringComparison.Ordinal)),
-            StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -46,17 +46,13 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     public const int WebSocketQueueCapacity = 1024;
 
     DistributedApplication? _app;
-    readonly string _certificateDirectory = Directory.CreateTempSubdirectory("sensors360-tls-").FullName;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
-    /// <summary>The self-signed certificate the gateway and the ingestion API serve HTTPS with.</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; private set; } = null!;
-
+    /// <summary>Plain HTTP only, as a local demo runs: HTTPS with a certificate is <see cref="TlsSystemFixture"/>'s.</summary>
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
-        (Certificate, var pfx, var password) = TestCertificate.Create(_certificateDirectory);
         _app = await SensorsApp.StartAsync(cts.Token, builder =>
         {
             // Short enough for a test to watch partition maintenance happen.
@@ -86,7 +82,40 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Gateway__WebSocket__QueueCapacity", WebSocketQueueCapacity.ToString(CultureInfo.InvariantCulture))
                 // Role changes and deletions reach browser sessions within a second, so tests can watch them.
                 .WithEnvironment("Gateway__SessionRevalidation", "00:00:01");
-        }, [$"--Tls:CertificatePath={pfx}", $"--Tls:CertificatePassword={password}"]);
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// A second started system, set up as one facing the internet would be: the gateway and the ingestion API have a
+/// certificate (HTTPS, HSTS, Secure __Host- cookies), and webhooks may not go to any private or loopback network.
+/// </summary>
+public sealed class TlsSystemFixture : IAsyncLifetime
+{
+    DistributedApplication? _app;
+    readonly string _certificateDirectory = Directory.CreateTempSubdirectory("sensors360-tls-").FullName;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    /// <summary>The self-signed certificate the gateway and the ingestion API serve HTTPS with.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
+        (Certificate, var pfx, var password) = TestCertificate.Create(_certificateDirectory);
+        _app = await SensorsApp.StartAsync(cts.Token, builder => builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+                // The tests' webhook receiver is plain HTTP on loopback: http is allowed, the loopback network is not.
+                .WithEnvironment("Monitor__Webhooks__AllowHttp", "true"),
+            [$"--Tls:CertificatePath={pfx}", $"--Tls:CertificatePassword={password}"]);
     }
 
     public async Task DisposeAsync()
@@ -98,6 +127,12 @@ public sealed class SensorsAppFixture : IAsyncLifetime
         Certificate?.Dispose();
         Directory.Delete(_certificateDirectory, recursive: true);
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TlsSystemCollection : ICollectionFixture<TlsSystemFixture>
+{
+    public const string Name = "Started system with a certificate";
 }
 
 [CollectionDefinition(Name)]
