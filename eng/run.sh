@@ -35,9 +35,9 @@ say "Building"
 dotnet build Sensors360.AppHost/Sensors360.AppHost.csproj -c Debug -nologo -v quiet -clp:ErrorsOnly \
   || die "build failed"
 
-mkdir -p "$DATA_DIR"
+# Not in a subshell: the umask it sets is inherited by the AppHost and everything it starts.
+prepare_private_data_dir "$DATA_DIR" > /dev/null
 LOG="$DATA_DIR/apphost.log"
-: > "$LOG"
 
 export DOTNET_ENVIRONMENT=Development
 export ASPNETCORE_ENVIRONMENT=Development

@@ -104,7 +104,10 @@ public sealed class LoadProvisioner(
             : throw new SimulatorException($"{path} does not hold a collector key and sensor ids; delete it to register new sensors.");
     }
 
-    /// <summary>Writes the file readable by its owner only: it holds a key.</summary>
+    /// <summary>
+    /// Writes the file readable by its owner only: it holds a key. A new file is created so (0600); an existing one is
+    /// deleted first, since overwriting it would keep whatever mode it had.
+    /// </summary>
     public static void Save(string path, ProvisionedSensors sensors)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
@@ -112,7 +115,8 @@ public sealed class LoadProvisioner(
             Directory.CreateDirectory(directory);
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -27,7 +27,8 @@ remove_throwaway_data() {
 }
 
 mkdir -p "$PGDATA_DIR"
-chmod 755 "$(dirname "$PGDATA_DIR")"
+# Run as root, the server drops to the postgres account, which must be able to pass through the parent (not list it).
+[ "$(id -u)" = 0 ] && chmod o+x "$(dirname "$PGDATA_DIR")"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA_DIR"
 chmod 700 "$PGDATA_DIR"
 

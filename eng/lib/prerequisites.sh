@@ -50,6 +50,20 @@ apt_install() {
     || die "apt-get install $* failed"
 }
 
+# The data directory and the run log in it, readable by this user only (directory 0700, log 0600), also when an
+# older run left them open; and from here on every file this shell and what it starts create is owner-only (umask
+# 077). They hold the Aspire dashboard's login link (in the log), the first Admin's password, the databases, the
+# broker's data and the simulated sensors' keys. Prints the log's path.
+prepare_private_data_dir() {
+  local dir=$1 log=$1/apphost.log
+  umask 077
+  mkdir -p "$dir" || die "cannot create the data directory $dir"
+  chmod 700 "$dir"
+  : > "$log"
+  chmod 600 "$log"
+  echo "$log"
+}
+
 have_postgres_server() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
 have_rabbitmq_server() { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; }
 

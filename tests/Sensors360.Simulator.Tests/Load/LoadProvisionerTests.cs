@@ -136,6 +136,32 @@ public sealed class LoadProvisionerTests
         Assert.Equal("The registry at http://registry.test did not register the load's sensors: 400 Bad Request: line 2: bad tag.", error.Message);
     }
 
+    [Fact]
+    public void The_provision_file_is_owner_only_even_when_an_older_one_was_readable_by_everyone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var directory = Directory.CreateTempSubdirectory("sensors360-provision-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "load-sensors.json");
+            File.WriteAllText(path, "{}");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            LoadProvisioner.Save(path, new ProvisionedSensors("s360c_secret", [1L, 2]));
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.Equal("s360c_secret", LoadProvisioner.Load(path)!.CollectorKey);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static LoadProvisioner Provisioner(FakeHttpHandler handler, LoadOptions options) =>
         new(new FakeHttpClientFactory(handler), Microsoft.Extensions.Options.Options.Create(options), NullLogger<LoadProvisioner>.Instance);
 
