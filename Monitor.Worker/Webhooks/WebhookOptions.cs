@@ -56,10 +56,19 @@ public sealed class WebhookOptions : IValidatableObject
     {
         foreach (var network in AllowedNetworks)
         {
-            if (!System.Net.IPNetwork.TryParse(network?.Trim() ?? "", out _))
+            var text = network?.Trim() ?? "";
+            if (!text.Contains('/', StringComparison.Ordinal) || !System.Net.IPNetwork.TryParse(text, out var parsed))
             {
                 yield return new ValidationResult(
                     $"AllowedNetworks: '{network}' is not a network in CIDR notation (an address, '/', the prefix length, e.g. 10.20.0.0/16 or fd00::/8).",
+                    [nameof(AllowedNetworks)]);
+            }
+            // "10.0.0.1/8" may mean 10.0.0.0/8 or 10.0.0.1/32: the operator says which.
+            else if (!System.Net.IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]).Equals(parsed.BaseAddress))
+            {
+                yield return new ValidationResult(
+                    $"AllowedNetworks: '{network}' is not a network in CIDR notation: the address has bits beyond the prefix; "
+                    + $"write {parsed} for the whole network or the address with /32 (/128) for that address alone.",
                     [nameof(AllowedNetworks)]);
             }
         }
