@@ -78,7 +78,8 @@ public static class Extensions
     /// <summary>
     /// <c>/health</c>: every registered check (database, broker, ...) — ready to serve.
     /// <c>/alive</c>: only the process itself — restart me if this fails.
-    /// Both answer JSON naming each check, so an operator sees which dependency is failing.
+    /// Both answer anyone with the overall status; a caller that proved who it is (a service key, an operator, a
+    /// sensor's key) also gets each check by name, so an operator sees which dependency is failing.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
