@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 using Microsoft.Extensions.Options;
 
 using Realtime.Gateway.Identity;
@@ -41,6 +42,10 @@ public sealed class GatewayOptions
     [Required, ValidateObjectMembers]
     public AuthRateLimitOptions AuthRateLimit { get; set; } = new();
 
+    /// <summary>Which proxies in front of the gateway may say who the client is (X-Forwarded-For).</summary>
+    [Required, ValidateObjectMembers]
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     [Required, ValidateObjectMembers]
     public WebSocketRelayOptions WebSocket { get; set; } = new();
 }
@@ -52,6 +57,36 @@ public sealed class AuthRateLimitOptions
 
     [Range(1, 100_000)]
     public int Burst { get; set; } = 10;
+}
+
+/// <summary>
+/// The proxies whose <c>X-Forwarded-For</c> (client address) and <c>X-Forwarded-Proto</c> (scheme) the gateway
+/// believes. None by default: the headers are then ignored, whoever sends them, and the client address is the TCP
+/// peer's. A header from any other peer is ignored too, so a client cannot name itself a fresh address.
+/// </summary>
+public sealed class ForwardedHeadersSettings : IValidatableObject
+{
+    /// <summary>Addresses of trusted proxies, e.g. <c>10.0.0.5</c>.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR notation, e.g. <c>10.0.0.0/24</c>.</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
+    /// <summary>Trusted proxies a request passes through (entries of X-Forwarded-For read from the right).</summary>
+    [Range(1, 10)]
+    public int ForwardLimit { get; set; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in KnownProxies.Where(p => !IPAddress.TryParse(p, out _)))
+        {
+            yield return new ValidationResult($"KnownProxies: '{proxy}' is not an IP address.", [nameof(KnownProxies)]);
+        }
+        foreach (var network in KnownNetworks.Where(n => !IPNetwork.TryParse(n, out _)))
+        {
+            yield return new ValidationResult($"KnownNetworks: '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/24).", [nameof(KnownNetworks)]);
+        }
+    }
 }
 
 public sealed class WebSocketRelayOptions

@@ -21,6 +21,7 @@ builder.Services.AddDbContextPool<GatewayDbContext>((services, options) => optio
     .UseSnakeCaseNamingConvention());
 builder.EnrichNpgsqlDbContext<GatewayDbContext>();
 builder.AddOperatorsIdentity();
+builder.Services.AddTrustedForwardedHeaders();
 
 // Live status: this instance's own temporary queue on the bus, relayed to its WebSocket clients.
 builder.Services.AddSingleton<RealtimeHub>();
@@ -44,6 +45,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseProblemResponses(hsts: true);
 app.UseHttpsWhenCertificateConfigured();
 app.UseWebSockets();

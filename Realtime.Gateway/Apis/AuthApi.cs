@@ -89,7 +89,11 @@ public static class AuthApi
     static Ok<AntiforgeryTokenResponse> Antiforgery(IAntiforgery antiforgery, HttpContext context) =>
         TypedResults.Ok(new AntiforgeryTokenResponse(antiforgery.GetAndStoreTokens(context).RequestToken!, IdentitySetup.AntiforgeryHeader));
 
-    /// <summary>The password check shared by login and token, with Identity's lockout counting failures.</summary>
+    /// <summary>
+    /// The password check shared by login and token. Failures lock the user name after
+    /// <c>MaxFailedAccessAttempts</c> in a row: a real account through Identity's lockout, a name nobody holds
+    /// through <see cref="NameLockouts"/>, with the same answers, headers and cost.
+    /// </summary>
     static async Task<(IdentityUser? User, ProblemHttpResult? Problem)> CheckPasswordAsync(
         Credentials credentials, SignInManager<IdentityUser> signIn, HttpContext context, TimeProvider clock)
     {
@@ -100,25 +104,37 @@ public static class AuthApi
             if (string.IsNullOrEmpty(credentials.Password)) errors["password"] = ["Enter a password."];
             return (null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
         }
-        var user = await signIn.UserManager.FindByNameAsync(credentials.Username);
+        var users = signIn.UserManager;
+        var user = await users.FindByNameAsync(credentials.Username);
         if (user is null)
         {
+            var lockouts = context.RequestServices.GetRequiredService<NameLockouts>();
+            var name = users.NormalizeName(credentials.Username) ?? credentials.Username;
+            // Identity answers a locked account before hashing anything; so does this.
+            if (lockouts.LockedUntil(name) is { } until)
+            {
+                return (null, Locked(context, clock, until, signIn));
+            }
             // Same cost as a real check, so response times do not tell which user names exist.
-            var hasher = signIn.UserManager.PasswordHasher;
+            var hasher = users.PasswordHasher;
             var unknownUserHash = LazyInitializer.EnsureInitialized(ref _unknownUserHash, () => hasher.HashPassword(new IdentityUser(), Guid.NewGuid().ToString()));
             hasher.VerifyHashedPassword(new IdentityUser(), unknownUserHash, credentials.Password);
-            return (null, InvalidCredentials());
+            return (null, lockouts.RecordFailure(name) is { } lockedUntil ? Locked(context, clock, lockedUntil, signIn) : InvalidCredentials());
         }
         var result = await signIn.CheckPasswordSignInAsync(user, credentials.Password, lockoutOnFailure: true);
         if (result.IsLockedOut)
         {
-            var end = await signIn.UserManager.GetLockoutEndDateAsync(user) ?? clock.GetUtcNow();
-            var seconds = Math.Max(1, (int)Math.Ceiling((end - clock.GetUtcNow()).TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Account locked",
-                detail: $"This account is locked after {signIn.Options.Lockout.MaxFailedAccessAttempts} failed sign-ins; try again in {seconds} s or ask an Admin to reset the password."));
+            return (null, Locked(context, clock, await users.GetLockoutEndDateAsync(user) ?? clock.GetUtcNow(), signIn));
         }
         return result.Succeeded ? (user, null) : (null, InvalidCredentials());
+    }
+
+    static ProblemHttpResult Locked(HttpContext context, TimeProvider clock, DateTimeOffset until, SignInManager<IdentityUser> signIn)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((until - clock.GetUtcNow()).TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Account locked",
+            detail: $"This account is locked after {signIn.Options.Lockout.MaxFailedAccessAttempts} failed sign-ins; try again in {seconds} s or ask an Admin to reset the password.");
     }
 
     static ProblemHttpResult InvalidCredentials() =>

@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -20,7 +23,8 @@ public static class IdentitySetup
 
     /// <summary>
     /// ASP.NET Core Identity (EF stores) with a session cookie for browsers and bearer tokens for scripts; one policy
-    /// per role; antiforgery for cookie writes; a per-address limit on sign-in attempts.
+    /// per role; antiforgery for cookie writes; a per-address limit on sign-in attempts, by the client's real address
+    /// (X-Forwarded-For from configured proxies only); lockout per user name, known or not.
     /// </summary>
     public static void AddOperatorsIdentity(this WebApplicationBuilder builder)
     {
@@ -45,6 +49,7 @@ public static class IdentitySetup
             options.Lockout.DefaultLockoutTimeSpan = gateway.Value.LockoutDuration);
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
             options.ValidationInterval = gateway.Value.SessionRevalidation);
+        services.AddSingleton<NameLockouts>();
         services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
 
         // With a certificate the gateway serves browsers over HTTPS only, so its cookies are Secure and carry the __Host-
@@ -100,7 +105,7 @@ public static class IdentitySetup
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientPartition(context.Connection.RemoteIpAddress),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = SignInLimit(context).Burst,
@@ -147,6 +152,58 @@ public static class IdentitySetup
         }
         await next(context);
     });
+
+    /// <summary>
+    /// The client's address as the sign-in limit counts it: an IPv4 address, or the /64 an IPv6 address belongs to
+    /// (one subscriber usually holds a whole /64, and could otherwise take a fresh bucket per address).
+    /// </summary>
+    public static string ClientPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    /// <summary>
+    /// X-Forwarded-For and X-Forwarded-Proto, believed only from <see cref="GatewayOptions.ForwardedHeaders"/>'s
+    /// proxies. ASP.NET Core trusts loopback by default; here every local client reaches the gateway through DCP's
+    /// proxy on 127.0.0.1, so that default would let any client choose its own address.
+    /// </summary>
+    public static void AddTrustedForwardedHeaders(this IServiceCollection services) =>
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
+        {
+            var settings = gateway.Value.ForwardedHeaders;
+            // The middleware believes everyone when both lists are empty, so with no proxy configured it reads nothing.
+            options.ForwardedHeaders = settings.KnownProxies.Length + settings.KnownNetworks.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = settings.ForwardLimit;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the obsolete list still holds its own loopback default
+            options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
+            foreach (var proxy in settings.KnownProxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+            foreach (var network in settings.KnownNetworks)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
 
     static AuthRateLimitOptions SignInLimit(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AuthRateLimit;

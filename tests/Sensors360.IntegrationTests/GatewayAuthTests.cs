@@ -313,6 +313,94 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
         }, TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>A client address of its own for one test (198.18.0.0/15, set aside for tests), so its bucket is its own.</summary>
+    static string TestClientAddress() => $"198.18.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
+
+    static Task<HttpResponseMessage> SignInFromAsync(HttpClient http, string forwardedFor, object credentials, string path = "/api/auth/login")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(credentials) };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Sign_in_attempts_are_limited_per_client_address_as_the_known_proxy_forwards_it_and_a_forged_entry_gets_no_fresh_bucket()
+    {
+        using var http = Gateway.Anonymous(_app);
+        var attacker = TestClientAddress();
+        string neighbour;
+        do
+        {
+            neighbour = TestClientAddress();
+        }
+        while (neighbour == attacker);
+
+        // Empty bodies fail validation without hashing anything, but each still spends a token.
+        HttpStatusCode status = default;
+        for (var i = 0; i < SensorsAppFixture.SignInBurst + 20 && status != HttpStatusCode.TooManyRequests; i++)
+        {
+            using var response = await SignInFromAsync(http, attacker, new { });
+            status = response.StatusCode;
+            Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.TooManyRequests, $"attempt {i}: {(int)status}");
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+
+        // A client may send its own X-Forwarded-For; the proxy appends the address it saw, and only that one counts.
+        using (var forged = await SignInFromAsync(http, $"{TestClientAddress()}, {attacker}", new { }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, forged.StatusCode);
+            Assert.NotNull(forged.Headers.RetryAfter?.Delta);
+        }
+        // Another client behind the same proxy keeps its own bucket, and signs in.
+        using (var other = await SignInFromAsync(http, neighbour, new { }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        }
+        using var admin = await SignInFromAsync(http, neighbour, new { username = Gateway.Admin, password = SensorsApp.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_user_name_fails_and_locks_out_exactly_like_a_real_account()
+    {
+        var known = Gateway.UniqueUser("known");
+        await Gateway.CreateUserAsync(_app, known, Password, "Viewer");
+        var unknown = Gateway.UniqueUser("ghost");
+        using var http = Gateway.Anonymous(_app);
+        // Each name from its own address: 7 attempts apiece must meet the lockout, not the per-address limit.
+        var (knownClient, unknownClient) = (TestClientAddress(), TestClientAddress());
+
+        for (var attempt = 1; attempt <= 7; attempt++)
+        {
+            var path = attempt % 2 == 0 ? "/api/auth/token" : "/api/auth/login";
+            using var forKnown = await SignInFromAsync(http, knownClient, new { username = known, password = "not-the-password" }, path);
+            using var forUnknown = await SignInFromAsync(http, unknownClient, new { username = unknown, password = "not-the-password" }, path);
+            var expected = attempt < 5 ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests;
+            Assert.Equal(expected, forKnown.StatusCode);
+            Assert.Equal(expected, forUnknown.StatusCode);
+            Assert.Equal(Answer(forKnown, await forKnown.Content.ReadAsStringAsync()), Answer(forUnknown, await forUnknown.Content.ReadAsStringAsync()));
+            if (expected == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(forUnknown.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(1), $"Retry-After: {forUnknown.Headers.RetryAfter}");
+            }
+        }
+
+        // The answer as a client sees it: status, headers, body, with the seconds to wait rounded to the minute
+        // (the two were answered a moment apart).
+        static string Answer(HttpResponseMessage response, string body)
+        {
+            var headers = response.Headers.Concat(response.Content.Headers)
+                .Where(h => h.Key is not ("Date" or "Content-Length"))
+                .Select(h => h.Key + ": " + (h.Key == "Retry-After" ? Minutes(string.Join(",", h.Value)) : string.Join(",", h.Value)))
+                .Order();
+            var json = System.Text.Json.JsonDocument.Parse(body).RootElement;
+            var detail = System.Text.RegularExpressions.Regex.Replace(json.GetProperty("detail").GetString()!, @"in (\d+) s", m => $"in {Minutes(m.Groups[1].Value)} min");
+            return $"{(int)response.StatusCode} {json.GetProperty("title").GetString()} {detail} | {string.Join(" | ", headers)}";
+        }
+
+        static string Minutes(string seconds) => Math.Round(int.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture) / 60.0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task The_monitors_internal_API_is_not_reachable_through_the_gateway_and_unknown_api_paths_are_404()
     {

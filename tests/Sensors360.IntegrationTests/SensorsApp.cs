@@ -45,6 +45,9 @@ public sealed class SensorsAppFixture : IAsyncLifetime
     public const int SignInBurst = 40;
     public const int WebSocketQueueCapacity = 1024;
 
+    /// <summary>The gateway believes this proxy's X-Forwarded-For (Gateway:ForwardedHeaders:KnownProxies, with ::1).</summary>
+    public const string GatewayKnownProxy = "127.0.0.1";
+
     DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
@@ -81,7 +84,11 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Gateway__AuthRateLimit__Burst", SignInBurst.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Gateway__WebSocket__QueueCapacity", WebSocketQueueCapacity.ToString(CultureInfo.InvariantCulture))
                 // Role changes and deletions reach browser sessions within a second, so tests can watch them.
-                .WithEnvironment("Gateway__SessionRevalidation", "00:00:01");
+                .WithEnvironment("Gateway__SessionRevalidation", "00:00:01")
+                // Tests play a proxy in front of the gateway: DCP's, on 127.0.0.1, through which every test connects.
+                // A test that sends no X-Forwarded-For is still 127.0.0.1.
+                .WithEnvironment("Gateway__ForwardedHeaders__KnownProxies__0", GatewayKnownProxy)
+                .WithEnvironment("Gateway__ForwardedHeaders__KnownProxies__1", "::1");
         });
     }
 
