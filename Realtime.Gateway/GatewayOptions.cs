@@ -34,7 +34,11 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How soon a deleted, demoted or re-passworded user's browser session follows the change.</summary>
+    /// <summary>
+    /// How often a browser session's security stamp is checked against the database. Changes made through this
+    /// instance (a reset password, a lock, a role change, a deletion) end the user's sessions at once; this interval
+    /// bounds how long a change made through another gateway instance takes to reach them.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SessionRevalidation { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -24,7 +24,13 @@ builder.AddOperatorsIdentity();
 builder.Services.AddTrustedForwardedHeaders();
 
 // Live status: this instance's own temporary queue on the bus, relayed to its WebSocket clients.
-builder.Services.AddSingleton<RealtimeHub>();
+builder.Services.AddSingleton(services =>
+{
+    // The user's WebSockets close as soon as an Admin revokes the user's access.
+    var hub = new RealtimeHub();
+    services.GetRequiredService<AccessRevocations>().Revoked += hub.CloseUser;
+    return hub;
+});
 builder.Services.AddSingleton(new RecentMessageIds());
 builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());

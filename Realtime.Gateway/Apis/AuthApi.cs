@@ -91,8 +91,8 @@ public static class AuthApi
 
     /// <summary>
     /// The password check shared by login and token. Failures lock the user name after
-    /// <c>MaxFailedAccessAttempts</c> in a row: a real account through Identity's lockout, a name nobody holds
-    /// through <see cref="NameLockouts"/>, with the same answers, headers and cost.
+    /// <c>MaxFailedAccessAttempts</c> in a row: a real account through Identity's lockout, any other name (unknown, or
+    /// an account an Admin locked) through <see cref="NameLockouts"/>, with the same answers, headers and cost.
     /// </summary>
     static async Task<(IdentityUser? User, ProblemHttpResult? Problem)> CheckPasswordAsync(
         Credentials credentials, SignInManager<IdentityUser> signIn, HttpContext context, TimeProvider clock)
@@ -106,7 +106,7 @@ public static class AuthApi
         }
         var users = signIn.UserManager;
         var user = await users.FindByNameAsync(credentials.Username);
-        if (user is null)
+        if (user is null || UsersApi.IsLockedByAdmin(user))
         {
             var lockouts = context.RequestServices.GetRequiredService<NameLockouts>();
             var name = users.NormalizeName(credentials.Username) ?? credentials.Username;

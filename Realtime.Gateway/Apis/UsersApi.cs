@@ -9,23 +9,34 @@ namespace Realtime.Gateway.Apis;
 
 public sealed record CreateUserRequest(string? Username, string? Password, string? Role);
 
-public sealed record UpdateUserRequest(string? Role, string? Password);
+/// <param name="Locked">True locks the account until an Admin unlocks it (false) or resets its password.</param>
+public sealed record UpdateUserRequest(string? Role, string? Password, bool? Locked);
 
 public sealed record UserSummary(string Username, string Role, DateTimeOffset? LockedOutUntil);
 
-/// <summary>Operators' accounts, managed by Admins. Every change runs in one transaction.</summary>
+/// <summary>
+/// Operators' accounts, managed by Admins. Every change runs in one transaction. A password reset, a lock, a role
+/// change or a deletion takes the user's access away at once: the user's access tokens are deleted with the change,
+/// and after the commit <see cref="AccessRevocations"/> ends the user's sessions and closes their WebSockets.
+/// </summary>
 public static partial class UsersApi
 {
     // Serialises account changes so two Admins cannot remove the last two Admins at the same moment.
     const long AccountsLock = 0x5336_3005;
+
+    /// <summary>The lockout end an Admin's lock sets: until unlocked. (Year 9999 rather than MaxValue, which PostgreSQL stores as infinity.)</summary>
+    static readonly DateTimeOffset LockedByAdmin = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static bool IsLockedByAdmin(IdentityUser user) => user.LockoutEnd >= LockedByAdmin;
 
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         group.MapGet("/", List).WithName("ListUsers").WithSummary("Operators with their role and lockout.");
         group.MapPost("/", Create).WithName("CreateUser").WithSummary("Creates an operator with a role (Viewer, Operator or Admin).");
-        group.MapPut("/{username}", Update).WithName("UpdateUser").WithSummary("Changes an operator's role and/or password (a new password also unlocks).");
-        group.MapDelete("/{username}", Delete).WithName("DeleteUser").WithSummary("Deletes an operator; their sessions and access tokens stop working.");
+        group.MapPut("/{username}", Update).WithName("UpdateUser")
+            .WithSummary("Changes an operator's role, password (which also unlocks) and/or lock; their sessions, access tokens and WebSockets end at once.");
+        group.MapDelete("/{username}", Delete).WithName("DeleteUser").WithSummary("Deletes an operator; their sessions, access tokens and WebSockets end at once.");
         return group;
     }
 
@@ -89,20 +100,28 @@ public static partial class UsersApi
 
     static async Task<Results<Ok<UserSummary>, ValidationProblem, ProblemHttpResult>> Update(
         string username, UpdateUserRequest request, UserManager<IdentityUser> users, GatewayDbContext db, TimeProvider clock,
-        CancellationToken cancellationToken)
+        AccessRevocations revocations, HttpContext context, CancellationToken cancellationToken)
     {
         var role = request.Role is null ? null : Roles.Parse(request.Role);
         if (request.Role is not null && role is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = [$"Role must be one of {string.Join(", ", Roles.All)}."] });
         }
-        if (request.Role is null && request.Password is null)
+        if (request.Role is null && request.Password is null && request.Locked is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [""] = ["Give a role, a password, or both."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [""] = ["Give a role, a password, a lock state (locked: true or false), or several."] });
+        }
+        if (request.Locked == true && string.Equals(username, context.User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot lock yourself",
+                detail: "Ask another Admin to lock your account.");
         }
 
-        return await InTransactionAsync<Results<Ok<UserSummary>, ValidationProblem, ProblemHttpResult>>(db, async () =>
+        List<string> revoked = [];
+        IdentityUser? changed = null;
+        var answer = await InTransactionAsync<Results<Ok<UserSummary>, ValidationProblem, ProblemHttpResult>>(db, async () =>
         {
+            revoked.Clear();
             var user = await users.FindByNameAsync(username);
             if (user is null)
             {
@@ -111,6 +130,7 @@ public static partial class UsersApi
             var current = await users.GetRolesAsync(user);
             if (role is not null && Roles.Highest(current) != role)
             {
+                revoked.Add("role changed");
                 if (current.Contains(Roles.Admin) && role != Roles.Admin && await IsLastAdminAsync(users))
                 {
                     return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Last Admin",
@@ -137,24 +157,49 @@ public static partial class UsersApi
                 }
                 await users.SetLockoutEndDateAsync(user, null);
                 await users.ResetAccessFailedCountAsync(user);
+                revoked.Add("password reset");
             }
-            // Sessions pick up the new role (or end, after a password change) at their next revalidation.
-            await users.UpdateSecurityStampAsync(user);
+            if (request.Locked == true && !IsLockedByAdmin(user))
+            {
+                await users.SetLockoutEnabledAsync(user, true);
+                await users.SetLockoutEndDateAsync(user, LockedByAdmin);
+                revoked.Add("account locked");
+            }
+            else if (request.Locked == false && request.Password is null && await users.GetLockoutEndDateAsync(user) is not null)
+            {
+                await users.SetLockoutEndDateAsync(user, null);
+                await users.ResetAccessFailedCountAsync(user);
+            }
+            if (revoked.Count > 0)
+            {
+                // A new stamp ends the user's cookies (at once on this instance, see AccessRevocations; within
+                // SessionRevalidation on others); the user's access tokens go with the change.
+                await users.UpdateSecurityStampAsync(user);
+                await db.ApiTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+            }
+            changed = user;
             var lockout = await users.GetLockoutEndDateAsync(user);
             return TypedResults.Ok(new UserSummary(user.UserName!, Roles.Highest(await users.GetRolesAsync(user)) ?? "",
                 lockout > clock.GetUtcNow() ? lockout : null));
         }, cancellationToken);
+        if (changed is not null && revoked.Count > 0 && answer.Result is Ok<UserSummary>)
+        {
+            revocations.Revoke(changed.Id, string.Join(", ", revoked));
+        }
+        return answer;
     }
 
     static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Delete(
-        string username, UserManager<IdentityUser> users, GatewayDbContext db, HttpContext context, CancellationToken cancellationToken)
+        string username, UserManager<IdentityUser> users, GatewayDbContext db, AccessRevocations revocations, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (string.Equals(username, context.User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot delete yourself",
                 detail: "Ask another Admin to delete your account.");
         }
-        return await InTransactionAsync<Results<NoContent, ProblemHttpResult, ValidationProblem>>(db, async () =>
+        string? deletedId = null;
+        var answer = await InTransactionAsync<Results<NoContent, ProblemHttpResult, ValidationProblem>>(db, async () =>
         {
             var user = await users.FindByNameAsync(username);
             if (user is null)
@@ -167,8 +212,14 @@ public static partial class UsersApi
                     detail: "This is the last Admin; make another user Admin first.");
             }
             var deleted = await users.DeleteAsync(user); // cascades to roles, claims and the user's access tokens
+            deletedId = user.Id;
             return deleted.Succeeded ? TypedResults.NoContent() : IdentityProblem(deleted);
         }, cancellationToken);
+        if (deletedId is not null && answer.Result is NoContent)
+        {
+            revocations.Revoke(deletedId, "account deleted");
+        }
+        return answer;
     }
 
     static async Task<bool> IsLastAdminAsync(UserManager<IdentityUser> users) => (await users.GetUsersInRoleAsync(Roles.Admin)).Count <= 1;

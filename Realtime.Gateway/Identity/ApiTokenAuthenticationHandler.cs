@@ -11,7 +11,8 @@ namespace Realtime.Gateway.Identity;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c>: looks the token's SHA-256 up on every request, so a revoked token, an
-/// expired one or one whose user was deleted stops working at once on every replica.
+/// expired one or one whose user was deleted stops working at once on every replica. A user's access tokens are
+/// deleted when an Admin resets the user's password, locks the user or changes the role (<see cref="Apis.UsersApi"/>).
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -53,6 +54,7 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         string name, role;
+        List<Claim> claims = [new(OperatorClaims.TokenId, token.Id.ToString())];
         if (token.UserId is { } userId)
         {
             var user = await users.FindByIdAsync(userId);
@@ -62,6 +64,7 @@ public sealed class ApiTokenAuthenticationHandler(
             }
             name = user.UserName;
             role = Roles.Highest(await users.GetRolesAsync(user)) ?? "";
+            claims.Add(new Claim(ClaimTypes.NameIdentifier, userId));
         }
         else
         {
@@ -74,7 +77,7 @@ public sealed class ApiTokenAuthenticationHandler(
             await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(t => t.SetProperty(x => x.LastUsedAt, now), Context.RequestAborted);
         }
 
-        List<Claim> claims = [new(ClaimTypes.Name, name), new(OperatorClaims.TokenId, token.Id.ToString())];
+        claims.Add(new Claim(ClaimTypes.Name, name));
         if (role.Length > 0)
         {
             claims.Add(new Claim(ClaimTypes.Role, role));

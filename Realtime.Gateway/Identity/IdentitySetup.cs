@@ -50,6 +50,7 @@ public static class IdentitySetup
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
             options.ValidationInterval = gateway.Value.SessionRevalidation);
         services.AddSingleton<NameLockouts>();
+        services.AddSingleton<AccessRevocations>();
         services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
 
         // With a certificate the gateway serves browsers over HTTPS only, so its cookies are Secure and carry the __Host-
@@ -73,6 +74,17 @@ public static class IdentitySetup
             cookie.Events.OnRedirectToLogin = context =>
                 AuthProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized", AuthProblems.SignInFirst);
             cookie.Events.OnRedirectToAccessDenied = context => AuthProblems.ForbiddenAsync(context.HttpContext);
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                // A cookie from before an Admin revoked its user's access has its security stamp checked now rather
+                // than at the next SessionRevalidation: it no longer matches, and the session ends with this request.
+                if (context.Principal is { } user
+                    && context.HttpContext.RequestServices.GetRequiredService<AccessRevocations>().RevokedSince(user, context.Properties.IssuedUtc))
+                {
+                    context.Properties.IssuedUtc = null;
+                }
+                return SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
         });
 
         services.AddAuthentication(options =>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Realtime.Gateway.Identity;
 
 /// <summary>
-/// Failed sign-ins for user names nobody holds.
+/// Failed sign-ins for user names that have no usable account: names nobody holds, and accounts an Admin locked.
 /// They are counted and locked out exactly as Identity counts and locks a real account (the same number of failures,
 /// the same lockout time, the counter cleared when the lock is set), so neither the answers nor the lockout tell an
 /// attacker which names exist. Kept in memory per gateway instance, at most <see cref="Capacity"/> names; a name

@@ -8,7 +8,9 @@ namespace Realtime.Gateway.Realtime;
 /// so a slow client only ever delays itself; when its queue overflows it is disconnected (close 1008, "too slow")
 /// and reconnects to a fresh snapshot. Snapshots coalesce: a client that falls behind gets only the newest.
 /// </summary>
-public sealed partial class ClientConnection(WebSocket socket, string username, WebSocketRelayOptions options, ILogger logger)
+/// <param name="userId">The operator's account, or null for a named API token (which belongs to no user).</param>
+public sealed partial class ClientConnection(
+    WebSocket socket, string username, WebSocketRelayOptions options, ILogger logger, string? userId = null)
 {
     // A null item means "send the newest pending snapshot".
     readonly Channel<byte[]?> queue = Channel.CreateBounded<byte[]?>(
@@ -26,6 +28,7 @@ public sealed partial class ClientConnection(WebSocket socket, string username, 
 
     public Guid Id { get; } = Guid.NewGuid();
     public string Username => username;
+    public string? UserId => userId;
 
     public void Enqueue(byte[] frame)
     {

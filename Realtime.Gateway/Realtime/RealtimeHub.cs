@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using Sensors360.Contracts;
 
 namespace Realtime.Gateway.Realtime;
@@ -6,9 +7,11 @@ namespace Realtime.Gateway.Realtime;
 /// <summary>
 /// This gateway instance's WebSocket clients: fans the bus's status events out to all of them (serialised once),
 /// remembers the latest snapshot for newcomers, and routes live heartbeats to the clients that follow a sensor.
+/// Closes a user's connections when an Admin revokes the user's access (<see cref="Identity.AccessRevocations"/>).
 /// </summary>
 public sealed class RealtimeHub
 {
+
     readonly ConcurrentDictionary<Guid, ClientConnection> connections = new();
     readonly ConcurrentDictionary<long, int> followers = new();
     byte[]? latestSnapshot;
@@ -102,12 +105,27 @@ public sealed class RealtimeHub
         }
     }
 
+    /// <summary>
+    /// Closes the user's connections with 1008 (policy violation) and <paramref name="reason"/>: their credentials no
+    /// longer hold, and a client that reconnects with them is refused.
+    /// </summary>
+    public void CloseUser(string userId, string reason)
+    {
+        foreach (var connection in connections.Values)
+        {
+            if (connection.UserId == userId)
+            {
+                connection.Close(WebSocketCloseStatus.PolicyViolation, reason);
+            }
+        }
+    }
+
     /// <summary>Closes every client with 1001 (going away), e.g. when this instance stops; they reconnect elsewhere.</summary>
     public void CloseAll()
     {
         foreach (var connection in connections.Values)
         {
-            connection.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+            connection.Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping");
         }
     }
 }

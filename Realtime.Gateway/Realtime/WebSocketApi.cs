@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Realtime.Gateway.Identity;
@@ -43,7 +44,7 @@ public static class WebSocketApi
             KeepAliveTimeout = relay.KeepAliveTimeout,
         });
         var username = context.User.Identity!.Name!;
-        var connection = new ClientConnection(socket, username, relay, logger);
+        var connection = new ClientConnection(socket, username, relay, logger, context.User.FindFirst(ClaimTypes.NameIdentifier)?.Value);
         connection.Enqueue(ServerFrames.Create(ServerFrames.Hello,
             new HelloData(Instance, username, OperatorClaims.RoleOf(context.User) ?? "", clock.GetUtcNow())));
         hub.Add(connection);

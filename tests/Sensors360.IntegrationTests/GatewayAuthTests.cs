@@ -256,13 +256,12 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         }
 
-        var token = await Gateway.AccessTokenAsync(_app, user, Password);
-        using var asUser = Gateway.WithBearer(_app, token);
         using (var promote = await admin.PutAsJsonAsync($"/api/users/{user}", new { role = "Operator" }))
         {
             Assert.Equal("Operator", (await SensorsApi.JsonAsync(promote)).GetProperty("role").GetString());
         }
-        // Access tokens act with the user's current role.
+        // A token issued after the promotion acts with the new role (RevocationTests: older ones stop working).
+        using var asUser = Gateway.WithBearer(_app, await Gateway.AccessTokenAsync(_app, user, Password));
         using (var register = await asUser.PostAsJsonAsync("/api/sensors", new { tag = SensorsApi.UniqueTag("promoted") }))
         {
             Assert.Equal(HttpStatusCode.Created, register.StatusCode);

@@ -83,12 +83,12 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Gateway__AuthRateLimit__PerMinute", SignInPerMinute.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Gateway__AuthRateLimit__Burst", SignInBurst.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Gateway__WebSocket__QueueCapacity", WebSocketQueueCapacity.ToString(CultureInfo.InvariantCulture))
-                // Role changes and deletions reach browser sessions within a second, so tests can watch them.
-                .WithEnvironment("Gateway__SessionRevalidation", "00:00:01")
                 // Tests play a proxy in front of the gateway: DCP's, on 127.0.0.1, through which every test connects.
                 // A test that sends no X-Forwarded-For is still 127.0.0.1.
                 .WithEnvironment("Gateway__ForwardedHeaders__KnownProxies__0", GatewayKnownProxy)
                 .WithEnvironment("Gateway__ForwardedHeaders__KnownProxies__1", "::1");
+            // Gateway:SessionRevalidation stays at its default (30 s): an Admin's changes must end sessions at once
+            // without it (RevocationTests).
         });
     }
 
