@@ -20,11 +20,13 @@ public sealed record HeartbeatsAccepted(int Accepted, Guid BatchId);
 public sealed record HeartbeatItem(long SensorId, string Timestamp);
 
 public sealed record HeartbeatServices(
-    CredentialCache Credentials, CredentialLookup Lookup, HeartbeatBatcher Batcher, IOptions<IngestionOptions> Options, TimeProvider Clock);
+    CredentialCache Credentials, CredentialLookup Lookup, HeartbeatBatcher Batcher, KeyRateLimiter RateLimiter,
+    IOptions<IngestionOptions> Options, TimeProvider Clock);
 
 /// <summary>
-/// Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer. The key, the backlog and the
-/// rate are checked before a handler runs (<see cref="HeartbeatAdmission"/>).
+/// Sensors (or their collectors) post heartbeats here; see docs/api.md for every answer. The key, the backlog and
+/// whether the key has any rate left are checked before a handler runs (<see cref="HeartbeatAdmission"/>); the
+/// request's heartbeats count against the key's rate once the body is parsed, a refused request's as one.
 /// </summary>
 public static class HeartbeatApi
 {
@@ -71,6 +73,7 @@ public static class HeartbeatApi
     {
         if (!IsJson(http.Request.ContentType))
         {
+            services.RateLimiter.Charge(http);
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"Send heartbeats as 'application/json', not '{http.Request.ContentType ?? "no content type"}'. "
                 + "The query-string form is POST /api/v0/heartbeat?sensor_id=N&timestamp=EPOCH.");
@@ -79,6 +82,7 @@ public static class HeartbeatApi
         var body = await ReadBodyAsync(http.Request, http.RequestAborted);
         if (body is null)
         {
+            services.RateLimiter.Charge(http);
             return Problem(StatusCodes.Status413PayloadTooLarge, "Body too large",
                 $"A request body is at most {IngestionOptions.MaxBodyBytes} bytes (1 MiB); split the heartbeats into several requests.");
         }
@@ -103,6 +107,7 @@ public static class HeartbeatApi
         {
             if (query[name].Count > 1)
             {
+                services.RateLimiter.Charge(http);
                 return Problem(StatusCodes.Status400BadRequest, HeartbeatProblemTitles.InvalidHeartbeat,
                     $"Query parameter '{name}' is given {query[name].Count} times; give it once.");
             }
@@ -118,8 +123,14 @@ public static class HeartbeatApi
     {
         if (!parsed.IsValid)
         {
+            services.RateLimiter.Charge(http);
             var rejection = parsed.Rejection;
             return Problem(rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex);
+        }
+        // The key's rate counts heartbeats: a batch of N costs N.
+        if (services.RateLimiter.Admit(http, parsed.Items.Count) is { } overRate)
+        {
+            return overRate;
         }
 
         var caller = HeartbeatCaller.Of(http);

@@ -26,7 +26,7 @@ public sealed class BenchSystem : IAsyncDisposable
             {
                 builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                     // The highest the settings accept: far beyond what two cores can send.
-                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__RequestsPerSecond", "1000000")
+                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__HeartbeatsPerSecond", "1000000")
                     .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "1000000")
                     .WithEnvironment("Logging__LogLevel__Default", "Warning");
                 builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")

@@ -25,7 +25,7 @@ public sealed class BackpressureFixture : FaultsFixture
             .WithEnvironment("Ingestion__MaxBacklogMessages", MaxBacklogMessages.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("HeartbeatBacklog__ProbePeriod", "00:00:00.200")
             // One sensor posts as fast as it is answered until the API refuses it; the rate limit must not come first.
-            .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", "10000")
+            .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", "10000")
             .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", "10000");
 }
 

@@ -343,6 +343,60 @@ public sealed class HeartbeatApiTests(SensorsAppFixture fixture) : StartedSystem
     }
 
     [Fact]
+    public async Task A_sensor_keys_rate_counts_heartbeats_not_requests_and_a_batch_over_its_burst_is_refused_with_413()
+    {
+        const int burst = SensorsAppFixture.SensorKeyBurst;
+        var (id, key) = await ReadySensorAsync("batching");
+        var t0 = SensorsApi.RecentTime(3600);
+        var batch = 0;
+        string Batch(int count) =>
+            "[" + string.Join(",", Enumerable.Range(0, count).Select(i => SensorsApi.Heartbeat(id, t0.AddSeconds(-(batch * 100 + i))))) + "]";
+
+        // More than a burst in one request could never pass: 413, naming the most that can.
+        batch++;
+        var tooManyAt = t0.AddSeconds(-batch * 100);
+        using (var tooMany = await Api.PostHeartbeatsAsync(key, Batch(burst + 1)))
+        {
+            Assert.Contains($"at most {burst}", (await ProblemAsync(tooMany, HttpStatusCode.RequestEntityTooLarge)).GetProperty("detail").GetString());
+        }
+        // A whole burst in one request passes once the bucket is full again (wait as Retry-After says)...
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            batch++;
+            using var full = await Api.PostHeartbeatsAsync(key, Batch(burst));
+            if (full.StatusCode == HttpStatusCode.Accepted)
+            {
+                break;
+            }
+            await ProblemAsync(full, HttpStatusCode.TooManyRequests);
+            Assert.True(DateTime.UtcNow < deadline, "a request of a whole burst of heartbeats was never accepted");
+            await Task.Delay(full.Headers.RetryAfter!.Delta!.Value);
+        }
+        // ...and spends it: the next such request is refused at once, though counted in requests it would be well
+        // within the burst.
+        batch++;
+        var refusedAt = t0.AddSeconds(-batch * 100);
+        using (var second = await Api.PostHeartbeatsAsync(key, Batch(burst)))
+        {
+            var problem = await ProblemAsync(second, HttpStatusCode.TooManyRequests);
+            Assert.True(second.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "429 without a Retry-After delay");
+            Assert.Contains($"{SensorsAppFixture.SensorKeyHeartbeatsPerSecond} heartbeats per second", problem.GetProperty("detail").GetString());
+        }
+
+        // Neither refusal queued anything: a heartbeat accepted once the bucket refills is stored, they are not.
+        var marker = SensorsApi.RecentTime();
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            using var single = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, marker));
+            return single.StatusCode == HttpStatusCode.Accepted;
+        }, TimeSpan.FromSeconds(10)));
+        await StoredEventuallyAsync(id, marker);
+        Assert.Equal(0, await Api.HeartbeatRowsAsync(id, refusedAt));
+        Assert.Equal(0, await Api.HeartbeatRowsAsync(id, tooManyAt));
+    }
+
+    [Fact]
     public async Task Concurrent_requests_are_micro_batched_into_fewer_messages_and_every_heartbeat_is_stored()
     {
         var sensor = await Api.RegisterAsync(SensorsApi.UniqueTag("batched"));

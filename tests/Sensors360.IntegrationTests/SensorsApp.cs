@@ -36,7 +36,7 @@ public static class RabbitManagement
 /// <summary>One started system shared by every test in the collection.</summary>
 public sealed class SensorsAppFixture : IAsyncLifetime
 {
-    public const int SensorKeyRequestsPerSecond = 2;
+    public const int SensorKeyHeartbeatsPerSecond = 2;
     public const int SensorKeyBurst = 10;
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(3);
 
@@ -77,7 +77,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
-                .WithEnvironment("Ingestion__SensorKeyRateLimit__RequestsPerSecond", SensorKeyRequestsPerSecond.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", SensorKeyHeartbeatsPerSecond.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", SensorKeyBurst.ToString(CultureInfo.InvariantCulture));
             builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
                 .WithEnvironment("Gateway__AuthRateLimit__PerMinute", SignInPerMinute.ToString(CultureInfo.InvariantCulture))

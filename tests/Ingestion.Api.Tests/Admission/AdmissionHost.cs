@@ -22,7 +22,9 @@ public sealed record CallerSeen(long? SensorId, string? CollectorName);
 
 /// <summary>
 /// The heartbeat routes' admission (key, backlog, rate) wired as Program.cs wires it, in a real Kestrel on a loopback
-/// port, in front of a stand-in endpoint that answers 202 naming the caller: no broker, no registry service.
+/// port, in front of a stand-in endpoint that charges the key for the request's heartbeats (query <c>heartbeats</c>,
+/// 1 by default) as the real one does after parsing, then answers 202 naming the caller: no broker,
+/// no registry service.
 /// </summary>
 public sealed class AdmissionHost : IAsyncDisposable
 {
@@ -75,8 +77,12 @@ public sealed class AdmissionHost : IAsyncDisposable
         var app = builder.Build();
         app.UseProblemResponses();
         app.UseHeartbeatAdmission();
-        app.MapGroup(Route).RequireHeartbeatAdmission().MapPost("/", (HttpContext http) =>
+        app.MapGroup(Route).RequireHeartbeatAdmission().MapPost("/", IResult (HttpContext http, KeyRateLimiter limiter, int? heartbeats) =>
         {
+            if (limiter.Admit(http, heartbeats ?? 1) is { } refused)
+            {
+                return refused;
+            }
             var caller = HeartbeatCaller.Of(http);
             return TypedResults.Accepted((string?)null, new CallerSeen(caller.Sensor?.SensorId, caller.Collector?.Name));
         });
@@ -101,9 +107,9 @@ public sealed class AdmissionHost : IAsyncDisposable
     }
 
     /// <summary>A heartbeat request with the headers given as they are (null: header absent).</summary>
-    public Task<HttpResponseMessage> PostAsync(string? authorization = null, string? apiKey = null)
+    public Task<HttpResponseMessage> PostAsync(string? authorization = null, string? apiKey = null, int? heartbeats = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, Route) { Content = JsonContent.Create(new { sensorId = 1, timestamp = 0 }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, heartbeats is null ? Route : $"{Route}?heartbeats={heartbeats}") { Content = JsonContent.Create(new { sensorId = 1, timestamp = 0 }) };
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
@@ -115,7 +121,8 @@ public sealed class AdmissionHost : IAsyncDisposable
         return Client.SendAsync(request);
     }
 
-    public Task<HttpResponseMessage> PostWithBearerAsync(string key) => PostAsync(authorization: $"Bearer {key}");
+    public Task<HttpResponseMessage> PostWithBearerAsync(string key, int? heartbeats = null) =>
+        PostAsync(authorization: $"Bearer {key}", heartbeats: heartbeats);
 
     /// <summary>The RFC 9457 body of <paramref name="response"/>, after checking its status and media type.</summary>
     public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)

@@ -152,8 +152,8 @@ public sealed class HeartbeatAdmissionTests
     {
         var options = new IngestionOptions
         {
-            SensorKeyRateLimit = new() { RequestsPerSecond = 1, Burst = 2 },
-            CollectorKeyRateLimit = new() { RequestsPerSecond = 1, Burst = 50 },
+            SensorKeyRateLimit = new() { HeartbeatsPerSecond = 1, Burst = 2 },
+            CollectorKeyRateLimit = new() { HeartbeatsPerSecond = 1, Burst = 50 },
         };
         await using var host = await AdmissionHost.StartAsync(options);
         var chatty = host.AddSensor(1);
@@ -183,9 +183,9 @@ public sealed class HeartbeatAdmissionTests
             var problem = await AdmissionHost.ProblemAsync(limited, HttpStatusCode.TooManyRequests);
             var wait = limited.Headers.RetryAfter?.Delta;
             Assert.True(wait >= TimeSpan.FromSeconds(1), $"Retry-After {wait}");
-            Assert.Equal("Too many requests", problem.GetProperty("title").GetString());
-            Assert.Equal($"This key may send 1 requests per second (bursts up to 2); wait {wait?.TotalSeconds} s. "
-                + "Batch heartbeats into one request (an array of up to 10,000) instead of many small ones.", problem.GetProperty("detail").GetString());
+            Assert.Equal("Rate limited", problem.GetProperty("title").GetString());
+            Assert.Equal($"This key may send 1 heartbeats per second (bursts up to 2); wait {wait?.TotalSeconds} s. "
+                + "Heartbeats count, not requests: batching saves round trips, not quota.", problem.GetProperty("detail").GetString());
         }
         using var other = await host.PostWithBearerAsync(quiet);
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
@@ -194,6 +194,25 @@ public sealed class HeartbeatAdmissionTests
             using var edge = await host.PostAsync(apiKey: collector);
             Assert.Equal(HttpStatusCode.Accepted, edge.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_request_pays_for_each_of_its_heartbeats_and_one_larger_than_the_burst_is_refused_with_413()
+    {
+        var options = new IngestionOptions { SensorKeyRateLimit = new() { HeartbeatsPerSecond = 1, Burst = 5 } };
+        await using var host = await AdmissionHost.StartAsync(options);
+        var key = host.AddSensor(1);
+
+        using var five = await host.PostWithBearerAsync(key, heartbeats: 5);
+        using var one = await host.PostWithBearerAsync(key);
+        using var six = await host.PostWithBearerAsync(host.AddSensor(2), heartbeats: 6);
+
+        Assert.Equal(HttpStatusCode.Accepted, five.StatusCode);
+        var limited = await AdmissionHost.ProblemAsync(one, HttpStatusCode.TooManyRequests);
+        Assert.Equal("Rate limited", limited.GetProperty("title").GetString());
+        var tooMany = await AdmissionHost.ProblemAsync(six, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("This request holds 6 heartbeats, but this key may send at most 5 at once (1 per second); split them into requests of up to 5.",
+            tooMany.GetProperty("detail").GetString());
     }
 
     [Fact]
