@@ -35,9 +35,9 @@ public sealed class GatewayOptions
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How often a browser session's security stamp is checked against the database. Changes made through this
-    /// instance (a reset password, a lock, a role change, a deletion) end the user's sessions at once; this interval
-    /// bounds how long a change made through another gateway instance takes to reach them.
+    /// How often a browser session's security stamp is checked against the database. An Admin's change (a reset
+    /// password, a lock, a role change, a deletion) ends the user's sessions at once, on other gateway instances through
+    /// the bus (OperatorAccessRevoked); this interval bounds how late they follow should that message be lost.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SessionRevalidation { get; set; } = TimeSpan.FromSeconds(30);

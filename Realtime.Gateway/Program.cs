@@ -36,11 +36,16 @@ builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
 builder.Services.AddServiceKeyOptions();
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
-builder.AddSensorsMessaging(bus => bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
+builder.AddSensorsMessaging(bus =>
 {
-    endpoint.PerInstance();
-    endpoint.ConcurrentMessageLimit = 1;
-}));
+    bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
+    {
+        endpoint.PerInstance();
+        endpoint.ConcurrentMessageLimit = 1;
+    });
+    // Every instance closes a revoked user's WebSockets, whichever instance the Admin used.
+    bus.AddConsumer<OperatorAccessRevokedConsumer>().Endpoint(endpoint => endpoint.PerInstance());
+});
 
 // Front door: /api/** to the monitor (authorised per route), everything else to the dashboard.
 builder.Services.AddReverseProxy()

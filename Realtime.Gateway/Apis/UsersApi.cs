@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -100,7 +101,7 @@ public static partial class UsersApi
 
     static async Task<Results<Ok<UserSummary>, ValidationProblem, ProblemHttpResult>> Update(
         string username, UpdateUserRequest request, UserManager<IdentityUser> users, GatewayDbContext db, TimeProvider clock,
-        AccessRevocations revocations, HttpContext context, CancellationToken cancellationToken)
+        AccessRevocations revocations, IPublishEndpoint bus, HttpContext context, CancellationToken cancellationToken)
     {
         var role = request.Role is null ? null : Roles.Parse(request.Role);
         if (request.Role is not null && role is null)
@@ -184,14 +185,14 @@ public static partial class UsersApi
         }, cancellationToken);
         if (changed is not null && revoked.Count > 0 && answer.Result is Ok<UserSummary>)
         {
-            revocations.Revoke(changed.Id, string.Join(", ", revoked));
+            await revocations.RevokeEverywhereAsync(bus, changed.Id, string.Join(", ", revoked));
         }
         return answer;
     }
 
     static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Delete(
-        string username, UserManager<IdentityUser> users, GatewayDbContext db, AccessRevocations revocations, HttpContext context,
-        CancellationToken cancellationToken)
+        string username, UserManager<IdentityUser> users, GatewayDbContext db, AccessRevocations revocations, IPublishEndpoint bus,
+        HttpContext context, CancellationToken cancellationToken)
     {
         if (string.Equals(username, context.User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
         {
@@ -217,7 +218,7 @@ public static partial class UsersApi
         }, cancellationToken);
         if (deletedId is not null && answer.Result is NoContent)
         {
-            revocations.Revoke(deletedId, "account deleted");
+            await revocations.RevokeEverywhereAsync(bus, deletedId, "account deleted");
         }
         return answer;
     }

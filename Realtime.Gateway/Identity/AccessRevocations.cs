@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using MassTransit;
 using Microsoft.Extensions.Options;
+using Sensors360.Contracts;
 
 namespace Realtime.Gateway.Identity;
 
@@ -10,9 +12,13 @@ namespace Realtime.Gateway.Identity;
 /// before the change have their security stamp checked on their next request instead of at the next
 /// <see cref="GatewayOptions.SessionRevalidation"/>, and the user's WebSockets are closed (<see cref="Revoked"/>).
 /// A revocation is remembered only that long: after it, the stamp check catches every older cookie by itself.
+/// Other gateway instances learn of it from <see cref="OperatorAccessRevoked"/> on the bus.
 /// </summary>
-public sealed class AccessRevocations(TimeProvider clock, IOptions<GatewayOptions> options)
+public sealed partial class AccessRevocations(TimeProvider clock, IOptions<GatewayOptions> options, ILogger<AccessRevocations> logger)
 {
+    /// <summary>How long an Admin's request waits for the broker to take the event before it answers anyway.</summary>
+    static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
+
     readonly ConcurrentDictionary<string, DateTimeOffset> revokedAt = new();
 
     /// <summary>Raised with the user id and a reason for the user's clients (a WebSocket close reason).</summary>
@@ -32,6 +38,27 @@ public sealed class AccessRevocations(TimeProvider clock, IOptions<GatewayOption
         }
         Revoked?.Invoke(userId, reason);
     }
+
+    /// <summary>
+    /// Revokes here at once, then tells the other instances. A broker that does not take the event within
+    /// <see cref="PublishTimeout"/> only delays them: their cookies follow within SessionRevalidation regardless.
+    /// </summary>
+    public async Task RevokeEverywhereAsync(IPublishEndpoint bus, string userId, string reason)
+    {
+        Revoke(userId, reason);
+        using var timeout = new CancellationTokenSource(PublishTimeout);
+        try
+        {
+            await bus.Publish(new OperatorAccessRevoked(userId, reason, clock.GetUtcNow()), timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogNotPublished(logger, ex, userId, reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell other gateway instances that user {UserId}'s access was revoked ({Reason})")]
+    static partial void LogNotPublished(ILogger logger, Exception exception, string userId, string reason);
 
     /// <summary>
     /// Whether <paramref name="user"/>'s access was revoked after a credential issued at <paramref name="issuedAt"/>

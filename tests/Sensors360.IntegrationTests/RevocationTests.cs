@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using Npgsql;
+using Sensors360.Contracts;
 
 namespace Sensors360.IntegrationTests;
 
@@ -93,6 +95,40 @@ public sealed class RevocationTests(SensorsAppFixture fixture)
                 }
                 break;
         }
+    }
+
+    [Fact]
+    public async Task A_revocation_another_gateway_instance_announces_on_the_bus_closes_the_users_WebSockets_and_session_here()
+    {
+        var user = Gateway.UniqueUser("elsewhere");
+        await Gateway.CreateUserAsync(_app, user, Password, "Viewer");
+        using var session = await BrowserSession.SignInAsync(_app, user, Password);
+        using var socket = await Gateway.ConnectAsync(Gateway.BaseAddress(_app), session.AddCookiesTo, CancellationToken.None);
+        await Gateway.ReceiveUntilAsync(socket, (type, _) => type == "hello", TimeSpan.FromSeconds(10));
+        var close = CloseOfAsync(socket);
+
+        // What another instance does: the change in the shared database (a new security stamp), then the event.
+        await using var db = NpgsqlDataSource.Create((await _app.GetConnectionStringAsync("sensorsdb"))!);
+        await using var change = db.CreateCommand(
+            "UPDATE identity.users SET security_stamp = gen_random_uuid()::text WHERE user_name = $1 RETURNING id");
+        change.Parameters.AddWithValue(user);
+        var userId = (string)(await change.ExecuteScalarAsync())!;
+        var bus = await AppBus.CreateAsync(_app);
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(new OperatorAccessRevoked(userId, "role changed", DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        var (status, reason) = await close.WaitAsync(CloseDeadline);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
+        Assert.Equal("role changed", reason);
+        using var after = await session.Http.GetAsync("/api/auth/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
     /// <summary>The close status and reason the server sends (frames before it are skipped).</summary>
