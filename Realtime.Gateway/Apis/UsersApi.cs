@@ -132,10 +132,10 @@ public static partial class UsersApi
             if (role is not null && Roles.Highest(current) != role)
             {
                 revoked.Add("role changed");
-                if (current.Contains(Roles.Admin) && role != Roles.Admin && await IsLastAdminAsync(users))
+                if (current.Contains(Roles.Admin) && role != Roles.Admin && await LeavesNoAdminAsync(users, user))
                 {
                     return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Last Admin",
-                        detail: "This is the last Admin; make another user Admin first.");
+                        detail: "This is the last Admin who can sign in; make another user Admin (or unlock one) first.");
                 }
                 if (current.Count > 0 && await users.RemoveFromRolesAsync(user, current) is { Succeeded: false } removed)
                 {
@@ -173,8 +173,8 @@ public static partial class UsersApi
             }
             if (revoked.Count > 0)
             {
-                // A new stamp ends the user's cookies (at once on this instance, see AccessRevocations; within
-                // SessionRevalidation on others); the user's access tokens go with the change.
+                // A new stamp ends the user's cookies (at once, see AccessRevocations); the user's access tokens go
+                // with the change.
                 await users.UpdateSecurityStampAsync(user);
                 await db.ApiTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
             }
@@ -207,10 +207,10 @@ public static partial class UsersApi
             {
                 return UnknownUser(username);
             }
-            if (await users.IsInRoleAsync(user, Roles.Admin) && await IsLastAdminAsync(users))
+            if (await users.IsInRoleAsync(user, Roles.Admin) && await LeavesNoAdminAsync(users, user))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Last Admin",
-                    detail: "This is the last Admin; make another user Admin first.");
+                    detail: "This is the last Admin who can sign in; make another user Admin (or unlock one) first.");
             }
             var deleted = await users.DeleteAsync(user); // cascades to roles, claims and the user's access tokens
             deletedId = user.Id;
@@ -223,7 +223,9 @@ public static partial class UsersApi
         return answer;
     }
 
-    static async Task<bool> IsLastAdminAsync(UserManager<IdentityUser> users) => (await users.GetUsersInRoleAsync(Roles.Admin)).Count <= 1;
+    /// <summary>Whether no Admin able to sign in would remain without <paramref name="user"/> (a locked Admin cannot).</summary>
+    static async Task<bool> LeavesNoAdminAsync(UserManager<IdentityUser> users, IdentityUser user) =>
+        !(await users.GetUsersInRoleAsync(Roles.Admin)).Any(admin => admin.Id != user.Id && !IsLockedByAdmin(admin));
 
     /// <summary>
     /// One transaction per change (inside the execution strategy, which may retry the whole block), under an advisory
