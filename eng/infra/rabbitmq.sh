@@ -20,7 +20,12 @@ chmod 700 "$DATA"
 
 export HOME="$DATA"                       # the Erlang cookie lives in $HOME
 export RABBITMQ_NODENAME=sensors360@localhost
+# Loopback only: AMQP (below, in rabbitmq.conf), management, Erlang distribution, and the node's own epmd. The
+# CLI tools (rabbitmqctl) are Erlang nodes too, so they get the same distribution interface.
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 export RABBITMQ_MNESIA_BASE="$DATA/mnesia"
 export RABBITMQ_LOG_BASE="$DATA/log"
 export RABBITMQ_LOGS=-                    # to stdout, i.e. the Aspire dashboard's console log
@@ -34,7 +39,7 @@ existing=0
 # default_user/default_pass only apply when the node is created; an existing node gets its password set below.
 umask 077
 cat > "$DATA/rabbitmq.conf" <<CONF
-listeners.tcp.default = $RABBITMQ_NODE_PORT
+listeners.tcp.1 = 127.0.0.1:$RABBITMQ_NODE_PORT
 default_user = $RABBITMQ_USER
 default_pass = $RABBITMQ_PASSWORD
 default_user_tags.administrator = true
