@@ -6,9 +6,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // Infrastructure: PostgreSQL ("postgres" / database "sensorsdb") and RabbitMQ ("messaging"),
 // as containers when a container runtime answers, else as the machine's own processes.
+// Each service connects with a login of its own (ServiceAccess: only the rights it needs).
 var infrastructure = builder.AddSensorsInfrastructure();
-var sensorsDb = infrastructure.Database;
-var messaging = infrastructure.Messaging;
 
 // Services prove who they are to each other with keys issued here (Parameters:service-key-<caller>).
 var gatewayKey = builder.AddServiceKey(ServiceCallers.Gateway);
@@ -20,16 +19,16 @@ var simulatorKey = builder.AddServiceKey(ServiceCallers.Simulator);
 var retentionDays = builder.Configuration["Sensors:RetentionDays"] ?? "90";
 
 var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
-    .WithReference(sensorsDb).WaitFor(sensorsDb)
-    .WithReference(messaging).WaitFor(messaging)
+    .WithDatabase(infrastructure, ServiceAccess.MonitorWorkerDatabase)
+    .WithMessaging(infrastructure, ServiceAccess.MonitorWorkerBroker)
     .WithEnvironment("Monitor__RetentionDays", retentionDays)
     .WithCaller(ServiceCallers.Gateway, gatewayKey)
     .WithCaller(ServiceCallers.Ingestion, ingestionKey)
     .WithCaller(ServiceCallers.Simulator, simulatorKey)
     .WithHttpHealthCheck("/health"); // not external: operators reach its API through the gateway only
 
-var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api")
-    .WithReference(messaging).WaitFor(messaging)
+var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") // no database at all
+    .WithMessaging(infrastructure, ServiceAccess.IngestionBroker)
     .WithReference(monitorWorker).WaitFor(monitorWorker) // credentials; the worker also migrates the schema
     .WithEnvironment("Ingestion__RetentionDays", retentionDays)
     .WithServiceKey(ingestionKey)
@@ -47,8 +46,8 @@ var dashboardWeb = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
-    .WithReference(sensorsDb).WaitFor(sensorsDb)
-    .WithReference(messaging).WaitFor(messaging)
+    .WithDatabase(infrastructure, ServiceAccess.GatewayDatabase)
+    .WithMessaging(infrastructure, ServiceAccess.GatewayBroker)
     .WithReference(monitorWorker).WaitFor(monitorWorker)
     .WithReference(dashboardWeb).WaitFor(dashboardWeb)
     .WithEnvironment("Gateway__AdminPassword", adminPassword)

@@ -3,7 +3,9 @@
 #
 # Started by Aspire (DCP) with: RABBITMQ_NODE_PORT (AMQP), RABBITMQ_DIST_PORT, ERL_EPMD_PORT,
 # RABBITMQ_MANAGEMENT_PORT, RABBITMQ_DATA_DIR, RABBITMQ_USER, RABBITMQ_PASSWORD, EPHEMERAL (1 = delete the data
-# directory on exit). On SIGTERM/SIGINT it stops the node, then its epmd, then removes throwaway data.
+# directory on exit), and optionally RABBITMQ_DEFINITIONS (JSON: the services' users and permissions, imported at
+# every boot; when given it must include the administrator too, as the node then creates no default user).
+# On SIGTERM/SIGINT it stops the node, then its epmd, then removes throwaway data.
 set -uo pipefail
 
 : "${RABBITMQ_NODE_PORT:?}" "${RABBITMQ_DIST_PORT:?}" "${ERL_EPMD_PORT:?}" "${RABBITMQ_MANAGEMENT_PORT:?}"
@@ -46,6 +48,11 @@ default_user_tags.administrator = true
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
 CONF
+if [ -n "${RABBITMQ_DEFINITIONS:-}" ]; then
+  # The services' users and their permissions, as the AppHost defines them; imported at every boot.
+  printf '%s' "$RABBITMQ_DEFINITIONS" > "$DATA/definitions.json"
+  echo "load_definitions = $DATA/definitions.json" >> "$DATA/rabbitmq.conf"
+fi
 echo '[rabbitmq_management].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
 
 remove_throwaway_data() {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MassTransit;
 using Npgsql;
+using Sensors360.AppHost.Infrastructure;
 using Sensors360.Contracts;
 
 namespace Sensors360.IntegrationTests;
@@ -214,7 +215,13 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
         Assert.True(await ExistsAsync(today.AddDays(-90)), "partitions should reach back over the 90-day retention");
 
         var expired = today.AddDays(-200);
-        await ScalarAsync("SELECT ensure_heartbeat_partitions($1, $1)", expired);
+        // As the worker's own login: it can drop only partitions it owns, and in the system only it creates them.
+        await using (var worker = NpgsqlDataSource.Create((await App.GetConnectionStringAsync(ServiceAccess.MonitorWorkerDatabase.ResourceName))!))
+        await using (var ensure = worker.CreateCommand("SELECT ensure_heartbeat_partitions($1, $1)"))
+        {
+            ensure.Parameters.Add(new() { Value = expired });
+            await ensure.ExecuteScalarAsync();
+        }
         Assert.True(await ExistsAsync(expired));
 
         var dropped = await Poll.UntilAsync(async () => !await ExistsAsync(expired), TimeSpan.FromSeconds(20));

@@ -52,6 +52,29 @@ public sealed class InfrastructureModelTests
         Assert.Equal(Path.Combine(dataDirectory, "rabbitmq"), model.Resources.OfType<LocalRabbitMqResource>().Single().DataDirectory);
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("containers")]
+    public async Task Each_service_references_only_its_own_logins_and_the_ingestion_API_no_database(string mode)
+    {
+        await using var model = await BuildAsync($"--Infrastructure:Mode={mode}");
+
+        string[] References(string name) => [.. Resource(model, name).Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Where(r => r.Type == "Reference").Select(r => r.Resource.Name)];
+        Assert.Contains("sensorsdb-worker", References("monitor-worker"));
+        Assert.Contains("messaging-worker", References("monitor-worker"));
+        Assert.Contains("sensorsdb-gateway", References("realtime-gateway"));
+        Assert.Contains("messaging-gateway", References("realtime-gateway"));
+        Assert.Contains("messaging-ingestion", References("ingestion-api"));
+        Assert.DoesNotContain(References("ingestion-api"), r => r.StartsWith("sensorsdb", StringComparison.Ordinal) || r == "postgres");
+        foreach (var service in new[] { "monitor-worker", "ingestion-api", "realtime-gateway", "dashboard-web" })
+        {
+            // The administrators' connection strings stay with the AppHost and the tests.
+            Assert.DoesNotContain("sensorsdb", References(service));
+            Assert.DoesNotContain("messaging", References(service));
+        }
+    }
+
     [Fact]
     public async Task Configured_ports_pin_the_public_endpoints()
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.IntegrationTests;
 
@@ -255,8 +256,9 @@ public sealed class RealtimeTests(SensorsAppFixture fixture)
             var port = Ports.Free();
             var process = ChildProcess.StartDotnet(BuiltProjects.AssemblyOf(new Projects.Realtime_Gateway()), new Dictionary<string, string?>
             {
-                ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb"),
-                ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging"),
+                // A replica signs in as the service does.
+                ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync(ServiceAccess.GatewayDatabase.ResourceName),
+                ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync(ServiceAccess.GatewayBroker.ResourceName),
                 ["services__monitor-worker__http__0"] = app.GetEndpoint("monitor-worker", "http").ToString(),
                 ["services__dashboard-web__http__0"] = app.GetEndpoint("dashboard-web", "http").ToString(),
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",

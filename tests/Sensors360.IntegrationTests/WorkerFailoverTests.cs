@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.IntegrationTests;
 
@@ -14,8 +15,9 @@ public sealed class WorkerFailoverTests
     static async Task<ChildProcess> StartSecondWorkerAsync(DistributedApplication app) =>
         ChildProcess.StartDotnet(BuiltProjects.AssemblyOf(new Projects.Monitor_Worker()), new Dictionary<string, string?>
         {
-            ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync("sensorsdb"),
-            ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync("messaging"),
+            // A replica signs in as the service does.
+            ["ConnectionStrings__sensorsdb"] = await app.GetConnectionStringAsync(ServiceAccess.MonitorWorkerDatabase.ResourceName),
+            ["ConnectionStrings__messaging"] = await app.GetConnectionStringAsync(ServiceAccess.MonitorWorkerBroker.ResourceName),
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["ServiceAuth__Callers__gateway"] = ServiceKeys.Gateway,
             ["Monitor__SnapshotPeriod"] = Period.ToString("c", CultureInfo.InvariantCulture),
