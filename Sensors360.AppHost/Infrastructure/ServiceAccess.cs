@@ -76,13 +76,26 @@ public static class ServiceAccess
         // Binding the heartbeats exchange to its queue needs read on the exchange, which has the queue's name.
         Read: Only(RegistryEvents, HeartbeatsQueue, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)));
 
-    /// <summary>Consumes status events and, while someone follows a sensor, a copy of the heartbeats. Writes none.</summary>
-    public static readonly BrokerUser GatewayBroker = new("sensors-gateway",
-        Configure: Only(StatusEvents, HeartbeatsQueue, AllFaults, FaultsOf(StatusEvents, HeartbeatsMessage), Endpoints("status-events" + PerInstance, Temporary)),
-        Write: Only(AllFaults, FaultsOf(StatusEvents, HeartbeatsMessage), Endpoints("status-events" + PerInstance, Temporary)),
-        Read: Only(StatusEvents, HeartbeatsQueue, FaultsOf(StatusEvents, HeartbeatsMessage), Endpoints("status-events" + PerInstance, Temporary)));
+    /// <summary>An Admin ended a user's access: every gateway instance closes that user's sessions and WebSockets.</summary>
+    static readonly string OperatorEvents = Exchange<OperatorAccessRevoked>();
+
+    /// <summary>
+    /// Consumes status events and, while someone follows a sensor, a copy of the heartbeats; publishes and consumes
+    /// only the operators' revocations. Writes no event of anyone else's.
+    /// </summary>
+    public static readonly BrokerUser GatewayBroker = GatewayUser();
 
     public static readonly IReadOnlyList<BrokerUser> BrokerUsers = [MonitorWorkerBroker, IngestionBroker, GatewayBroker];
+
+    static BrokerUser GatewayUser()
+    {
+        var endpoints = Endpoints("status-events" + PerInstance, "operator-access-revoked" + PerInstance, Temporary);
+        var faults = FaultsOf(StatusEvents, HeartbeatsMessage, OperatorEvents);
+        return new("sensors-gateway",
+            Configure: Only(StatusEvents, OperatorEvents, HeartbeatsQueue, AllFaults, faults, endpoints),
+            Write: Only(OperatorEvents, AllFaults, faults, endpoints),
+            Read: Only(StatusEvents, OperatorEvents, HeartbeatsQueue, faults, endpoints));
+    }
 
     static BrokerUser WorkerUser()
     {
