@@ -142,7 +142,8 @@ public static class ServiceAccess
     /// </summary>
     public static async Task ProvisionDatabaseAsync(string adminConnectionString, IReadOnlyDictionary<DatabaseRole, string> passwords, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(adminConnectionString);
+        // A connection of its own: a pooled one may have been ended by a server restart since the last provisioning.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
