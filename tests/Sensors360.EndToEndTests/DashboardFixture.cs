@@ -48,6 +48,10 @@ public sealed class DashboardFixture : IAsyncLifetime
                     .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
                     // Failure risk rescored every 2 s instead of 5 min, so MaintenanceTests can watch a sensor enter the queue.
                     .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:02");
+                // Tests post a sensor's whole history in one request with its own key (the default allows 60 at once).
+                builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
+                    .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", "1000")
+                    .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", "10000");
                 builder.CreateResourceBuilder<ProjectResource>(Gateway)
                     // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
                     .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")
