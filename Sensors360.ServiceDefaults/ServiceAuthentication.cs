@@ -36,6 +36,7 @@ public static class ServiceAuthentication
                 $"{ServiceAuthOptions.Section}:Callers names no service: give each allowed caller's key as {ServiceAuthOptions.Section}:Callers:<name>.")
             .Validate(options => options.Callers.Values.All(key => key.Length >= ServiceAuthOptions.MinimumKeyLength),
                 $"Every {ServiceAuthOptions.Section}:Callers key must have at least {ServiceAuthOptions.MinimumKeyLength} characters.");
+        builder.Services.AddSingleton<ServiceCallerKeys>();
         builder.Services.AddAuthentication(SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ServiceAuthenticationHandler>(SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -102,17 +103,38 @@ public sealed class ServiceKeyHandler(IOptions<ServiceKeyOptions> options) : Del
 }
 
 /// <summary>
-/// Identifies the caller by its key: compared in constant time with every configured caller's key, so neither a
-/// caller's name nor a key's length leaks through timing.
+/// The configured callers' keys, hashed once: a key is found by comparing its digest in constant time with every
+/// caller's, so neither a caller's name nor a key's length leaks through timing.
 /// </summary>
+public sealed class ServiceCallerKeys(IOptions<ServiceAuthOptions> options)
+{
+    readonly (string Name, byte[] Digest)[] _callers =
+        options.Value.Callers.Select(caller => (caller.Key, Digest(caller.Value))).ToArray();
+
+    /// <returns>The name of the caller whose key <paramref name="key"/> is, or null.</returns>
+    public string? CallerOf(string key)
+    {
+        var presented = Digest(key);
+        string? caller = null;
+        foreach (var (name, digest) in _callers)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, digest))
+            {
+                caller = name;
+            }
+        }
+        return caller;
+    }
+
+    static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
+
+/// <summary>Identifies the calling service by its key (<see cref="ServiceCallerKeys"/>) and the operator it forwards.</summary>
 public sealed class ServiceAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<ServiceAuthOptions> callers)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ServiceCallerKeys callers)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     const string Prefix = ServiceAuthentication.SchemeName + " ";
-
-    readonly (string Name, byte[] Digest)[] _callers =
-        callers.Value.Callers.Select(caller => (caller.Key, Digest(caller.Value))).ToArray();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -122,15 +144,7 @@ public sealed class ServiceAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var presented = Digest(authorization[Prefix.Length..].Trim());
-        string? caller = null;
-        foreach (var (name, digest) in _callers)
-        {
-            if (CryptographicOperations.FixedTimeEquals(presented, digest))
-            {
-                caller = name;
-            }
-        }
+        var caller = callers.CallerOf(authorization[Prefix.Length..].Trim());
         if (caller is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("The service key is not known."));
@@ -163,6 +177,4 @@ public sealed class ServiceAuthenticationHandler(
 
     Task Refuse(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context);
-
-    static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }
