@@ -28,7 +28,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
         {
             "ingestion-api" => new("Bearer", await KnownSensorKeyAsync()),
             "realtime-gateway" => new("Bearer", await Gateway.AdminTokenAsync(App)),
-            _ => System.Net.Http.Headers.AuthenticationHeaderValue.Parse(Microsoft.Extensions.Hosting.ServiceAuthentication.HeaderValue(ServiceKeys.Gateway)),
+            _ => ServiceKeys.Header(ServiceKeys.Gateway),
         };
 
         using var response = await http.SendAsync(request);

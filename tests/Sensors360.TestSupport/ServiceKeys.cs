@@ -30,7 +30,10 @@ public static class ServiceKeys
     /// <summary>Sends <paramref name="key"/> on every request of <paramref name="http"/>, as a Sensors 360 service does.</summary>
     public static HttpClient WithServiceKey(this HttpClient http, string key)
     {
-        http.DefaultRequestHeaders.Authorization = AuthenticationHeaderValue.Parse(ServiceAuthentication.HeaderValue(key));
+        http.DefaultRequestHeaders.Authorization = Header(key);
         return http;
     }
+
+    /// <summary>The <c>Authorization</c> header a service sends with <paramref name="key"/>.</summary>
+    public static AuthenticationHeaderValue Header(string key) => AuthenticationHeaderValue.Parse(ServiceAuthentication.HeaderValue(key));
 }
