@@ -1,13 +1,18 @@
 using Microsoft.Extensions.Configuration;
+using Sensors360.AppHost;
 using Sensors360.AppHost.Infrastructure;
 using Sensors360.Contracts;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+// Topology:Mode=single runs one of everything; ha runs Topology:Replicas (2) of each service, three RabbitMQ nodes and
+// a PostgreSQL standby. The public ports are the same in both: the replicas share one address.
+var topology = TopologyOptions.From(builder.Configuration);
+
 // Infrastructure: PostgreSQL ("postgres" / database "sensorsdb") and RabbitMQ ("messaging"),
 // as containers when a container runtime answers, else as the machine's own processes.
 // Each service connects with a login of its own (ServiceAccess: only the rights it needs).
-var infrastructure = builder.AddSensorsInfrastructure();
+var infrastructure = builder.AddSensorsInfrastructure(topology);
 
 // Services prove who they are to each other with keys issued here (Parameters:service-key-<caller>).
 var gatewayKey = builder.AddServiceKey(ServiceCallers.Gateway);
@@ -20,7 +25,9 @@ var retentionDays = builder.Configuration["Sensors:RetentionDays"] ?? "90";
 
 var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker")
     .WithDatabase(infrastructure, ServiceAccess.MonitorWorkerDatabase)
+    .WithReadOnlyDatabase(infrastructure, ServiceAccess.MonitorWorkerDatabase)
     .WithMessaging(infrastructure, ServiceAccess.MonitorWorkerBroker)
+    .WithTopology(topology)
     .WithEnvironment("Monitor__RetentionDays", retentionDays)
     .WithCaller(ServiceCallers.Gateway, gatewayKey)
     .WithCaller(ServiceCallers.Ingestion, ingestionKey)
@@ -29,6 +36,7 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") // no database at all
     .WithMessaging(infrastructure, ServiceAccess.IngestionBroker)
+    .WithTopology(topology)
     .WithReference(monitorWorker).WaitFor(monitorWorker) // credentials; the worker also migrates the schema
     .WithEnvironment("Ingestion__RetentionDays", retentionDays)
     .WithServiceKey(ingestionKey)
@@ -43,11 +51,13 @@ var adminPassword = builder.AddParameter("admin-password", new GenerateParameter
 
 var dashboardWeb = builder.AddProject<Projects.Dashboard_Web>("dashboard-web")
     .WithCaller(ServiceCallers.Gateway, gatewayKey)
+    .WithTopology(topology)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithDatabase(infrastructure, ServiceAccess.GatewayDatabase)
     .WithMessaging(infrastructure, ServiceAccess.GatewayBroker)
+    .WithTopology(topology)
     .WithReference(monitorWorker).WaitFor(monitorWorker)
     .WithReference(dashboardWeb).WaitFor(dashboardWeb)
     .WithEnvironment("Gateway__AdminPassword", adminPassword)

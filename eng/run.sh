@@ -13,6 +13,8 @@
 #   SENSORS360_SIMULATOR=true           run the demo fleet simulator (false: no simulated sensors)
 #   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
 #   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
+#   SENSORS360_TOPOLOGY=single          single | ha (2 of each service, 3 RabbitMQ nodes, a PostgreSQL standby;
+#   SENSORS360_REPLICAS=2               instances of each service in ha)
 #   SENSORS360_DATA_DIR=<repo>/.data    where local PostgreSQL/RabbitMQ keep their data
 set -euo pipefail
 
@@ -47,6 +49,8 @@ export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:$((DASHBOARD_PORT 
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export Infrastructure__Mode="$MODE"
 export Infrastructure__DataDirectory="$DATA_DIR"
+export Topology__Mode="${SENSORS360_TOPOLOGY:-single}"
+[ -z "${SENSORS360_REPLICAS:-}" ] || export Topology__Replicas="$SENSORS360_REPLICAS"
 export Ports__Gateway="$GATEWAY_PORT"
 export Ports__Ingestion="$INGESTION_PORT"
 export Simulator__Enabled="${SENSORS360_SIMULATOR:-true}"
@@ -75,7 +79,7 @@ else
   ADMIN_PASSWORD_SOURCE="$ADMIN_PASSWORD   (kept in $ADMIN_PASSWORD_FILE)"
 fi
 
-say "Starting (infrastructure: $MODE)"
+say "Starting (infrastructure: $MODE, topology: $Topology__Mode)"
 # "admin-password" is not a valid shell variable name, hence env.
 env "Parameters__admin-password=$ADMIN_PASSWORD" \
   dotnet Sensors360.AppHost/bin/Debug/net10.0/Sensors360.AppHost.dll > >(tee -a "$LOG") 2>&1 &
@@ -130,7 +134,7 @@ wait_healthy "http://localhost:$GATEWAY_PORT/health"
 
 cat <<BANNER
 
-  Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, data: $DATA_DIR)
+  Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, topology: $Topology__Mode, data: $DATA_DIR)
 
     Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below)
     Ingestion API (sensors):       http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)

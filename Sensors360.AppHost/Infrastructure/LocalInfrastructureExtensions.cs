@@ -46,17 +46,17 @@ public static class LocalInfrastructureExtensions
             .ExcludeFromManifest();
     }
 
+    /// <param name="sharedEpmd">The epmd every member of a cluster registers with; null: the node runs its own.</param>
     public static IResourceBuilder<LocalRabbitMqResource> AddLocalRabbitMq(
         this IDistributedApplicationBuilder builder, string name, ParameterResource userName, ParameterResource password,
-        string dataDirectory, bool ephemeral)
+        string dataDirectory, bool ephemeral, EndpointReference? sharedEpmd = null)
     {
         var script = builder.ScriptPath("rabbitmq.sh");
         var resource = new LocalRabbitMqResource(name, script, Path.GetDirectoryName(script)!, userName, password, dataDirectory);
 
-        return builder.AddResource(resource)
+        var node = builder.AddResource(resource)
             .WithEndpoint(name: LocalRabbitMqResource.AmqpEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
             .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT", isProxied: false)
-            .WithEndpoint(name: "epmd", scheme: "tcp", env: "ERL_EPMD_PORT", isProxied: false)
             .WithHttpEndpoint(name: LocalRabbitMqResource.ManagementEndpointName, env: "RABBITMQ_MANAGEMENT_PORT", isProxied: false)
             .WithUrlForEndpoint(LocalRabbitMqResource.ManagementEndpointName, url => url.DisplayText = "Management UI")
             .WithEnvironment("RABBITMQ_DATA_DIR", dataDirectory)
@@ -66,7 +66,51 @@ public static class LocalInfrastructureExtensions
             .WithIconName("Mail")
             .WithConnectionHealthCheck("", uri => new RabbitMqConnectHealthCheck(uri))
             .ExcludeFromManifest();
+        return sharedEpmd is null
+            ? node.WithEndpoint(name: "epmd", scheme: "tcp", env: "ERL_EPMD_PORT", isProxied: false)
+            : node.WithEnvironment("ERL_EPMD_PORT", sharedEpmd.Property(EndpointProperty.Port)).WithEnvironment("EPMD_SHARED", "1");
     }
+
+    /// <summary>
+    /// Erlang's port mapper for the members of a local RabbitMQ cluster: they find each other through it, so it must
+    /// outlive any one of them (a node that ran it would take it down when killed).
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> AddLocalEpmd(this IDistributedApplicationBuilder builder, string name)
+    {
+        var epmd = builder.AddExecutable(name, "epmd", builder.AppHostDirectory)
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "ERL_EPMD_PORT", isProxied: false)
+            .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
+            .WithIconName("PlugConnected")
+            .ExcludeFromManifest();
+        var endpoint = epmd.GetEndpoint("tcp");
+        var key = $"{name}_check";
+        builder.Services.AddHealthChecks().AddAsyncCheck(key, async cancellationToken =>
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("epmd does not answer yet.", ex);
+            }
+        });
+        return epmd.WithHealthCheck(key);
+    }
+
+    /// <summary>
+    /// A streaming hot standby of <paramref name="primary"/>, copied from it with pg_basebackup on first start (the
+    /// wrapper script's PRIMARY_PORT mode).
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresResource> AddLocalStandby(
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<LocalPostgresResource> primary, string dataDirectory, bool ephemeral) =>
+        builder.AddLocalPostgres(name, primary.Resource.Password, dataDirectory, ephemeral)
+            .WithEnvironment("PRIMARY_PORT", primary.Resource.Endpoint.Property(EndpointProperty.Port))
+            // Not WaitFor: the primary's start-up writes wait for this standby (synchronous replication); the script
+            // waits until the primary answers.
+            .WaitForStart(primary);
 
     /// <summary>
     /// Registers a health check for a resource whose connection string is known only once its endpoints are allocated;

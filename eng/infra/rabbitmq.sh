@@ -5,7 +5,10 @@
 # RABBITMQ_MANAGEMENT_PORT, RABBITMQ_DATA_DIR, RABBITMQ_USER, RABBITMQ_PASSWORD, EPHEMERAL (1 = delete the data
 # directory on exit), and optionally RABBITMQ_DEFINITIONS (JSON: the services' users and permissions, imported at
 # every boot; when given it must include the administrator too, as the node then creates no default user).
-# On SIGTERM/SIGINT it stops the node, then its epmd, then removes throwaway data.
+# For a cluster (the AppHost's ha topology) also: RABBITMQ_NODENAME (this node), RABBITMQ_CLUSTER_NODES (every
+# member's node name, space-separated: a fresh node joins the first of them that runs), ERLANG_COOKIE (the secret
+# the members share) and EPMD_SHARED=1 (the epmd on ERL_EPMD_PORT is run by the AppHost for all members).
+# On SIGTERM/SIGINT it stops the node, then its own epmd, then removes throwaway data.
 set -uo pipefail
 
 : "${RABBITMQ_NODE_PORT:?}" "${RABBITMQ_DIST_PORT:?}" "${ERL_EPMD_PORT:?}" "${RABBITMQ_MANAGEMENT_PORT:?}"
@@ -21,7 +24,7 @@ mkdir -p "$DATA/mnesia"
 chmod 700 "$DATA"
 
 export HOME="$DATA"                       # the Erlang cookie lives in $HOME
-export RABBITMQ_NODENAME=sensors360@localhost
+export RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-sensors360@localhost}
 # Loopback only: AMQP (below, in rabbitmq.conf), management, Erlang distribution, and the node's own epmd. The
 # CLI tools (rabbitmqctl) are Erlang nodes too, so they get the same distribution interface.
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
@@ -40,6 +43,11 @@ existing=0
 
 # default_user/default_pass only apply when the node is created; an existing node gets its password set below.
 umask 077
+if [ -n "${ERLANG_COOKIE:-}" ]; then
+  rm -f "$DATA/.erlang.cookie"
+  printf '%s' "$ERLANG_COOKIE" > "$DATA/.erlang.cookie"
+  chmod 400 "$DATA/.erlang.cookie"
+fi
 cat > "$DATA/rabbitmq.conf" <<CONF
 listeners.tcp.1 = 127.0.0.1:$RABBITMQ_NODE_PORT
 default_user = $RABBITMQ_USER
@@ -53,6 +61,19 @@ if [ -n "${RABBITMQ_DEFINITIONS:-}" ]; then
   printf '%s' "$RABBITMQ_DEFINITIONS" > "$DATA/definitions.json"
   echo "load_definitions = $DATA/definitions.json" >> "$DATA/rabbitmq.conf"
 fi
+if [ -n "${RABBITMQ_CLUSTER_NODES:-}" ]; then
+  # Only a node with no data of its own joins; a member that restarts finds its cluster in its data. A node that
+  # loses contact with the majority pauses rather than accept messages the others never see.
+  {
+    echo "cluster_formation.peer_discovery_backend = classic_config"
+    n=0
+    for node in $RABBITMQ_CLUSTER_NODES; do
+      n=$((n + 1))
+      echo "cluster_formation.classic_config.nodes.$n = $node"
+    done
+    echo "cluster_partition_handling = pause_minority"
+  } >> "$DATA/rabbitmq.conf"
+fi
 echo '[rabbitmq_management].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
 
 remove_throwaway_data() {
@@ -63,6 +84,7 @@ remove_throwaway_data() {
 }
 
 stop_epmd() {
+  [ "${EPMD_SHARED:-0}" = 1 ] && return
   epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
 }
 
