@@ -111,7 +111,7 @@ public static class AuthApi
             var lockouts = context.RequestServices.GetRequiredService<NameLockouts>();
             var name = users.NormalizeName(credentials.Username) ?? credentials.Username;
             // Identity answers a locked account before hashing anything; so does this.
-            if (lockouts.LockedUntil(name) is { } until)
+            if (await lockouts.LockedUntilAsync(name, context.RequestAborted) is { } until)
             {
                 return (null, Locked(context, clock, until, signIn));
             }
@@ -119,7 +119,10 @@ public static class AuthApi
             var hasher = users.PasswordHasher;
             var unknownUserHash = LazyInitializer.EnsureInitialized(ref _unknownUserHash, () => hasher.HashPassword(new IdentityUser(), Guid.NewGuid().ToString()));
             hasher.VerifyHashedPassword(new IdentityUser(), unknownUserHash, credentials.Password);
-            return (null, lockouts.RecordFailure(name) is { } lockedUntil ? Locked(context, clock, lockedUntil, signIn) : InvalidCredentials());
+            // Counted even when the client has gone: hanging up must not spare an attempt.
+            return (null, await lockouts.RecordFailureAsync(name, CancellationToken.None) is { } lockedUntil
+                ? Locked(context, clock, lockedUntil, signIn)
+                : InvalidCredentials());
         }
         var result = await signIn.CheckPasswordSignInAsync(user, credentials.Password, lockoutOnFailure: true);
         if (result.IsLockedOut)

@@ -50,6 +50,7 @@ public static class IdentitySetup
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
             options.ValidationInterval = gateway.Value.SessionRevalidation);
         services.AddSingleton<NameLockouts>();
+        services.AddHostedService<NameLockoutPurge>();
         services.AddSingleton<AccessRevocations>();
         services.AddDataProtection().SetApplicationName("Sensors360.Gateway").PersistKeysToDbContext<GatewayDbContext>();
 

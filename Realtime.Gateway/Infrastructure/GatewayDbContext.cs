@@ -7,8 +7,9 @@ using Realtime.Gateway.Identity;
 namespace Realtime.Gateway.Infrastructure;
 
 /// <summary>
-/// Operators, roles, bearer tokens and the shared Data Protection keys (so every gateway replica reads every
-/// replica's cookies), all in the <c>identity</c> schema of sensorsdb, apart from the monitor's tables.
+/// Operators, roles, bearer tokens, the shared Data Protection keys (so every gateway replica reads every replica's
+/// cookies) and the failed sign-ins of names without an account (so every replica counts them together), all in the
+/// <c>identity</c> schema of sensorsdb, apart from the monitor's tables.
 /// </summary>
 public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
     : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
@@ -17,6 +18,7 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<NameLockout> NameLockouts => Set<NameLockout>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -41,6 +43,15 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             token.Property(t => t.Role).HasMaxLength(16);
             token.Property(t => t.CreatedBy).HasMaxLength(64);
             token.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<NameLockout>(lockout =>
+        {
+            lockout.ToTable(NameLockout.Table);
+            lockout.HasKey(l => l.NameHash);
+            lockout.Property(l => l.NameHash).HasMaxLength(32);
+            // The hourly purge finds the forgotten names by it.
+            lockout.HasIndex(l => l.LastFailureAt);
         });
     }
 }

@@ -401,6 +401,50 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
     }
 
     [Fact]
+    public async Task Failed_sign_ins_for_an_unknown_name_through_two_gateway_replicas_count_together_even_at_once()
+    {
+        using var second = await SecondGateway.StartAsync(_app);
+        using var first = Gateway.Anonymous(_app);
+        using var other = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // The first gateway believes the test's proxy, so this test gets a sign-in bucket of its own there; the second
+        // believes no proxy and counts 127.0.0.1 (a bucket of 10, which this test stays within).
+        var client = TestClientAddress();
+        Task<HttpResponseMessage> FailAsync(int attempt, string name) => attempt % 2 == 1
+            ? SignInFromAsync(first, client, new { username = name, password = "not-the-password" })
+            : other.PostAsJsonAsync("/api/auth/login", new { username = name, password = "not-the-password" });
+
+        // One after the other, alternating: the fifth failure locks the name, whichever replica counted the others.
+        var unknown = Gateway.UniqueUser("ghost");
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            using var response = await FailAsync(attempt, unknown);
+            Assert.True((attempt < 5 ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests) == response.StatusCode,
+                $"attempt {attempt} (gateway {2 - attempt % 2}): {(int)response.StatusCode}");
+        }
+        foreach (var http in new[] { first, other })
+        {
+            using var locked = http == first
+                ? await SignInFromAsync(first, client, new { username = unknown, password = Password })
+                : await other.PostAsJsonAsync("/api/auth/login", new { username = unknown, password = Password });
+            Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+            Assert.True(locked.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(1), $"Retry-After: {locked.Headers.RetryAfter}");
+        }
+
+        // Five at once, three through one replica and two through the other. Each is checked for a lockout before it
+        // is counted, so none finds the one the fifth count sets; counted once each, exactly one of them sets it.
+        var burst = Gateway.UniqueUser("ghost");
+        var responses = await Task.WhenAll(Enumerable.Range(1, 5).Select(attempt => FailAsync(attempt, burst)));
+        var statuses = responses.Select(r => (int)r.StatusCode).Order().ToArray();
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+        Assert.Equal([401, 401, 401, 401, 429], statuses);
+        using var after = await FailAsync(2, burst);
+        Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
+    }
+
+    [Fact]
     public async Task The_monitors_internal_API_is_not_reachable_through_the_gateway_and_unknown_api_paths_are_404()
     {
         using var admin = Gateway.WithBearer(_app, await Gateway.AdminTokenAsync(_app));

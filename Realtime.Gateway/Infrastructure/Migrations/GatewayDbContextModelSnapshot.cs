@@ -355,6 +355,34 @@ namespace Realtime.Gateway.Infrastructure.Migrations
                     b.ToTable("api_tokens", "identity");
                 });
 
+            modelBuilder.Entity("Realtime.Gateway.Identity.NameLockout", b =>
+                {
+                    b.Property<byte[]>("NameHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("name_hash");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_count");
+
+                    b.Property<DateTimeOffset>("LastFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_failure_at");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("NameHash")
+                        .HasName("pk_name_lockouts");
+
+                    b.HasIndex("LastFailureAt")
+                        .HasDatabaseName("ix_name_lockouts_last_failure_at");
+
+                    b.ToTable("name_lockouts", "identity");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
