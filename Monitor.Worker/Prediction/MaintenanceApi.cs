@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Monitoring;
+using Monitor.Worker.Storage;
 using Npgsql;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
@@ -53,7 +54,7 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<MaintenanceQueue>, ValidationProblem>> Queue(
-        NpgsqlDataSource db, MonitorDbContext context, IOptions<PredictionOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        ReadOnlyDatabase reads, IOptions<PredictionOptions> options, TimeProvider clock, CancellationToken cancellationToken,
         int limit = 50, double? minRisk = null, string? label = null, string? tag = null)
     {
         var errors = new Dictionary<string, string[]>();
@@ -75,7 +76,7 @@ public static class MaintenanceApi
         }
 
         var floor = minRisk ?? options.Value.Threshold;
-        await using var command = db.CreateCommand($"""
+        await using var command = reads.DataSource.CreateCommand($"""
             SELECT {ItemColumns}, count(*) OVER ()
             FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.risk_7d >= @floor
@@ -97,6 +98,7 @@ public static class MaintenanceApi
             }
         }
 
+        await using var context = reads.CreateContext();
         var model = await context.RiskModels.AsNoTracking().OrderByDescending(m => m.FittedAt).FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Ok(new MaintenanceQueue(
             clock.GetUtcNow(), options.Value.Threshold,
@@ -104,9 +106,9 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<SensorRiskDetail>, ProblemHttpResult>> SensorRisk(
-        long id, NpgsqlDataSource db, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        long id, ReadOnlyDatabase reads, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand($"""
+        await using var command = reads.DataSource.CreateCommand($"""
             SELECT {ItemColumns}, r.features::text, r.contributions::text
             FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.sensor_id = @id
@@ -126,8 +128,9 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<ModelDescription>, ProblemHttpResult>> Model(
-        MonitorDbContext context, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        ReadOnlyDatabase reads, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
     {
+        await using var context = reads.CreateContext();
         var record = await context.RiskModels.AsNoTracking().OrderByDescending(m => m.FittedAt).FirstOrDefaultAsync(cancellationToken);
         if (record is null)
         {
