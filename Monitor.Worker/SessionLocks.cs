@@ -14,6 +14,9 @@ public static class SessionLocks
     /// <summary>Relaying the outbox: "S360" "OUTB" in ASCII.</summary>
     public const long OutboxRelay = 0x5333_3630_4F55_5442;
 
+    /// <summary>A failure-prediction pass (scoring, and refitting the model): "S360" "RISK" in ASCII.</summary>
+    public const long Scoring = 0x5333_3630_5249_534B;
+
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);

@@ -13,7 +13,8 @@ namespace Monitor.Worker.Prediction;
 
 /// <summary>
 /// Scores the fleet every <see cref="PredictionOptions.ScorePeriod"/> and refits the model every
-/// <see cref="PredictionOptions.RefitPeriod"/>, on the worker that holds the periodic-work lock only. Sensors crossing
+/// <see cref="PredictionOptions.RefitPeriod"/>, on the worker that holds the periodic-work lock only, and one pass at a
+/// time among all replicas (<see cref="SessionLocks.Scoring"/>, held through the pass). Sensors crossing
 /// the threshold are announced with <see cref="SensorAtRisk"/> (relayed to browsers, deliverable by webhook).
 /// </summary>
 public sealed class PredictionService(
@@ -55,12 +56,31 @@ public sealed class PredictionService(
 
     async Task ScoreAsync(CancellationToken cancellationToken)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Leadership is checked before a pass, not held through it: a leader whose lock connection broke may still be
+        // scoring when the next leader starts, and two passes at once would both announce the same sensors at risk.
+        if (!await SessionLocks.TryTakeAsync(connection, SessionLocks.Scoring, cancellationToken))
+        {
+            logger.LogInformation("Another worker is still scoring the fleet; this pass is skipped");
+            return;
+        }
+        try
+        {
+            await ScoreAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await SessionLocks.ReleaseAsync(connection, SessionLocks.Scoring);
+        }
+    }
+
+    async Task ScoreAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var model = await CurrentModelAsync(now, cancellationToken);
 
         var watch = Stopwatch.StartNew();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         int scored = 0, atRisk = 0, crossedCount = 0;
         foreach (var slice in await FleetScorer.SlicesAsync(connection, settings.ScoreSlice, cancellationToken))
         {

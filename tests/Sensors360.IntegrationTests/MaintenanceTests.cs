@@ -1,7 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 
 namespace Sensors360.IntegrationTests;
 
@@ -91,6 +93,43 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.AtRisk.Any(e => e.Message.SensorId == degrading)), ScoringDeadline),
             "No SensorAtRisk event for the degrading sensor.");
         Assert.DoesNotContain(probe.AtRisk, e => e.Message.SensorId == steady);
+    }
+
+    [Fact]
+    public async Task No_pass_scores_while_another_worker_holds_the_scoring_lock()
+    {
+        // A sensor up and not stale for an hour, scored every pass (1 s here).
+        long id;
+        string key;
+        using (var registered = await Api.Worker.PostAsJsonAsync("/api/sensors",
+            new { tag = SensorsApi.UniqueTag("scored"), expectedIntervalSeconds = 3600, graceSeconds = 600, staleAfterSeconds = 3600 }))
+        {
+            var body = await SensorsApi.JsonAsync(registered);
+            (id, key) = (body.GetProperty("id").GetInt64(), body.GetProperty("key").GetString()!);
+        }
+        await Api.WaitUntilKeyAcceptedAsync(id, key);
+        // Microseconds since the epoch of the sensor's latest score; 0 before the first.
+        Task<long> ScoredAtAsync() =>
+            Api.ScalarAsync("SELECT COALESCE(extract(epoch FROM max(scored_at)) * 1000000, 0)::bigint FROM sensor_risks WHERE sensor_id = $1", id);
+        Assert.True(await Poll.UntilAsync(async () => await ScoredAtAsync() > 0, ScoringDeadline), "The sensor was never scored.");
+
+        // What a worker still in the middle of a pass holds (Monitor.Worker's SessionLocks.Scoring: "S360RISK").
+        await using var admin = NpgsqlDataSource.Create((await App.GetConnectionStringAsync("sensorsdb"))!);
+        await using var pass = await admin.OpenConnectionAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock($1)", pass))
+        {
+            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = BinaryPrimitives.ReadInt64BigEndian("S360RISK"u8) });
+            await take.ExecuteNonQueryAsync();
+        }
+        var held = await ScoredAtAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(held, await ScoredAtAsync());
+
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", pass))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+        Assert.True(await Poll.UntilAsync(async () => await ScoredAtAsync() > held, TimeSpan.FromSeconds(15)), "Scoring never resumed.");
     }
 
     [Fact]
