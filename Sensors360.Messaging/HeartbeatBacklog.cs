@@ -68,6 +68,7 @@ public readonly record struct BacklogReading(BacklogState State, long? ReadyMess
 public sealed partial class HeartbeatBacklog : BackgroundService
 {
     readonly ConnectionFactory _factory;
+    readonly IReadOnlyList<AmqpTcpEndpoint> _endpoints;
     readonly TimeSpan _period;
     readonly TimeSpan _readTimeout;
     readonly TimeProvider _clock;
@@ -78,26 +79,27 @@ public sealed partial class HeartbeatBacklog : BackgroundService
     IConnection? _connection;
     IChannel? _channel;
 
-    /// <param name="broker">The <c>messaging</c> amqp:// URI (user and password in it).</param>
+    /// <param name="broker">
+    /// The <c>messaging</c> broker. Each connection tries its nodes in random order (RabbitMQ.Client's own) until one
+    /// accepts, all within one <see cref="HeartbeatBacklogOptions.ReadTimeout"/>.
+    /// </param>
     /// <param name="queue">The queue to read: the heartbeats queue unless a test reads one of its own.</param>
-    public HeartbeatBacklog(Uri broker, IOptions<HeartbeatBacklogOptions> options, TimeProvider clock,
+    public HeartbeatBacklog(BrokerAddress broker, IOptions<HeartbeatBacklogOptions> options, TimeProvider clock,
         ILogger<HeartbeatBacklog> logger, string queue = QueueNames.Heartbeats)
     {
         _period = options.Value.ProbePeriod;
         _readTimeout = options.Value.ReadTimeout;
-        _factory = new ConnectionFactory
-        {
-            Uri = broker,
-            // Recovery is ours: each period reopens what is closed. The client's own recovery would not reopen a
-            // channel the broker closed for a 404, and would retry on its own schedule besides ours.
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            // The client's own timeouts, as cancelling its handshake is not always honoured at once.
-            RequestedConnectionTimeout = _readTimeout,
-            HandshakeContinuationTimeout = _readTimeout,
-            ContinuationTimeout = _readTimeout,
-            ClientProvidedName = $"{AppDomain.CurrentDomain.FriendlyName} heartbeat backlog probe",
-        };
+        _endpoints = broker.Endpoints;
+        _factory = broker.CreateConnectionFactory();
+        // Recovery is ours: each period reopens what is closed. The client's own recovery would not reopen a
+        // channel the broker closed for a 404, and would retry on its own schedule besides ours.
+        _factory.AutomaticRecoveryEnabled = false;
+        _factory.TopologyRecoveryEnabled = false;
+        // The client's own timeouts, as cancelling its handshake is not always honoured at once.
+        _factory.RequestedConnectionTimeout = _readTimeout;
+        _factory.HandshakeContinuationTimeout = _readTimeout;
+        _factory.ContinuationTimeout = _readTimeout;
+        _factory.ClientProvidedName = $"{AppDomain.CurrentDomain.FriendlyName} heartbeat backlog probe";
         _clock = clock;
         _logger = logger;
         Queue = queue;
@@ -162,7 +164,7 @@ public sealed partial class HeartbeatBacklog : BackgroundService
             if (_connection is not { IsOpen: true })
             {
                 await CloseAsync(channelOnly: false);
-                _connection = await _factory.CreateConnectionAsync(timeout);
+                _connection = await _factory.CreateConnectionAsync(_endpoints, timeout);
             }
             if (_channel is not { IsOpen: true })
             {

@@ -36,7 +36,7 @@ public static class MessagingExtensions
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureRabbit = null)
         where TBuilder : IHostApplicationBuilder
     {
-        var brokerUri = BrokerUri(builder.Configuration);
+        var broker = BrokerAddress.FromConfiguration(builder.Configuration);
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -44,19 +44,7 @@ public static class MessagingExtensions
             configureBus?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(brokerUri, host =>
-                {
-                    // MassTransit's default, stated because durability depends on it: a send completes only
-                    // once the broker has confirmed the (persistent) message.
-                    host.PublisherConfirmation = true;
-                    // The URI carries user:password; MassTransit does not read them from UserInfo on its own.
-                    var credentials = brokerUri.UserInfo.Split(':', 2);
-                    if (credentials.Length == 2)
-                    {
-                        host.Username(Uri.UnescapeDataString(credentials[0]));
-                        host.Password(Uri.UnescapeDataString(credentials[1]));
-                    }
-                });
+                rabbit.Host(broker);
                 configureRabbit?.Invoke(context, rabbit);
                 rabbit.ConfigureEndpoints(context);
             });
@@ -72,18 +60,43 @@ public static class MessagingExtensions
     /// </summary>
     public static TBuilder AddHeartbeatBacklogProbe<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var brokerUri = BrokerUri(builder.Configuration);
+        var broker = BrokerAddress.FromConfiguration(builder.Configuration);
         builder.Services.AddValidatedOptions<HeartbeatBacklogOptions>(HeartbeatBacklogOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => new HeartbeatBacklog(brokerUri,
+        builder.Services.AddSingleton(services => new HeartbeatBacklog(broker,
             services.GetRequiredService<IOptions<HeartbeatBacklogOptions>>(), services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<HeartbeatBacklog>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBacklog>());
         return builder;
     }
 
-    static Uri BrokerUri(IConfiguration configuration) => new(configuration.GetConnectionString(ConnectionName)
-        ?? throw new InvalidOperationException(
-            $"Connection string '{ConnectionName}' is missing. Run the service through Sensors360.AppHost " +
-            $"or set ConnectionStrings__{ConnectionName} to an amqp:// URI."));
+    /// <summary>
+    /// Connects the bus to <paramref name="broker"/>. With several nodes each connection attempt goes to the next
+    /// one in turn (MassTransit's cluster support): a dead node costs one failed attempt, retried within seconds on
+    /// the next, and a lost connection is reopened on whichever node answers.
+    /// </summary>
+    public static void Host(this IRabbitMqBusFactoryConfigurator rabbit, BrokerAddress broker)
+    {
+        var first = broker.Nodes[0];
+        // The first node also names the bus's addresses (rabbitmq://host:port/…); they stay the same whichever node
+        // the bus is connected to.
+        rabbit.Host(first.Host, (ushort)first.Port, broker.VirtualHost, host =>
+        {
+            // MassTransit's default, stated because durability depends on it: a send completes only once the broker
+            // has confirmed the (persistent) message.
+            host.PublisherConfirmation = true;
+            host.Username(broker.UserName);
+            host.Password(broker.Password);
+            if (broker.Nodes.Count > 1)
+            {
+                host.UseCluster(cluster =>
+                {
+                    foreach (var node in broker.Nodes)
+                    {
+                        cluster.Node(node.ToString());
+                    }
+                });
+            }
+        });
+    }
 }

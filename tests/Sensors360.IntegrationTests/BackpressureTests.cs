@@ -137,11 +137,11 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
     public async Task The_probe_knows_no_count_while_its_queue_does_not_exist_and_reads_it_once_it_does()
     {
         var queue = $"backlog-probe-{Guid.NewGuid():N}";
-        var broker = new Uri((await fixture.App.GetConnectionStringAsync("messaging"))!);
+        var broker = await fixture.App.BrokerAsync();
         using var probe = new HeartbeatBacklog(broker,
             Options.Create(new HeartbeatBacklogOptions { ProbePeriod = TimeSpan.FromMilliseconds(100) }),
             TimeProvider.System, NullLogger<HeartbeatBacklog>.Instance, queue);
-        await using var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        await using var connection = await broker.ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
         await probe.StartAsync(CancellationToken.None);
         try

@@ -1,4 +1,6 @@
 using System.Globalization;
+using RabbitMQ.Client;
+using Sensors360.Messaging;
 using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.IntegrationTests;
@@ -22,13 +24,28 @@ public static class SensorsApp
 
 public static class RabbitManagement
 {
+    /// <summary>
+    /// The broker behind the app's connection string <paramref name="connectionName"/> (the administrator's
+    /// <c>messaging</c>, or a service's login), parsed as the services parse it: one node or several.
+    /// </summary>
+    public static async Task<BrokerAddress> BrokerAsync(this DistributedApplication app, string connectionName = "messaging") =>
+        BrokerAddress.Parse(await app.GetConnectionStringAsync(connectionName), connectionName);
+
+    /// <summary>A RabbitMQ.Client connection to whichever node of <paramref name="broker"/> answers.</summary>
+    public static async Task<IConnection> ConnectAsync(this BrokerAddress broker, Action<ConnectionFactory>? configure = null)
+    {
+        var factory = broker.CreateConnectionFactory();
+        configure?.Invoke(factory);
+        return await factory.CreateConnectionAsync(broker.Endpoints);
+    }
+
     /// <summary>An HTTP client for the RabbitMQ management API of the app's broker, signed in as the app's user.</summary>
     public static async Task<HttpClient> CreateManagementClientAsync(this DistributedApplication app)
     {
-        var amqp = new Uri((await app.GetConnectionStringAsync("messaging"))!);
+        var broker = await app.BrokerAsync();
         var http = new HttpClient { BaseAddress = app.GetEndpoint("messaging", "management"), Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{broker.UserName}:{broker.Password}")));
         return http;
     }
 }

@@ -69,7 +69,7 @@ public sealed class AdmissionHost : IAsyncDisposable
         builder.Services.AddSingleton(registry ?? new NoRegistry());
         builder.Services.AddSingleton<CredentialLookup>();
         // Never started: its backlog stays unknown, which refuses nothing.
-        builder.Services.AddSingleton(new HeartbeatBacklog(new Uri("amqp://guest:guest@127.0.0.1:1"),
+        builder.Services.AddSingleton(new HeartbeatBacklog(BrokerAddress.Parse("amqp://guest:guest@127.0.0.1:1"),
             Options.Create(new HeartbeatBacklogOptions()), TimeProvider.System, NullLogger<HeartbeatBacklog>.Instance));
         builder.Services.AddRequestProblemDetails();
         builder.Services.AddHeartbeatAdmission();

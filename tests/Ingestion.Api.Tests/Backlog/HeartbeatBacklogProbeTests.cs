@@ -17,7 +17,7 @@ public sealed class HeartbeatBacklogProbeTests
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     static HeartbeatBacklog Probe(int port) => new(
-        new Uri($"amqp://guest:guest@127.0.0.1:{port}"),
+        BrokerAddress.Parse($"amqp://guest:guest@127.0.0.1:{port}"),
         Options.Create(new HeartbeatBacklogOptions { ProbePeriod = TimeSpan.FromMilliseconds(50), ReadTimeout = TimeSpan.FromMilliseconds(500) }),
         TimeProvider.System, NullLogger<HeartbeatBacklog>.Instance);
 
