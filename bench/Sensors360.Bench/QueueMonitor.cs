@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using RabbitMQ.Client;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Sensors360.Bench;
 
@@ -46,12 +47,12 @@ public sealed class QueueMonitor : IAsyncDisposable
 
     public static async Task<QueueMonitor> ConnectAsync(BenchSystem system, CancellationToken cancellationToken)
     {
-        var amqp = new Uri(await system.ConnectionStringAsync("messaging"));
-        var connection = await new ConnectionFactory { Uri = amqp }.CreateConnectionAsync(cancellationToken);
+        var broker = BrokerAddress.Parse(await system.ConnectionStringAsync("messaging"));
+        var connection = await broker.CreateConnectionFactory().CreateConnectionAsync(broker.Endpoints, cancellationToken);
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var management = new HttpClient { BaseAddress = system.App.GetEndpoint("messaging", "management"), Timeout = TimeSpan.FromSeconds(5) };
         management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{broker.UserName}:{broker.Password}")));
         return new QueueMonitor(connection, channel, management);
     }
 

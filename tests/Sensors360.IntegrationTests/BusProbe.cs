@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Sensors360.IntegrationTests;
 
@@ -61,15 +62,10 @@ public static class AppBus
     /// <summary>A MassTransit bus (not started) on the app's own broker, signed in as the app's user.</summary>
     public static async Task<IBusControl> CreateAsync(DistributedApplication app, Action<IRabbitMqBusFactoryConfigurator>? configure = null)
     {
-        var broker = new Uri((await app.GetConnectionStringAsync("messaging"))!);
-        var credentials = Uri.UnescapeDataString(broker.UserInfo).Split(':', 2);
+        var broker = await app.BrokerAsync();
         return Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
-            rabbit.Host(broker, host =>
-            {
-                host.Username(credentials[0]);
-                host.Password(credentials[1]);
-            });
+            rabbit.Host(broker);
             configure?.Invoke(rabbit);
         });
     }

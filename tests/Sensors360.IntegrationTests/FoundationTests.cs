@@ -78,9 +78,7 @@ public sealed class FoundationTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Messaging_is_a_real_RabbitMQ_broker_that_confirms_and_delivers()
     {
-        var connectionString = await App.GetConnectionStringAsync("messaging");
-        var factory = new ConnectionFactory { Uri = new Uri(connectionString!) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await (await App.BrokerAsync()).ConnectAsync();
         Assert.Equal("RabbitMQ", Encoding.UTF8.GetString((byte[])connection.ServerProperties!["product"]!));
 
         await using var channel = await connection.CreateChannelAsync(

@@ -9,6 +9,7 @@ using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Sensors360.AppHost.Infrastructure;
 using Sensors360.Contracts;
+using Sensors360.Messaging;
 
 namespace Sensors360.IntegrationTests;
 
@@ -119,7 +120,7 @@ public sealed class InfrastructureIsolationTests(SensorsAppFixture fixture)
 
         var connectionStrings = environment.Keys.Where(n => n.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).ToList();
         Assert.Equal(["ConnectionStrings__messaging"], connectionStrings);
-        Assert.StartsWith($"amqp://{ServiceAccess.IngestionBroker.Name}:", environment["ConnectionStrings__messaging"]);
+        Assert.Equal(ServiceAccess.IngestionBroker.Name, BrokerAddress.Parse(environment["ConnectionStrings__messaging"]).UserName);
         Assert.DoesNotContain(environment.Values, v => v?.Contains("Username=", StringComparison.OrdinalIgnoreCase) == true);
     }
 
@@ -170,13 +171,11 @@ public sealed class InfrastructureIsolationTests(SensorsAppFixture fixture)
 
     async Task<IConnection> ConnectAsync(string connectionName)
     {
-        var factory = new ConnectionFactory
+        return await (await App.BrokerAsync(connectionName)).ConnectAsync(factory =>
         {
-            Uri = new Uri((await App.GetConnectionStringAsync(connectionName))!),
-            ClientProvidedName = $"{nameof(InfrastructureIsolationTests)} as {connectionName}",
-            AutomaticRecoveryEnabled = false,
-        };
-        return await factory.CreateConnectionAsync();
+            factory.ClientProvidedName = $"{nameof(InfrastructureIsolationTests)} as {connectionName}";
+            factory.AutomaticRecoveryEnabled = false;
+        });
     }
 
     /// <summary>

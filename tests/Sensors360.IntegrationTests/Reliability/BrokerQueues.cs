@@ -38,8 +38,7 @@ public sealed class BrokerQueues(HttpClient management) : IDisposable
     /// </summary>
     public static async Task<uint> ReadyMessagesAsync(DistributedApplication app, string queue)
     {
-        var factory = new ConnectionFactory { Uri = new Uri((await app.GetConnectionStringAsync("messaging"))!) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await (await app.BrokerAsync()).ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
