@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.RabbitMqTransport.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,10 +38,18 @@ public static class MessagingExtensions
         where TBuilder : IHostApplicationBuilder
     {
         var broker = BrokerAddress.FromConfiguration(builder.Configuration);
+        builder.Services.AddValidatedOptions<MessagingOptions>(MessagingOptions.Section);
 
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                if (context.GetRequiredService<IOptions<MessagingOptions>>().Value.QuorumQueues)
+                {
+                    UseQuorumQueueIfDurable(endpoint);
+                }
+            });
             configureBus?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -51,6 +60,30 @@ public static class MessagingExtensions
         });
 
         return builder;
+    }
+
+    static void UseQuorumQueueIfDurable(IReceiveEndpointConfigurator endpoint)
+    {
+        // Temporary endpoints (PerInstance, the gateway's heartbeat tap) are auto-delete, which a quorum queue cannot
+        // be, so they stay classic; MassTransit has marked them so before this callback runs. An endpoint's _error
+        // and _skipped queues copy its queue arguments, so they come out quorum queues too.
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit
+            && endpoint is IRabbitMqReceiveEndpointConfiguration { Settings: { Durable: true, AutoDelete: false } })
+        {
+            rabbit.SetQuorumQueue();
+        }
+    }
+
+    /// <summary>
+    /// RabbitMQ returns the message when no queue is bound to where it is sent, and the send fails, instead of
+    /// confirming and dropping it. See <see cref="MessagingOptions.SendAddress"/>.
+    /// </summary>
+    public static void SetMandatory(this SendContext context)
+    {
+        if (context is RabbitMqSendContext rabbit)
+        {
+            rabbit.Mandatory = true;
+        }
     }
 
     /// <summary>

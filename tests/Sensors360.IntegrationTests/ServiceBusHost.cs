@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Sensors360.Messaging;
 
 namespace Sensors360.IntegrationTests;
@@ -69,10 +70,12 @@ public sealed class ServiceBusHost : IAsyncDisposable
     public Task<bool> WaitUntilHealthyAsync(TimeSpan timeout) =>
         Poll.UntilAsync(() => Task.FromResult(Bus.CheckHealth().Status == BusHealthStatus.Healthy), timeout);
 
-    public async Task SendAsync(string queue, object message)
+    /// <summary>Sends to <paramref name="queue"/> as the services send to a durable queue.</summary>
+    public async Task SendAsync<T>(string queue, T message) where T : class
     {
-        var endpoint = await Bus.GetSendEndpoint(new Uri($"queue:{queue}"));
-        await endpoint.Send(message);
+        var options = _host.Services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+        var endpoint = await Bus.GetSendEndpoint(options.SendAddress(queue));
+        await endpoint.Send(message, context => context.SetMandatory(), new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
     }
 
     public async ValueTask DisposeAsync()
