@@ -4,7 +4,8 @@ public static class QueueNames
 {
     /// <summary>
     /// The durable queue Monitor.Worker consumes <see cref="HeartbeatsReceived"/> from. Ingestion.Api sends to it
-    /// directly (not through a fan-out exchange), so an accepted batch is queued even before a worker has bound.
+    /// directly (not through a fan-out exchange), so an accepted batch is queued even before a worker has bound;
+    /// with quorum queues it sends to the queue's exchange of the same name instead (MessagingOptions.SendAddress).
     /// </summary>
     public const string Heartbeats = "heartbeats";
 }

@@ -20,12 +20,13 @@ public readonly record struct SubmitResult(Guid? BatchId, string? Failure)
 /// A request is never split across messages, so a failed send leaves nothing of it half-queued.
 /// </summary>
 public sealed partial class HeartbeatBatcher(
-    IBus bus, IOptions<IngestionOptions> options, IMeterFactory meters, ILogger<HeartbeatBatcher> logger)
+    IBus bus, IOptions<IngestionOptions> options, IOptions<MessagingOptions> messaging, IMeterFactory meters,
+    ILogger<HeartbeatBatcher> logger)
     : BackgroundService
 {
     sealed record Pending(IReadOnlyList<Heartbeat> Items, TaskCompletionSource<SubmitResult> Done);
 
-    static readonly Uri HeartbeatsQueue = new($"queue:{QueueNames.Heartbeats}");
+    readonly Uri _heartbeatsQueue = messaging.Value.SendAddress(QueueNames.Heartbeats);
 
     readonly IngestionOptions _options = options.Value;
     readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.MaxQueuedRequests)
@@ -126,9 +127,14 @@ public sealed partial class HeartbeatBatcher(
         {
             using var timeout = new CancellationTokenSource(_options.PublishTimeout);
             var started = Stopwatch.GetTimestamp();
-            var endpoint = await bus.GetSendEndpoint(HeartbeatsQueue);
-            // Persistent message, and with publisher confirms this completes only once the broker has it.
-            await endpoint.Send(message, context => context.Durable = true, timeout.Token);
+            var endpoint = await bus.GetSendEndpoint(_heartbeatsQueue);
+            // Persistent message, and with publisher confirms this completes only once the broker has it; mandatory,
+            // so a batch that reaches no queue fails rather than being confirmed and dropped.
+            await endpoint.Send(message, context =>
+            {
+                context.Durable = true;
+                context.SetMandatory();
+            }, timeout.Token);
             _confirmTime.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             _batchSize.Record(count);
             result = new(message.BatchId, null);
