@@ -3,45 +3,83 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Sensors360.AppHost;
+using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.Bench;
 
 /// <summary>
 /// The whole system started for a benchmark run: the real AppHost in local mode (Release build when the bench is
-/// built in Release), the simulator off, rate limits out of the way, the monitor's production timings.
+/// built in Release), the simulator off, rate limits out of the way, the monitor's production timings; in the single
+/// topology (one of everything) or the ha one (Topology:Replicas of each service behind one address per endpoint,
+/// three RabbitMQ nodes, a PostgreSQL standby).
 /// </summary>
 public sealed class BenchSystem : IAsyncDisposable
 {
     public const string AdminPassword = "bench-admin-password";
 
-    BenchSystem(DistributedApplication app) => App = app;
+    static readonly string[] Services = ["monitor-worker", "ingestion-api", "dashboard-web", "realtime-gateway"];
+
+    readonly Dictionary<string, string[]> _instances;
+
+    BenchSystem(DistributedApplication app, Dictionary<string, string[]> instances) => (App, _instances) = (app, instances);
 
     public DistributedApplication App { get; }
 
-    public static async Task<BenchSystem> StartAsync(CancellationToken cancellationToken)
+    /// <summary>How long the system may take to be healthy (the ha topology starts twice as many services on 2 cores).</summary>
+    static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    public static async Task<BenchSystem> StartAsync(TopologyMode topology, CancellationToken cancellationToken)
     {
-        var app = await StartedSystem.StartAsync(AdminPassword, ["sensorsdb", "messaging", "monitor-worker", "ingestion-api", "realtime-gateway"],
-            cancellationToken, builder =>
+        using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        starting.CancelAfter(StartTimeout);
+        var ha = topology == TopologyMode.Ha;
+        string[] infrastructure = ha
+            ? ["sensorsdb", InfrastructureExtensions.StandbyName, .. Enumerable.Range(1, TopologyOptions.BrokerNodes).Select(InfrastructureExtensions.BrokerNodeName)]
+            : ["sensorsdb", "messaging"];
+        try
+        {
+            var app = await StartedSystem.StartAsync(AdminPassword, [.. infrastructure, .. Services],
+                starting.Token, builder =>
+                {
+                    builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
+                        // The highest the settings accept: far beyond what two cores can send.
+                        .WithEnvironment("Ingestion__CollectorKeyRateLimit__HeartbeatsPerSecond", "1000000")
+                        .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "1000000")
+                        .WithEnvironment("Logging__LogLevel__Default", "Warning");
+                    builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
+                        .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "100000")
+                        .WithEnvironment("Gateway__AuthRateLimit__Burst", "100000")
+                        .WithEnvironment("Logging__LogLevel__Default", "Warning");
+                    builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+                        .WithEnvironment("Logging__LogLevel__Default", "Warning")
+                        // Failure prediction reads every live sensor's recent heartbeats each pass: on the generated million-sensor
+                        // fleet it would be a workload of its own inside every scenario. Its cost: docs/predictive-maintenance.md.
+                        .WithEnvironment("Monitor__Prediction__Enabled", "false");
+                },
+                args: ha ? ["--Topology:Mode=ha"] : null,
+                serviceOutput: LogLevel.None);
+            try
             {
-                builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
-                    // The highest the settings accept: far beyond what two cores can send.
-                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__HeartbeatsPerSecond", "1000000")
-                    .WithEnvironment("Ingestion__CollectorKeyRateLimit__Burst", "1000000")
-                    .WithEnvironment("Logging__LogLevel__Default", "Warning");
-                builder.CreateResourceBuilder<ProjectResource>("realtime-gateway")
-                    .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "100000")
-                    .WithEnvironment("Gateway__AuthRateLimit__Burst", "100000")
-                    .WithEnvironment("Logging__LogLevel__Default", "Warning");
-                builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
-                    .WithEnvironment("Logging__LogLevel__Default", "Warning")
-                    // Failure prediction reads every live sensor's recent heartbeats each pass: on the generated million-sensor
-                    // fleet it would be a workload of its own inside every scenario. Its cost: docs/predictive-maintenance.md.
-                    .WithEnvironment("Monitor__Prediction__Enabled", "false");
-            },
-            serviceOutput: LogLevel.None);
-        return new BenchSystem(app);
+                return new BenchSystem(app, await HealthyInstancesAsync(app, starting.Token));
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+        catch (OperationCanceledException) when (starting.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The {topology} system was not healthy within {StartTimeout.TotalMinutes} minutes.");
+        }
     }
+
+    /// <summary>The ids of a service's instances, one per replica, in a fixed order.</summary>
+    public IReadOnlyList<string> Instances(string service) => _instances[service];
 
     public Uri Http(string resource) => App.GetEndpoint(resource, "http");
 
@@ -124,18 +162,50 @@ public sealed class BenchSystem : IAsyncDisposable
         return [.. ids];
     }
 
-    /// <summary>Resident memory of a service: the process running its assembly (the resource's pid may be a launcher).</summary>
-    public long ResidentBytes(string resource, string assemblyName)
+    /// <summary>Resident memory of a service instance (see <see cref="ProcessId"/>).</summary>
+    public long ResidentBytes(string instance, string assemblyName) => ProcessMemory.ResidentBytes(ProcessId(instance, assemblyName));
+
+    /// <summary>
+    /// The process running a service instance's assembly: the instance's process may be a launcher of it. An instance
+    /// is a resource's name when it runs once, else one of <see cref="Instances"/>.
+    /// </summary>
+    public int ProcessId(string instance, string assemblyName)
     {
-        if (!App.ResourceNotifications.TryGetCurrentState(resource, out var state))
+        if (!App.ResourceNotifications.TryGetCurrentState(instance, out var state))
         {
-            throw new InvalidOperationException($"{resource} has no state.");
+            throw new InvalidOperationException($"{instance} has no state.");
         }
         var root = Convert.ToInt32(state.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
-        return ProcessMemory.ResidentBytesOfTree(root, assemblyName);
+        return ProcessMemory.FindInTree(root, assemblyName);
     }
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>
+    /// Waits until every replica of every service is healthy and returns their instance ids. Waiting on a resource's
+    /// name would return once any one replica is, and the notification service matches waits on names only.
+    /// </summary>
+    static async Task<Dictionary<string, string[]>> HealthyInstancesAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var replicas = Services.ToDictionary(s => s,
+            s => model.Resources.Single(r => r.Name == s).Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1);
+        var healthy = Services.ToDictionary(s => s, _ => new SortedSet<string>(StringComparer.Ordinal));
+        // The watch begins with every resource's current state, so instances healthy already are counted too.
+        await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (healthy.ContainsKey(update.Resource.Name) && update.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state))
+            {
+                throw new InvalidOperationException($"{update.ResourceId} stopped ({state}) before every replica was healthy.");
+            }
+            if (healthy.TryGetValue(update.Resource.Name, out var instances) && update.Snapshot.HealthStatus == HealthStatus.Healthy
+                && instances.Add(update.ResourceId) && healthy.All(h => h.Value.Count >= replicas[h.Key]))
+            {
+                return healthy.ToDictionary(h => h.Key, h => h.Value.ToArray());
+            }
+        }
+        throw new OperationCanceledException(cancellationToken);
+    }
 }
 
 /// <summary>A sensor's timings in the registry, in seconds (its CSV import's columns).</summary>

@@ -5,7 +5,8 @@ namespace Sensors360.Bench;
 /// <summary>Resident set sizes read from /proc (Linux).</summary>
 public static class ProcessMemory
 {
-    public static long ResidentBytesOfTree(int root, string commandLineContains)
+    /// <summary>The process under <paramref name="root"/> (or root itself) whose command line contains the text.</summary>
+    public static int FindInTree(int root, string commandLineContains)
     {
         var parents = new Dictionary<int, int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -30,7 +31,7 @@ public static class ProcessMemory
         }
         while (grew);
         var match = tree.FirstOrDefault(pid => TryRead($"/proc/{pid}/cmdline")?.Contains(commandLineContains, StringComparison.Ordinal) == true);
-        return match == 0 ? throw new InvalidOperationException($"No process of {commandLineContains} under pid {root}.") : ResidentBytes(match);
+        return match == 0 ? throw new InvalidOperationException($"No process of {commandLineContains} under pid {root}.") : match;
     }
 
     public static long ResidentBytes(int pid)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using Sensors360.AppHost;
 using Sensors360.Bench;
 
 // Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g]
@@ -20,7 +21,7 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 var report = new BenchReport();
 var rows = report.Rows;
-await using (var system = await BenchSystem.StartAsync(cancel.Token))
+await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, cancel.Token))
 {
     Console.WriteLine("System healthy.");
     await using var db = NpgsqlDataSource.Create(await system.ConnectionStringAsync("sensorsdb"));
