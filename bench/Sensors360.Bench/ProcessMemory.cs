@@ -5,7 +5,10 @@ namespace Sensors360.Bench;
 /// <summary>Resident set sizes read from /proc (Linux).</summary>
 public static class ProcessMemory
 {
-    /// <summary>The process under <paramref name="root"/> (or root itself) whose command line contains the text.</summary>
+    /// <summary>
+    /// The process under <paramref name="root"/> (or root itself) whose command line contains the text, the deepest
+    /// one when several do.
+    /// </summary>
     public static int FindInTree(int root, string commandLineContains)
     {
         var parents = new Dictionary<int, int>();
@@ -30,7 +33,10 @@ public static class ProcessMemory
             }
         }
         while (grew);
-        var match = tree.FirstOrDefault(pid => TryRead($"/proc/{pid}/cmdline")?.Contains(commandLineContains, StringComparison.Ordinal) == true);
+        var matches = tree.Where(pid => TryRead($"/proc/{pid}/cmdline")?.Contains(commandLineContains, StringComparison.Ordinal) == true).ToHashSet();
+        // The orchestrator starts a project as `dotnet run --project …/<Name>.csproj`, which names the assembly too and
+        // holds ~130 MB of its own: the service is the match none of whose children match.
+        var match = matches.FirstOrDefault(pid => !matches.Any(other => parents[other] == pid));
         return match == 0 ? throw new InvalidOperationException($"No process of {commandLineContains} under pid {root}.") : match;
     }
 
