@@ -83,12 +83,15 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public Uri Http(string resource) => App.GetEndpoint(resource, "http");
 
-    /// <summary>The port the service itself listens on, behind the orchestrator's proxy (for many connections).</summary>
-    public Uri Direct(string resource)
+    /// <summary>
+    /// The port a service instance itself listens on, behind the orchestrator's proxy (for many connections). An instance
+    /// is a resource's name when it runs once, else one of <see cref="Instances"/>.
+    /// </summary>
+    public Uri Direct(string instance)
     {
-        if (!App.ResourceNotifications.TryGetCurrentState(resource, out var state))
+        if (!App.ResourceNotifications.TryGetCurrentState(instance, out var state))
         {
-            throw new InvalidOperationException($"{resource} has no state.");
+            throw new InvalidOperationException($"{instance} has no state.");
         }
         // The orchestrator starts the service with its own listening address(es) in ASPNETCORE_URLS.
         var urls = state.Snapshot.EnvironmentVariables.First(v => v.Name == "ASPNETCORE_URLS").Value!;

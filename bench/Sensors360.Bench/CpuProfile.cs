@@ -119,6 +119,8 @@ public sealed class CpuProfile : IAsyncDisposable
     {
         "postgres" => "PostgreSQL",
         "beam.smp" or "erl_child_setup" or "inet_gethost" or "epmd" => "RabbitMQ",
+        // The orchestrator, which also runs the proxy in front of each service's replicas.
+        "dcp" => "DCP",
         _ when cmdline.Contains("Ingestion.Api", StringComparison.Ordinal) => "Ingestion.Api",
         _ when cmdline.Contains("Monitor.Worker", StringComparison.Ordinal) => "Monitor.Worker",
         _ when cmdline.Contains("Realtime.Gateway", StringComparison.Ordinal) => "Realtime.Gateway",

@@ -1,72 +1,35 @@
-using System.Collections.Concurrent;
-using Sensors360.Measurement;
-
 namespace Sensors360.Bench;
 
 /// <summary>(e) Many WebSocket clients on one gateway: how long each snapshot takes to reach all of them; gateway RSS.</summary>
 public static class FanOutBench
 {
-    public static async Task<BenchRow[]> RunAsync(BenchSystem system, int clients, int snapshots, CancellationToken cancellationToken)
+    public const double TargetMs = 500;
+    public const string Target = "≤ 500 ms";
+    public const double RssTargetMb = 1536;
+    public const string RssTarget = "≤ 1,536 MB";
+
+    /// <returns>The rows, and what (h) compares itself with.</returns>
+    public static async Task<OneGateway> RunAsync(BenchSystem system, BenchReport report, int clients, int snapshots, CancellationToken cancellationToken)
     {
         var token = await system.AdminTokenAsync();
         // Straight to the gateway's own port: the orchestrator's proxy would double every connection.
-        var gateway = system.Direct("realtime-gateway");
-        var deliveries = new ConcurrentDictionary<DateTimeOffset, ConcurrentBag<double>>();
-        var measuring = false;
-        var connected = new List<LiveClient>(clients);
-        try
-        {
-            using var gate = new SemaphoreSlim(64);
-            var connecting = Enumerable.Range(0, clients).Select(async _ =>
-            {
-                await gate.WaitAsync(cancellationToken);
-                try
-                {
-                    return await LiveClient.ConnectAsync(gateway, token, (type, data, arrived) =>
-                    {
-                        if (type == "snapshot" && Volatile.Read(ref measuring))
-                        {
-                            var at = data.GetProperty("at").GetDateTimeOffset();
-                            deliveries.GetOrAdd(at, _ => []).Add((arrived - at).TotalMilliseconds);
-                        }
-                    }, cancellationToken);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            foreach (var task in connecting)
-            {
-                connected.Add(await task);
-            }
-            Console.WriteLine($"(e) {connected.Count} clients connected");
-            Volatile.Write(ref measuring, true);
-            // Snapshots come every 5 s; the first counted one starts after every client is connected.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5 * (snapshots + 2));
-            while (deliveries.Count(d => d.Value.Count >= clients) < snapshots && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250, cancellationToken);
-            }
-            var rss = system.ResidentBytes("realtime-gateway", "Realtime.Gateway") / 1024.0 / 1024.0;
-            var complete = deliveries.Values.Where(d => d.Count >= clients).ToList();
-            var all = complete.SelectMany(d => d).ToList();
-            var p99 = Latency.Of(all).P99;
-            var toAll = complete.Select(d => d.Max()).DefaultIfEmpty(double.NaN).Max();
-            var lost = connected.Count(c => c.Lost);
-            Console.WriteLine($"(e) {complete.Count} snapshots reached all {clients} clients ({lost} clients closed by the gateway); delivery p99 {p99:0.0} ms, slowest to all {toAll:0.0} ms; gateway RSS {rss:0} MB");
-            return
-            [
-                new($"(e) snapshot fan-out to {clients:#,0} clients", $"delivery p99 ({complete.Count} snapshots)", p99, null, "", "≤ 500 ms", complete.Count >= snapshots && p99 <= 500, "ms"),
-                new($"(e) snapshot fan-out to {clients:#,0} clients", "gateway RSS", rss, null, "", "≤ 1,536 MB", rss <= 1536, "MB"),
-            ];
-        }
-        finally
-        {
-            foreach (var client in connected)
-            {
-                await client.DisposeAsync();
-            }
-        }
+        await using var connected = await FanOutClients.ConnectAsync([system.Direct("realtime-gateway")], token, clients, cancellationToken);
+        Console.WriteLine($"(e) {connected.Count} clients connected");
+        await using var profile = CpuProfile.Start();
+        var fanOut = await connected.MeasureAsync(snapshots, cancellationToken);
+        var cpu = CpuProfile.Format(await profile.StopAsync());
+        var rss = system.ResidentBytes("realtime-gateway", "Realtime.Gateway") / 1024.0 / 1024.0;
+        Console.WriteLine($"(e) {fanOut.Snapshots} snapshots reached all {clients} clients ({connected.Lost} clients closed by the gateway); "
+            + $"delivery p50 {fanOut.P50:0.0} ms, p99 {fanOut.P99:0.0} ms over {fanOut.Deliveries} deliveries, slowest to all {fanOut.SlowestToAll:0.0} ms; gateway RSS {rss:0} MB; CPU: {cpu}");
+        report.Profiles.Add($"(e) fan-out to {clients:#,0} clients on one gateway: {cpu}");
+        var scenario = $"(e) snapshot fan-out to {clients:#,0} clients";
+        return new OneGateway(
+        [
+            new(scenario, $"delivery p99 ({fanOut.Snapshots} snapshots)", fanOut.P99, null, "", Target, fanOut.Snapshots >= snapshots && fanOut.P99 <= TargetMs, "ms"),
+            new(scenario, "gateway RSS", rss, null, "", RssTarget, rss <= RssTargetMb, "MB"),
+        ], fanOut, rss);
     }
 }
+
+/// <summary>(e)'s outcome: its rows, and its figures as the baseline of (h).</summary>
+public sealed record OneGateway(BenchRow[] Rows, FanOut FanOut, double RssMb);

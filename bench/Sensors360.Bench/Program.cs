@@ -3,11 +3,12 @@ using Npgsql;
 using Sensors360.AppHost;
 using Sensors360.Bench;
 
-// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g]
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h]
 // Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
-// the same run, prints one table and writes artifacts/bench/results.md and results.json. See docs/benchmarks.md.
+// the same run, then (h) on the ha topology started afterwards; prints one table and writes artifacts/bench/results.md
+// and results.json. See docs/benchmarks.md.
 var quick = args.Contains("--quick");
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h"];
 var scale = quick
     ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3,
         Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
@@ -21,6 +22,7 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 var report = new BenchReport();
 var rows = report.Rows;
+OneGateway? oneGateway = null;
 await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, cancel.Token))
 {
     Console.WriteLine("System healthy.");
@@ -44,9 +46,14 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
     {
         rows.AddRange(await IngestBench.RunSingleAsync(system, report, TimeSpan.FromSeconds(scale.IngestSeconds), cancel.Token));
     }
-    if (only.Contains("e"))
+    // (e) is also (h)'s baseline.
+    if (only.Contains("e") || only.Contains("h"))
     {
-        rows.AddRange(await FanOutBench.RunAsync(system, scale.FanOutClients, scale.Snapshots, cancel.Token));
+        oneGateway = await FanOutBench.RunAsync(system, report, scale.FanOutClients, scale.Snapshots, cancel.Token);
+        if (only.Contains("e"))
+        {
+            rows.AddRange(oneGateway.Rows);
+        }
     }
     DateTimeOffset? staleScanAsOf = null;
     double? idleScanP50 = null;
@@ -78,6 +85,14 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
         var sustainable = await IngestBench.CalibrateAsync(system, queue, report, scale.Steady.Sensors, scale.Steady.Calibration, cancel.Token);
         rows.AddRange(await FleetBench.RunAsync(system, db, queue, report, scale.Steady, (sustainable, "a saturating run over as many sensors"), staleScanAsOf, idleScanP50, cancel.Token));
     }
+}
+
+// (h) needs the ha topology: a second system, started once the first has stopped, so that neither shares the cores.
+if (only.Contains("h"))
+{
+    await using var ha = await BenchSystem.StartAsync(TopologyMode.Ha, cancel.Token);
+    Console.WriteLine("ha system healthy (every replica).");
+    rows.AddRange(await FanOutAcrossGatewaysBench.RunAsync(ha, report, scale.FanOutClients, scale.Snapshots, oneGateway!, cancel.Token));
 }
 
 var header = $"Sensors 360 benchmarks — {(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {machine}";
