@@ -17,6 +17,9 @@ public static class SessionLocks
     /// <summary>A failure-prediction pass (scoring, and refitting the model): "S360" "RISK" in ASCII.</summary>
     public const long Scoring = 0x5333_3630_5249_534B;
 
+    /// <summary>Applying the schema's migrations: "S360" "MIGR" in ASCII.</summary>
+    public const long Migrations = 0x5333_3630_4D49_4752;
+
     public static async Task<bool> TryTakeAsync(NpgsqlConnection connection, long key, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);

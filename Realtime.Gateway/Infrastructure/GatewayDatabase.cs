@@ -8,35 +8,30 @@ namespace Realtime.Gateway.Infrastructure;
 
 public static class GatewayDatabase
 {
+    /// <summary>A session advisory lock for preparing the identity schema: "S360" "IDMG" in ASCII.</summary>
+    const long MigrationLock = 0x5333_3630_4944_4D47;
+
     /// <summary>The gateway's migration history lives in its own schema, apart from Monitor.Worker's.</summary>
     public static void ConfigureNpgsql(NpgsqlDbContextOptionsBuilder npgsql) =>
         npgsql.MigrationsHistoryTable("__EFMigrationsHistory", GatewayDbContext.Schema);
 
     /// <summary>
-    /// Applies the identity schema's migrations (EF holds a database lock meanwhile, so replicas can start together),
+    /// Applies the identity schema's migrations (one replica at a time),
     /// creates the three roles and makes sure the configured Admin exists with the configured password.
     /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         var stopping = app.Lifetime.ApplicationStopping;
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Database.MigrateAsync(stopping);
-        }
-        // Replicas starting together may race to create the same rows; the loser finds them on its next pass.
-        for (var attempt = 1; ; attempt++)
-        {
-            using var scope = app.Services.CreateScope();
-            try
-            {
-                await BootstrapAsync(scope.ServiceProvider, app.Logger);
-                return;
-            }
-            catch (DbUpdateException ex) when (attempt < 3)
-            {
-                app.Logger.LogInformation(ex, "Bootstrapping roles and the Admin raced with another replica; retrying");
-            }
-        }
+        using var scope = app.Services.CreateScope();
+        // Replicas take turns, so they neither apply a migration twice (EF's own lock did not prevent it) nor race to
+        // create the same roles and Admin.
+        var database = scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Database;
+        await database.OpenConnectionAsync(stopping);
+        await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", stopping);
+        await database.MigrateAsync(stopping);
+        await BootstrapAsync(scope.ServiceProvider, app.Logger);
+        await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", stopping);
+        await database.CloseConnectionAsync();
     }
 
     static async Task BootstrapAsync(IServiceProvider services, ILogger logger)
