@@ -154,7 +154,7 @@ public static class InfrastructureExtensions
         var databaseLogins = ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(r.ResourceName,
             DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, postgresEndpoints.Count > 1 ? "primary" : null)));
         var readOnlyLogins = postgresEndpoints.Count == 1 ? [] : ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(
-            $"{r.ResourceName}-readonly", DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, "prefer-standby")));
+            $"{r.ResourceName}-readonly", DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, "prefer-standby;Timeout=5")));
         var brokerLogins = ServiceAccess.BrokerUsers.ToDictionary(u => u, u => builder.AddConnectionString(u.ResourceName,
             BrokerLogin(amqpEndpoints, u, brokerPasswords[u].Resource)));
         return new SensorsInfrastructure(database, messaging, brokerNodes, databaseLogins, readOnlyLogins, brokerLogins);
@@ -166,7 +166,10 @@ public static class InfrastructureExtensions
     /// <summary>Long reads on the standby are not cancelled by the primary's vacuum.</summary>
     static readonly string[] StandbyArguments = ["-c", "hot_standby_feedback=on"];
 
-    /// <summary>An Npgsql connection string naming every server; with several, <paramref name="target"/> picks which.</summary>
+    /// <summary>
+    /// An Npgsql connection string naming every server; with several, <paramref name="target"/> picks which (a standby
+    /// that drops packets instead of refusing costs a read the connect timeout before it falls back to the primary).
+    /// </summary>
     static ReferenceExpression DatabaseLogin(List<EndpointReference> servers, DatabaseRole role, ParameterResource password, string? target)
     {
         var login = new ReferenceExpressionBuilder();
