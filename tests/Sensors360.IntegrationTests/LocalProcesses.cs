@@ -40,6 +40,54 @@ public static class LocalProcesses
 
     public static bool IsAlive(int pid) => All().Any(p => p.Pid == pid);
 
+    /// <summary>The process's name (comm), or null once it has exited.</summary>
+    public static string? CommandOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every process below <paramref name="pid"/>, children before grandchildren.</summary>
+    public static IReadOnlyList<int> DescendantsOf(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var child) && ParentOf(child) is { } parent)
+            {
+                parents[child] = parent;
+            }
+        }
+        var found = new List<int>();
+        var level = new List<int> { pid };
+        while (level.Count > 0)
+        {
+            level = [.. parents.Where(p => level.Contains(p.Value)).Select(p => p.Key)];
+            found.AddRange(level);
+        }
+        return found;
+    }
+
+    static int? ParentOf(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<bool> IsListeningAsync(int port)
     {
         using var client = new TcpClient();

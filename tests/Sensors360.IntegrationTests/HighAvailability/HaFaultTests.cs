@@ -12,7 +12,7 @@ namespace Sensors360.IntegrationTests.HighAvailability;
 /// topology: whatever the API answered 202 for is stored exactly once, and the survivors carry on.
 /// </summary>
 [Collection(HaCollection.Name)]
-[Trait("Category", "Reliability")]
+[Trait("Category", "HighAvailability")]
 public sealed partial class HaFaultTests(HaFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Sensors360.IntegrationTests.HighAvailability;
 
 /// <summary>What <c>Topology:Mode=ha</c> starts, looked at from the outside.</summary>
 [Collection(HaCollection.Name)]
+[Trait("Category", "HighAvailability")]
 public sealed class HaTopologyTests(HaFixture fixture)
 {
     [Fact]

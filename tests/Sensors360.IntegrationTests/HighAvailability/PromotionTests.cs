@@ -16,7 +16,7 @@ public sealed class PromotionCollection : ICollectionFixture<PromotionFixture>
 }
 
 [Collection(PromotionCollection.Name)]
-[Trait("Category", "Reliability")]
+[Trait("Category", "HighAvailability")]
 public sealed class PromotionTests(PromotionFixture fixture)
 {
     [Fact]

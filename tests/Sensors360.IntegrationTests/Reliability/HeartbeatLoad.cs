@@ -31,6 +31,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
     readonly DateTimeOffset _origin = DateTimeOffset.UtcNow.AddHours(-1);
     readonly ConcurrentDictionary<(long, DateTimeOffset), byte> _accepted = new();
     readonly ConcurrentDictionary<int, int> _statuses = new();
+    readonly ConcurrentQueue<DateTimeOffset> _refusedAt = new();
     int _batch;
 
     HeartbeatLoad(SensorsApi api, HttpClient http, NpgsqlDataSource db, long[] sensors)
@@ -45,7 +46,11 @@ public sealed class HeartbeatLoad : IAsyncDisposable
     /// <summary>Answers other than 202 by status code (0: no answer at all).</summary>
     public IReadOnlyDictionary<int, int> Refusals => _statuses;
 
-    public static async Task<HeartbeatLoad> CreateAsync(DistributedApplication app, string name, int sensorCount)
+    /// <summary>When each answer other than 202 came.</summary>
+    public IReadOnlyCollection<DateTimeOffset> RefusedAt => _refusedAt;
+
+    /// <param name="database">Where to count what was stored (default: the app's <c>sensorsdb</c>, as the administrator).</param>
+    public static async Task<HeartbeatLoad> CreateAsync(DistributedApplication app, string name, int sensorCount, string? database = null)
     {
         var api = new SensorsApi(app);
         var site = SensorsApi.UniqueTag(name);
@@ -57,7 +62,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
         var (_, key) = await api.CreateCollectorKeyAsync(site, new { site });
         var http = new HttpClient { BaseAddress = app.GetEndpoint("ingestion-api", "http"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var load = new HeartbeatLoad(api, http, NpgsqlDataSource.Create((await app.GetConnectionStringAsync("sensorsdb"))!), sensors);
+        var load = new HeartbeatLoad(api, http, NpgsqlDataSource.Create(database ?? (await app.GetConnectionStringAsync("sensorsdb"))!), sensors);
 
         // Registry events reach the API asynchronously: the first accepted batch is part of the ledger too.
         Assert.True(await Poll.UntilAsync(async () => await load.PostBatchAsync(sensorCount) == HttpStatusCode.Accepted,
@@ -100,6 +105,7 @@ public sealed class HeartbeatLoad : IAsyncDisposable
         else
         {
             _statuses.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+            _refusedAt.Enqueue(DateTimeOffset.UtcNow);
         }
         return status;
     }
