@@ -27,7 +27,6 @@ builder.Services.AddDbContextPool<MonitorDbContext>((services, options) => optio
     .UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
     .UseSnakeCaseNamingConvention());
 builder.EnrichNpgsqlDbContext<MonitorDbContext>();
-builder.AddReadOnlyDatabase();
 
 builder.Services.AddSingleton<OutboxSignal>();
 builder.Services.AddHostedService<OutboxRelay>();

@@ -45,7 +45,7 @@ public sealed record SensorFilter(string? LabelJson, string? TagLike)
 }
 
 /// <summary>Definitions: docs/analytics.md. Stale and dead are judged by the server's receive time.</summary>
-public sealed class FleetStatistics(IOptions<MonitorOptions> options)
+public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options)
 {
     const string Query = """
         SELECT count(*)::int,
@@ -67,32 +67,44 @@ public sealed class FleetStatistics(IOptions<MonitorOptions> options)
         WHERE (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
         """;
 
-    /// <param name="connection">The leader's own connection, or one of <see cref="Storage.ReadOnlyDatabase"/> for the stats API.</param>
     /// <param name="asOf">Silence is judged up to this moment: the watermark, before which every heartbeat is stored.</param>
     /// <param name="filter">Restricts the figures to part of the fleet; null: the whole fleet.</param>
+    public async Task<FleetFigures> ComputeAsync(DateTimeOffset now, DateTimeOffset asOf, SensorFilter? filter, CancellationToken cancellationToken) =>
+        await ComputeAsync(await dataSource.OpenConnectionAsync(cancellationToken), now, asOf, cancellationToken, filter, dispose: true);
+
     public async Task<FleetFigures> ComputeAsync(
-        NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset asOf, CancellationToken cancellationToken, SensorFilter? filter = null)
+        NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset asOf, CancellationToken cancellationToken, SensorFilter? filter = null, bool dispose = false)
     {
-        await using var command = new NpgsqlCommand(Query, connection);
-        // Unknown (nothing stored yet while heartbeats wait): nobody is judged silent. A finite moment, because
-        // DateTimeOffset.MinValue reaches PostgreSQL as -infinity, which the lifespan arithmetic cannot subtract.
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : asOf));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
-        SensorFilter.AddParameters(command, filter);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var total = reader.GetInt32(0);
-        var retired = reader.GetInt32(5);
-        var stale = reader.GetInt32(6);
-        double? span = reader.IsDBNull(7) ? null : reader.GetDouble(7);
-        double? gaps = reader.IsDBNull(8) ? null : reader.GetDouble(8);
-        var active = total - retired;
-        return new FleetFigures(
-            now, total, reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), retired, stale,
-            PercentStale: active == 0 ? 0 : 100.0 * stale / active,
-            MeanIntervalSeconds: gaps is > 0 ? span / gaps : null,
-            MeanLifespanDays: reader.IsDBNull(9) ? null : reader.GetDouble(9),
-            HeartbeatCount: reader.GetInt64(10));
+        try
+        {
+            await using var command = new NpgsqlCommand(Query, connection);
+            // Unknown (nothing stored yet while heartbeats wait): nobody is judged silent. A finite moment, because
+            // DateTimeOffset.MinValue reaches PostgreSQL as -infinity, which the lifespan arithmetic cannot subtract.
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : asOf));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
+            SensorFilter.AddParameters(command, filter);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var total = reader.GetInt32(0);
+            var retired = reader.GetInt32(5);
+            var stale = reader.GetInt32(6);
+            double? span = reader.IsDBNull(7) ? null : reader.GetDouble(7);
+            double? gaps = reader.IsDBNull(8) ? null : reader.GetDouble(8);
+            var active = total - retired;
+            return new FleetFigures(
+                now, total, reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), retired, stale,
+                PercentStale: active == 0 ? 0 : 100.0 * stale / active,
+                MeanIntervalSeconds: gaps is > 0 ? span / gaps : null,
+                MeanLifespanDays: reader.IsDBNull(9) ? null : reader.GetDouble(9),
+                HeartbeatCount: reader.GetInt64(10));
+        }
+        finally
+        {
+            if (dispose)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Queries;
-using Monitor.Worker.Storage;
 using Npgsql;
 using Sensors360.Monitoring.Analytics;
 using Sensors360.Monitoring.Liveness;
@@ -31,7 +30,7 @@ public static class StatsApi
     }
 
     static async Task<Results<Ok<FleetStats>, ValidationProblem>> Stats(
-        FleetStatistics statistics, ReadOnlyDatabase reads, LatestSnapshot latest, IOptions<MonitorOptions> options, TimeProvider clock,
+        FleetStatistics statistics, NpgsqlDataSource db, LatestSnapshot latest, IOptions<MonitorOptions> options, TimeProvider clock,
         CancellationToken cancellationToken, string? label = null, string? tag = null)
     {
         if (ParseFilter(label, tag, out var filter) is { } invalid)
@@ -47,10 +46,8 @@ public static class StatsApi
             { Behind: true } => DateTimeOffset.MinValue,
             _ => now,
         };
-        // One connection, so that with several read servers both figures come from the same one.
-        await using var connection = await reads.DataSource.OpenConnectionAsync(cancellationToken);
-        var figures = await statistics.ComputeAsync(connection, now, asOf, cancellationToken, filter);
-        var survival = await EstimateSurvivalAsync(connection, filter, now, options.Value.DeadAfter, cancellationToken);
+        var figures = await statistics.ComputeAsync(now, asOf, filter, cancellationToken);
+        var survival = await EstimateSurvivalAsync(db, filter, now, options.Value.DeadAfter, cancellationToken);
         return TypedResults.Ok(new FleetStats(
             figures.At, figures.Total, figures.New, figures.Up, figures.Late, figures.Down, figures.Retired, figures.Stale,
             options.Value.DefaultStaleAfter.TotalSeconds, figures.PercentStale, figures.MeanIntervalSeconds, figures.MeanLifespanDays,
@@ -58,7 +55,7 @@ public static class StatsApi
     }
 
     static async Task<Results<Ok<SurvivalCurve>, ValidationProblem>> Survival(
-        ReadOnlyDatabase reads, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        NpgsqlDataSource db, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
         string? label = null, string? tag = null, int maxPoints = 1000)
     {
         if (ParseFilter(label, tag, out var filter) is { } invalid)
@@ -69,8 +66,7 @@ public static class StatsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["maxPoints"] = ["maxPoints must be between 2 and 100000."] });
         }
-        await using var connection = await reads.DataSource.OpenConnectionAsync(cancellationToken);
-        var survival = await EstimateSurvivalAsync(connection, filter, clock.GetUtcNow(), options.Value.DeadAfter, cancellationToken);
+        var survival = await EstimateSurvivalAsync(db, filter, clock.GetUtcNow(), options.Value.DeadAfter, cancellationToken);
         return TypedResults.Ok(new SurvivalCurve(Thin(survival.Curve, maxPoints), Summary(survival)));
     }
 
@@ -97,13 +93,13 @@ public static class StatsApi
 
     /// <summary>Every sensor that was ever heard is one life: ended (retired, or dead) or still running (censored).</summary>
     static async Task<SurvivalEstimate> EstimateSurvivalAsync(
-        NpgsqlConnection connection, SensorFilter? filter, DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken)
+        NpgsqlDataSource db, SensorFilter? filter, DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = db.CreateCommand("""
             SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at FROM sensor_status
             WHERE first_heartbeat_at IS NOT NULL
               AND (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
-            """, connection);
+            """);
         SensorFilter.AddParameters(command, filter);
         var lives = new List<Life>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

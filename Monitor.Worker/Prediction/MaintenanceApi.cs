@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Monitoring;
-using Monitor.Worker.Storage;
 using Npgsql;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
@@ -54,7 +53,7 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<MaintenanceQueue>, ValidationProblem>> Queue(
-        ReadOnlyDatabase reads, IOptions<PredictionOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        NpgsqlDataSource db, MonitorDbContext context, IOptions<PredictionOptions> options, TimeProvider clock, CancellationToken cancellationToken,
         int limit = 50, double? minRisk = null, string? label = null, string? tag = null)
     {
         var errors = new Dictionary<string, string[]>();
@@ -76,7 +75,7 @@ public static class MaintenanceApi
         }
 
         var floor = minRisk ?? options.Value.Threshold;
-        await using var command = reads.DataSource.CreateCommand($"""
+        await using var command = db.CreateCommand($"""
             SELECT {ItemColumns}, count(*) OVER ()
             FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.risk_7d >= @floor
@@ -98,7 +97,6 @@ public static class MaintenanceApi
             }
         }
 
-        await using var context = reads.CreateContext();
         var model = await context.RiskModels.AsNoTracking().OrderByDescending(m => m.FittedAt).FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Ok(new MaintenanceQueue(
             clock.GetUtcNow(), options.Value.Threshold,
@@ -106,9 +104,9 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<SensorRiskDetail>, ProblemHttpResult>> SensorRisk(
-        long id, ReadOnlyDatabase reads, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        long id, NpgsqlDataSource db, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
     {
-        await using var command = reads.DataSource.CreateCommand($"""
+        await using var command = db.CreateCommand($"""
             SELECT {ItemColumns}, r.features::text, r.contributions::text
             FROM sensor_risks r JOIN sensor_status s ON s.id = r.sensor_id
             WHERE r.sensor_id = @id
@@ -128,9 +126,8 @@ public static class MaintenanceApi
     }
 
     static async Task<Results<Ok<ModelDescription>, ProblemHttpResult>> Model(
-        ReadOnlyDatabase reads, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        MonitorDbContext context, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
     {
-        await using var context = reads.CreateContext();
         var record = await context.RiskModels.AsNoTracking().OrderByDescending(m => m.FittedAt).FirstOrDefaultAsync(cancellationToken);
         if (record is null)
         {

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Monitoring;
-using Monitor.Worker.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Sensors360.Monitoring.Analytics;
@@ -55,7 +54,7 @@ public static class SensorQueriesApi
     }
 
     static async Task<Results<Ok<SensorPage>, ValidationProblem>> List(
-        ReadOnlyDatabase reads, CancellationToken cancellationToken,
+        NpgsqlDataSource db, CancellationToken cancellationToken,
         string? state = null, string? tag = null, string? label = null, string? sort = null, string? after = null, int limit = 100)
     {
         var errors = new Dictionary<string, string[]>();
@@ -93,7 +92,7 @@ public static class SensorQueriesApi
         }
 
         var where = new List<string>();
-        await using var command = reads.DataSource.CreateCommand();
+        await using var command = db.CreateCommand();
         if (states.Length > 0)
         {
             // One state as a plain equality, so the (state, sensor_id) index can give the order by id.
@@ -177,14 +176,13 @@ public static class SensorQueriesApi
     const int MaxIntervalSamples = 100_000;
 
     static async Task<Results<Ok<SensorDetail>, ProblemHttpResult>> Detail(
-        long id, ReadOnlyDatabase reads, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
+        long id, MonitorDbContext db, IOptions<MonitorOptions> options, TimeProvider clock, CancellationToken cancellationToken,
         int heartbeats = 20, int flips = 50)
     {
         if (heartbeats is < 0 or > 1000 || flips is < 0 or > 1000)
         {
             return TypedResults.Problem(statusCode: 400, title: "Invalid limit", detail: "heartbeats and flips must be between 0 and 1000.");
         }
-        await using var db = reads.CreateContext();
         var sensor = await db.Sensors.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (sensor is null)
         {
@@ -234,7 +232,7 @@ public static class SensorQueriesApi
     }
 
     static async Task<Results<Ok<List<HeartbeatItem>>, ProblemHttpResult>> Heartbeats(
-        long id, ReadOnlyDatabase reads, TimeProvider clock, CancellationToken cancellationToken,
+        long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken,
         DateTimeOffset? from = null, DateTimeOffset? to = null, int limit = 1000)
     {
         if (limit is < 1 or > MaxHeartbeats)
@@ -248,9 +246,7 @@ public static class SensorQueriesApi
             return TypedResults.Problem(statusCode: 400, title: "Invalid range", detail: $"'from' ({start:O}) is after 'to' ({end:O}).");
         }
 
-        // One connection, so that with several read servers the check and the rows come from the same one.
-        await using var connection = await reads.DataSource.OpenConnectionAsync(cancellationToken);
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM sensors WHERE id = @id", connection))
+        await using (var exists = db.CreateCommand("SELECT 1 FROM sensors WHERE id = @id"))
         {
             exists.Parameters.Add(new NpgsqlParameter<long>("id", id));
             if (await exists.ExecuteScalarAsync(cancellationToken) is null)
@@ -259,11 +255,11 @@ public static class SensorQueriesApi
             }
         }
 
-        await using var command = new NpgsqlCommand("""
+        await using var command = db.CreateCommand("""
             SELECT sensor_time, received_at FROM heartbeats
             WHERE sensor_id = @id AND sensor_time >= @from AND sensor_time <= @to
             ORDER BY sensor_time DESC LIMIT @limit
-            """, connection);
+            """);
         command.Parameters.Add(new NpgsqlParameter<long>("id", id));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", start.ToUniversalTime()));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", end.ToUniversalTime()));
