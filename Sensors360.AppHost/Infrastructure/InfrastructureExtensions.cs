@@ -152,9 +152,9 @@ public static class InfrastructureExtensions
             (await db.ConnectionStringExpression.GetValueAsync(ct))!, await ValuesAsync(databasePasswords, ct), ct));
 
         var databaseLogins = ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(r.ResourceName,
-            DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, postgresEndpoints.Count > 1 ? "primary" : null)));
+            DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, postgresEndpoints.Count > 1 ? ";Target Session Attributes=primary" : "")));
         var readOnlyLogins = postgresEndpoints.Count == 1 ? [] : ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(
-            $"{r.ResourceName}-readonly", DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, "prefer-standby;Timeout=5")));
+            $"{r.ResourceName}-readonly", DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, ";Target Session Attributes=prefer-standby;Timeout=5")));
         var brokerLogins = ServiceAccess.BrokerUsers.ToDictionary(u => u, u => builder.AddConnectionString(u.ResourceName,
             BrokerLogin(amqpEndpoints, u, brokerPasswords[u].Resource)));
         return new SensorsInfrastructure(database, messaging, brokerNodes, databaseLogins, readOnlyLogins, brokerLogins);
@@ -167,10 +167,11 @@ public static class InfrastructureExtensions
     static readonly string[] StandbyArguments = ["-c", "hot_standby_feedback=on"];
 
     /// <summary>
-    /// An Npgsql connection string naming every server; with several, <paramref name="target"/> picks which (a standby
-    /// that drops packets instead of refusing costs a read the connect timeout before it falls back to the primary).
+    /// An Npgsql connection string naming every server, ending in <paramref name="settings"/> (with several servers,
+    /// which to pick; a standby that drops packets instead of refusing costs a read the connect timeout before it falls
+    /// back to the primary).
     /// </summary>
-    static ReferenceExpression DatabaseLogin(List<EndpointReference> servers, DatabaseRole role, ParameterResource password, string? target)
+    static ReferenceExpression DatabaseLogin(List<EndpointReference> servers, DatabaseRole role, ParameterResource password, string settings)
     {
         var login = new ReferenceExpressionBuilder();
         login.AppendLiteral("Host=");
@@ -179,10 +180,7 @@ public static class InfrastructureExtensions
             login.Append($"{(i > 0 ? "," : "")}{servers[i].Property(EndpointProperty.IPV4Host)}:{servers[i].Property(EndpointProperty.Port)}");
         }
         login.Append($";Username={role.Role};Password={password};Database={DatabaseName}");
-        if (target is not null)
-        {
-            login.AppendLiteral($";Target Session Attributes={target}");
-        }
+        login.AppendLiteral(settings);
         return login.Build();
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Npgsql;
 using Sensors360.AppHost.Infrastructure;
+using Sensors360.Messaging;
 
 namespace Sensors360.IntegrationTests.HighAvailability;
 
@@ -50,7 +51,7 @@ public sealed class HaTopologyTests(HaFixture fixture)
         foreach (var login in ServiceAccess.BrokerUsers)
         {
             var connection = (await fixture.App.GetConnectionStringAsync(login.ResourceName))!;
-            Assert.Equal(3, connection.Split(',').Length);
+            Assert.Equal(3, BrokerAddress.Parse(connection).Nodes.Count);
         }
         foreach (var role in ServiceAccess.DatabaseRoles)
         {

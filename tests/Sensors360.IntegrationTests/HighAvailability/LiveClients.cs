@@ -48,9 +48,11 @@ public sealed class LiveClients : IAsyncDisposable
         var buffer = new byte[256 * 1024];
         while (!_stop.IsCancellationRequested)
         {
+            var connected = false;
             try
             {
                 using var socket = await Gateway.ConnectAsync(_gateway, o => o.SetRequestHeader("Authorization", $"Bearer {_token}"), _stop.Token);
+                connected = true;
                 while (true)
                 {
                     using var message = new MemoryStream();
@@ -83,7 +85,10 @@ public sealed class LiveClients : IAsyncDisposable
             {
                 return;
             }
-            Interlocked.Increment(ref _drops);
+            if (connected)
+            {
+                Interlocked.Increment(ref _drops);
+            }
             await Task.Delay(250, CancellationToken.None);
         }
     }
