@@ -33,6 +33,8 @@ builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddSingleton<IngestProgress>();
 builder.Services.AddReceiveObserver<HeartbeatDeliveries>();
 builder.Services.AddSingleton<IngestLag>();
+builder.Services.AddSingleton<FleetWatermark>();
+builder.Services.AddHostedService(services => services.GetRequiredService<FleetWatermark>());
 builder.Services.AddSingleton<HeartbeatWriter>();
 // Before the bus: hosted services stop in reverse order, so it still commits while the bus lets consumers finish.
 builder.Services.AddSingleton<HeartbeatCommitter>();

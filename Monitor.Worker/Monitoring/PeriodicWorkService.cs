@@ -15,7 +15,7 @@ namespace Monitor.Worker.Monitoring;
 /// every snapshot period, takes over within one period.
 /// </summary>
 public sealed class PeriodicWorkService(
-    NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, IngestLag lag, IBus bus,
+    NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, FleetWatermark fleetWatermark, IBus bus,
     IOptions<MonitorOptions> options, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
 {
     volatile bool _leader;
@@ -87,7 +87,8 @@ public sealed class PeriodicWorkService(
         do
         {
             var now = clock.GetUtcNow();
-            var watermark = lag.Watermark();
+            // Every worker's progress, not only this one's: the others may be storing older heartbeats right now.
+            var watermark = await fleetWatermark.ReadAsync(connection, stoppingToken);
             if (now >= nextScan)
             {
                 await ScanAsync(connection, now, watermark, stoppingToken);
