@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Sensors360.IntegrationTests.Reliability;
 using Sensors360.AppHost.Infrastructure;
@@ -43,7 +44,7 @@ public class HaFixture : IAsyncLifetime
         {
             foreach (var instance in InstancesOf(service))
             {
-                await App.ResourceNotifications.WaitForResourceHealthyAsync(instance, cts.Token);
+                await HealthyAsync(instance, cts.Token);
             }
         }
     }
@@ -116,7 +117,7 @@ public class HaFixture : IAsyncLifetime
         Assert.True(started.Success, $"start {instance}: {started.Message}");
         await App.ResourceNotifications.WaitForResourceAsync(instance,
             e => e.Snapshot.State?.Text is { } state && !KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(instance, cancellationToken);
+        await HealthyAsync(instance, cancellationToken);
     }
 
     /// <summary>For a test's finally: starts the instance again unless it runs, and waits until it is healthy.</summary>
@@ -128,8 +129,15 @@ public class HaFixture : IAsyncLifetime
         {
             await StartAsync(instance, cts.Token);
         }
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(instance, cts.Token);
+        await HealthyAsync(instance, cts.Token);
     }
+
+    /// <summary>
+    /// Until the instance's health checks pass. Not WaitForResourceHealthyAsync, which also waits for the instance's
+    /// ready event: a second worker replica reported healthy here and that wait still ran out.
+    /// </summary>
+    Task HealthyAsync(string instance, CancellationToken cancellationToken) =>
+        App.ResourceNotifications.WaitForResourceAsync(instance, e => e.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken);
 
     /// <summary>A connection to the standby as the administrator (reads only: it is in recovery).</summary>
     public async Task<NpgsqlDataSource> StandbyAsync() =>
