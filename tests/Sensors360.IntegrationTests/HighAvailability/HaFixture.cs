@@ -133,11 +133,17 @@ public class HaFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Until the instance's health checks pass. Not WaitForResourceHealthyAsync, which also waits for the instance's
-    /// ready event: a second worker replica reported healthy here and that wait still ran out.
+    /// Until the instance's health checks pass, read from its current state every 250 ms. Waiting on notifications
+    /// (WaitForResourceHealthyAsync, or WaitForResourceAsync with a health predicate) ran out here for a second
+    /// monitor-worker replica whose current state showed Healthy when the wait gave up.
     /// </summary>
-    Task HealthyAsync(string instance, CancellationToken cancellationToken) =>
-        App.ResourceNotifications.WaitForResourceAsync(instance, e => e.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken);
+    async Task HealthyAsync(string instance, CancellationToken cancellationToken)
+    {
+        while (!(App.ResourceNotifications.TryGetCurrentState(instance, out var state) && state!.Snapshot.HealthStatus == HealthStatus.Healthy))
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+    }
 
     /// <summary>A connection to the standby as the administrator (reads only: it is in recovery).</summary>
     public async Task<NpgsqlDataSource> StandbyAsync() =>
