@@ -12,30 +12,30 @@ namespace Monitor.Worker.Storage;
 /// </summary>
 public sealed class FleetWatermark(NpgsqlDataSource dataSource, IngestLag lag, ILogger<FleetWatermark> logger) : BackgroundService
 {
-    public static readonly TimeSpan ReportPeriod = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan ReportPeriod = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// How long a worker's last report still counts after it went silent. A worker killed mid-batch leaves its batches
     /// to the broker, which hands them to another worker; until that one has stored them, the dead worker's last
     /// watermark is the honest bound for them.
     /// </summary>
-    public static readonly TimeSpan Remembered = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan Remembered = TimeSpan.FromSeconds(10);
 
     /// <summary>Reports of workers silent this long are deleted.</summary>
     static readonly TimeSpan Forgotten = TimeSpan.FromHours(1);
 
     /// <summary>This worker process, in <c>worker_watermarks</c>.</summary>
-    public Guid Worker { get; } = Guid.NewGuid();
+    readonly Guid _worker = Guid.NewGuid();
 
     /// <summary>The lowest watermark of this worker's, as of now, and the other workers' heard from lately.</summary>
     public Task<DateTimeOffset> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        LowestAsync(connection, Worker, lag.Watermark(), cancellationToken);
+        LowestAsync(connection, _worker, lag.Watermark(), cancellationToken);
 
     /// <summary>
     /// <paramref name="own"/> lowered to the lowest watermark other workers reported within <see cref="Remembered"/>;
     /// <see cref="DateTimeOffset.MinValue"/> (nothing can be judged) while one of them knows nothing of its progress.
     /// </summary>
-    public static async Task<DateTimeOffset> LowestAsync(NpgsqlConnection connection, Guid worker, DateTimeOffset own, CancellationToken cancellationToken)
+    static async Task<DateTimeOffset> LowestAsync(NpgsqlConnection connection, Guid worker, DateTimeOffset own, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             SELECT bool_or(watermark IS NULL), min(watermark) FROM worker_watermarks
@@ -54,7 +54,7 @@ public sealed class FleetWatermark(NpgsqlDataSource dataSource, IngestLag lag, I
     }
 
     /// <summary>Writes <paramref name="watermark"/> as the worker's own, as of the database's clock; unknown is null.</summary>
-    public static async Task ReportAsync(NpgsqlConnection connection, Guid worker, DateTimeOffset watermark, CancellationToken cancellationToken)
+    static async Task ReportAsync(NpgsqlConnection connection, Guid worker, DateTimeOffset watermark, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             INSERT INTO worker_watermarks (worker, watermark, reported_at) VALUES ($1, $2, now())
@@ -76,7 +76,7 @@ public sealed class FleetWatermark(NpgsqlDataSource dataSource, IngestLag lag, I
                 try
                 {
                     await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                    await ReportAsync(connection, Worker, lag.Watermark(), stoppingToken);
+                    await ReportAsync(connection, _worker, lag.Watermark(), stoppingToken);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
                 {
