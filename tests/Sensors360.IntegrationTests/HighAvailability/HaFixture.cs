@@ -44,7 +44,7 @@ public class HaFixture : IAsyncLifetime
         {
             foreach (var instance in InstancesOf(service))
             {
-                await HealthyAsync(instance, cts.Token);
+                await UntilAsync(instance, Healthy, cts.Token);
             }
         }
     }
@@ -107,7 +107,7 @@ public class HaFixture : IAsyncLifetime
         var target = serverProcess is null ? pid : LocalProcesses.DescendantsOf(pid).First(p => LocalProcesses.CommandOf(p) == serverProcess);
         Process.GetProcessById(target).Kill(entireProcessTree: serverProcess is null);
         var killed = Stopwatch.StartNew();
-        await App.ResourceNotifications.WaitForResourceAsync(instance, KnownResourceStates.TerminalStates, cancellationToken);
+        await UntilAsync(instance, Ended, cancellationToken);
         return killed;
     }
 
@@ -115,31 +115,35 @@ public class HaFixture : IAsyncLifetime
     {
         var started = await Commands.ExecuteCommandAsync(instance, FaultsFixture.StartCommand, cancellationToken);
         Assert.True(started.Success, $"start {instance}: {started.Message}");
-        await App.ResourceNotifications.WaitForResourceAsync(instance,
-            e => e.Snapshot.State?.Text is { } state && !KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
-        await HealthyAsync(instance, cancellationToken);
+        await UntilAsync(instance, s => !Ended(s), cancellationToken);
+        await UntilAsync(instance, Healthy, cancellationToken);
     }
 
     /// <summary>For a test's finally: starts the instance again unless it runs, and waits until it is healthy.</summary>
     public async Task RestoreAsync(string instance)
     {
         using var cts = new CancellationTokenSource(RestoreTimeout);
-        if (App.ResourceNotifications.TryGetCurrentState(instance, out var state)
-            && state!.Snapshot.State?.Text is { } text && KnownResourceStates.TerminalStates.Contains(text))
+        if (App.ResourceNotifications.TryGetCurrentState(instance, out var state) && Ended(state!.Snapshot))
         {
             await StartAsync(instance, cts.Token);
         }
-        await HealthyAsync(instance, cts.Token);
+        await UntilAsync(instance, Healthy, cts.Token);
     }
 
+    static bool Healthy(CustomResourceSnapshot snapshot) => snapshot.HealthStatus == HealthStatus.Healthy;
+
+    static bool Ended(CustomResourceSnapshot snapshot) =>
+        snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
+
     /// <summary>
-    /// Until the instance's health checks pass, read from its current state every 250 ms. Waiting on notifications
-    /// (WaitForResourceHealthyAsync, or WaitForResourceAsync with a health predicate) ran out here for a second
-    /// monitor-worker replica whose current state showed Healthy when the wait gave up.
+    /// Until the instance's current state meets <paramref name="condition"/>, read every 250 ms. Not the notification
+    /// waits (WaitForResourceHealthyAsync, WaitForResourceAsync): on a replica's instance name they ran out here while
+    /// the current state already met the condition (a second monitor-worker replica Healthy; a killed PostgreSQL
+    /// instance Finished).
     /// </summary>
-    async Task HealthyAsync(string instance, CancellationToken cancellationToken)
+    async Task UntilAsync(string instance, Func<CustomResourceSnapshot, bool> condition, CancellationToken cancellationToken)
     {
-        while (!(App.ResourceNotifications.TryGetCurrentState(instance, out var state) && state!.Snapshot.HealthStatus == HealthStatus.Healthy))
+        while (!(App.ResourceNotifications.TryGetCurrentState(instance, out var state) && condition(state!.Snapshot)))
         {
             await Task.Delay(250, cancellationToken);
         }
