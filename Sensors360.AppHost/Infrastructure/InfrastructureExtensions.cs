@@ -152,13 +152,19 @@ public static class InfrastructureExtensions
             (await db.ConnectionStringExpression.GetValueAsync(ct))!, await ValuesAsync(databasePasswords, ct), ct));
 
         var databaseLogins = ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(r.ResourceName,
-            DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, postgresEndpoints.Count > 1 ? ";Target Session Attributes=primary" : "")));
+            DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, postgresEndpoints.Count > 1 ? PrimaryOfSeveral : "")));
         var readOnlyLogins = postgresEndpoints.Count == 1 ? [] : ServiceAccess.DatabaseRoles.ToDictionary(r => r, r => builder.AddConnectionString(
             $"{r.ResourceName}-readonly", DatabaseLogin(postgresEndpoints, r, databasePasswords[r].Resource, ";Target Session Attributes=prefer-standby;Timeout=5")));
         var brokerLogins = ServiceAccess.BrokerUsers.ToDictionary(u => u, u => builder.AddConnectionString(u.ResourceName,
             BrokerLogin(amqpEndpoints, u, brokerPasswords[u].Resource)));
         return new SensorsInfrastructure(database, messaging, brokerNodes, databaseLogins, readOnlyLogins, brokerLogins);
     }
+
+    /// <summary>
+    /// With several servers, the one that takes writes. Npgsql remembers each server's role for Host Recheck Seconds
+    /// (10 by default), so after a promotion the services would refuse the new primary that long.
+    /// </summary>
+    const string PrimaryOfSeveral = ";Target Session Attributes=primary;Host Recheck Seconds=2";
 
     /// <summary>Every commit waits until the standby has it, so promoting the standby loses nothing acknowledged.</summary>
     static readonly string[] PrimaryArguments = ["-c", $"synchronous_standby_names={StandbyApplicationName}", "-c", "max_slot_wal_keep_size=4GB"];

@@ -21,6 +21,14 @@ public sealed class TransientDatabaseFaultsTests
         Assert.True(TransientDatabaseFaults.IsTransient(new InvalidOperationException("writing failed",
             new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused)))));
 
+    [Fact]
+    public void No_primary_among_the_hosts_is_transient_during_a_promotion()
+    {
+        // What Npgsql throws when the old primary is known to be down and the standby is not yet promoted.
+        Assert.True(TransientDatabaseFaults.IsTransient(new NpgsqlException("No suitable host was found.")));
+        Assert.True(TransientDatabaseFaults.IsTransient(Postgres("25006"))); // read-only transaction: reached a standby
+    }
+
     [Theory]
     [InlineData("23514")]   // no partition of relation "heartbeats" found for row
     [InlineData("23503")]   // foreign key violation: an unknown sensor

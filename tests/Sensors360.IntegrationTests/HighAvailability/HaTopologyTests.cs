@@ -58,6 +58,7 @@ public sealed class HaTopologyTests(HaFixture fixture)
             var builder = new NpgsqlConnectionStringBuilder(await fixture.App.GetConnectionStringAsync(role.ResourceName));
             Assert.Equal(2, builder.Host!.Split(',').Length);
             Assert.Equal("primary", builder.TargetSessionAttributes);
+            Assert.Equal(2, builder.HostRecheckSeconds);
         }
     }
 
