@@ -96,7 +96,9 @@ public sealed partial class HaFaultTests(HaFixture fixture)
     /// <summary>"leader" or "standby", from the instance's own /health (asked as the gateway, which sees the checks).</summary>
     async Task<string?> RoleAsync(string instance, CancellationToken cancellationToken)
     {
-        var port = ListeningPorts(fixture.ProcessIdOf(instance)).FirstOrDefault();
+        // DCP starts a replica as `dotnet run`; the service listening is its child.
+        var pid = fixture.ProcessIdOf(instance);
+        var port = ListeningPorts([pid, .. LocalProcesses.DescendantsOf(pid)]).FirstOrDefault();
         if (port == 0)
         {
             return null;
@@ -113,13 +115,13 @@ public sealed partial class HaFaultTests(HaFixture fixture)
         }
     }
 
-    /// <summary>The TCP ports a process listens on, from <c>ss</c>.</summary>
-    static IEnumerable<int> ListeningPorts(int pid)
+    /// <summary>The TCP ports any of the processes listens on, from <c>ss</c>.</summary>
+    static IEnumerable<int> ListeningPorts(IReadOnlyCollection<int> pids)
     {
         using var ss = Process.Start(new ProcessStartInfo("ss", "-ltnpH") { RedirectStandardOutput = true })!;
         var lines = ss.StandardOutput.ReadToEnd().Split('\n');
         ss.WaitForExit();
-        foreach (var line in lines.Where(l => l.Contains($"pid={pid},", StringComparison.Ordinal)))
+        foreach (var line in lines.Where(l => pids.Any(pid => l.Contains($"pid={pid},", StringComparison.Ordinal))))
         {
             var local = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
             yield return int.Parse(local[(local.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
