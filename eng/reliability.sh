@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault scenarios: runs the integration tests tagged Category=Reliability (one started system; RabbitMQ, PostgreSQL,
-# the worker and the gateway stopped, restarted or killed under load) and renders their measurements into
-# docs/reliability.md. About 4 minutes on 2 cores.
+# the worker and the gateway stopped, restarted or killed under load) and Category=HighAvailability (two systems in
+# the ha topology; one instance of each kind SIGKILLed under load, and a standby promoted), and renders their
+# measurements into docs/reliability.md. About 8 minutes on 2 cores.
 #   eng/reliability.sh                 run, then write docs/reliability.md
 #   eng/reliability.sh --render-only   re-render from the last run's artifacts/reliability/results.jsonl
 set -uo pipefail
@@ -24,7 +25,7 @@ if [ "${1:-}" != "--render-only" ]; then
   rm -rf "$OUT"
   mkdir -p "$OUT"
   say "Running the fault scenarios"
-  dotnet test tests/Sensors360.IntegrationTests --no-build -c Debug --filter "Category=Reliability" \
+  dotnet test tests/Sensors360.IntegrationTests --no-build -c Debug --filter "Category=Reliability|Category=HighAvailability" \
     --results-directory "$OUT" --logger "trx;LogFileName=reliability.trx" --logger "console;verbosity=normal" \
     --blame-hang-timeout 10m --blame-hang-dump-type none
   status=$?

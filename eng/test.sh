@@ -27,9 +27,6 @@ passed=0
 failed=0
 skipped=0
 broken_projects=()
-# The ha fault suite (Category=HighAvailability: two ha systems, a kill under load per component) is still being
-# brought up (issue "Scale-out"); run it on its own with  eng/test.sh --filter Category=HighAvailability
-[ "$#" -gt 0 ] || set -- --filter "Category!=HighAvailability"
 # Test projects only: tests/ also holds the helpers they share (Sensors360.TestSupport).
 for project in $(grep -l '<IsTestProject>true</IsTestProject>' $(find tests -name '*.csproj') | sort); do
   name=$(basename "$project" .csproj)
