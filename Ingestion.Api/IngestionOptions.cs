@@ -14,6 +14,9 @@ public sealed class IngestionOptions
     [Range(1, 10_000)]
     public int MaxItemsPerRequest { get; set; } = 10_000;
 
+    /// <summary>What one request (or MQTT message) may hold and how old or new its timestamps may be.</summary>
+    public Heartbeats.HeartbeatLimits Limits => new(MaxItemsPerRequest, MaxFutureSkew, TimeSpan.FromDays(RetentionDays));
+
     /// <summary>How far ahead of the server clock a heartbeat's timestamp may be.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);

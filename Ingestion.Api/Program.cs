@@ -3,6 +3,7 @@ using Ingestion.Api.Admission;
 using Ingestion.Api.Apis;
 using Ingestion.Api.Credentials;
 using Ingestion.Api.Heartbeats;
+using Ingestion.Api.Mqtt;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -36,6 +37,15 @@ builder.Services.AddHeartbeatAdmission();
 builder.Services.AddSingleton<HeartbeatBatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatBatcher>());
 
+// MQTT: RabbitMQ's MQTT plugin takes devices' messages; this service signs the devices in (the broker asks it over
+// HTTP) and forwards what they publish, checked as the HTTP API checks it.
+builder.Services.AddValidatedOptions<MqttOptions>(MqttOptions.Section)
+    .Validate(options => !options.Enabled || options.BrokerKey.Length >= 16,
+        $"{MqttOptions.Section}:BrokerKey must have at least 16 characters, or be empty (no MQTT ingest).");
+builder.Services.AddSingleton(BrokerAddress.FromConfiguration(builder.Configuration));
+builder.Services.AddSingleton<MqttForwarder>();
+builder.Services.AddHostedService(services => services.GetRequiredService<MqttForwarder>());
+
 builder.Services.AddReceiveEndpointObserver<ReloadCredentialsOnReconnect>();
 builder.AddSensorsMessaging(bus =>
     // A temporary (auto-delete) queue per instance: every API replica hears every registry event.
@@ -56,5 +66,6 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 app.MapHeartbeatApi();
+app.MapBrokerAuthApi();
 
 app.Run();

@@ -18,6 +18,7 @@ var infrastructure = builder.AddSensorsInfrastructure(topology);
 var gatewayKey = builder.AddServiceKey(ServiceCallers.Gateway);
 var ingestionKey = builder.AddServiceKey(ServiceCallers.Ingestion);
 var simulatorKey = builder.AddServiceKey(ServiceCallers.Simulator);
+var brokerKey = builder.AddServiceKey(ServiceCallers.Broker);
 
 // Services
 // One retention for both: the API refuses what the worker would drop.
@@ -44,6 +45,10 @@ var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") /
     .WithExternalHttpEndpoints()
     .WithConfiguredHttpPort("Ports:Ingestion")
     .WithConfiguredHttps("Ports:IngestionHttps");
+
+// MQTT devices publish to RabbitMQ's MQTT plugin (Ports:Mqtt); the broker signs them in by asking the ingestion API,
+// which forwards what they publish onto the heartbeats path.
+infrastructure.AddMqttIngest(ingestionApi, brokerKey);
 
 // Front door
 // The first Admin's password (user "admin"): Parameters:admin-password, generated when not given.

@@ -9,4 +9,12 @@ public static class ServiceCallers
     public const string Gateway = "gateway";
     public const string Ingestion = "ingestion";
     public const string Simulator = "simulator";
+
+    /// <summary>
+    /// RabbitMQ, asking Ingestion.Api whether an MQTT device may connect, publish or subscribe, at
+    /// <see cref="BrokerAuthPath"/><c>/{key}/…</c>: its HTTP auth backend cannot send headers, so the key is in the path.
+    /// </summary>
+    public const string Broker = "broker";
+
+    public const string BrokerAuthPath = "/internal/mqtt";
 }

@@ -54,10 +54,12 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TracingSources)
                 .AddAspNetCoreInstrumentation(options =>
-                    // Probes hit every few seconds; tracing them buries the traces that matter.
+                    // Probes hit every few seconds; tracing them buries the traces that matter. The broker's MQTT
+                    // sign-in questions carry its key in the path (it cannot send headers), which no trace may hold.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(Sensors360.Contracts.ServiceCallers.BrokerAuthPath))
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -5,6 +5,7 @@
 # Environment (all optional):
 #   SENSORS360_GATEWAY_PORT=8080        operators' entry point (dashboard + API)
 #   SENSORS360_INGESTION_PORT=8081      sensors' heartbeat API
+#   SENSORS360_MQTT_PORT=1883           MQTT devices (RabbitMQ's MQTT plugin; same keys, docs/mqtt.md)
 #   SENSORS360_ADMIN_PASSWORD=...       password of the first Admin, user "admin" (else one is generated once,
 #                                       kept in <data dir>/admin-password and printed)
 #   SENSORS360_TLS_CERT=<file>          also serve HTTPS with this certificate (PFX, or PEM with SENSORS360_TLS_KEY;
@@ -23,6 +24,7 @@ set -euo pipefail
 
 GATEWAY_PORT=${SENSORS360_GATEWAY_PORT:-8080}
 INGESTION_PORT=${SENSORS360_INGESTION_PORT:-8081}
+MQTT_PORT=${SENSORS360_MQTT_PORT:-1883}
 DASHBOARD_PORT=${SENSORS360_DASHBOARD_PORT:-18888}
 DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
 
@@ -53,6 +55,7 @@ export Topology__Mode="${SENSORS360_TOPOLOGY:-single}"
 [ -z "${SENSORS360_REPLICAS:-}" ] || export Topology__Replicas="$SENSORS360_REPLICAS"
 export Ports__Gateway="$GATEWAY_PORT"
 export Ports__Ingestion="$INGESTION_PORT"
+export Ports__Mqtt="$MQTT_PORT"
 export Simulator__Enabled="${SENSORS360_SIMULATOR:-true}"
 HTTPS_LINES=""
 if [ -n "${SENSORS360_TLS_CERT:-}" ]; then
@@ -138,6 +141,7 @@ cat <<BANNER
 
     Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below)
     Ingestion API (sensors):       http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
+    MQTT (sensors):                mqtt://localhost:$MQTT_PORT   (user: sensor id, password: its key; docs/mqtt.md)
     Admin password:                $ADMIN_PASSWORD_SOURCE
 $HTTPS_LINES
     Live stream in the terminal:   eng/watch.sh

@@ -90,7 +90,7 @@ public static class HeartbeatApi
         try
         {
             var now = services.Clock.GetUtcNow();
-            var parsed = HeartbeatParser.ParseJson(body.Value.Memory.Span, now, Limits(services.Options.Value));
+            var parsed = HeartbeatParser.ParseJson(body.Value.Memory.Span, now, services.Options.Value.Limits);
             return await AcceptAsync(http, services, parsed, now);
         }
         finally
@@ -114,7 +114,7 @@ public static class HeartbeatApi
         }
 
         var now = services.Clock.GetUtcNow();
-        var parsed = HeartbeatParser.ParseLegacy(query["sensor_id"], query["timestamp"], now, Limits(services.Options.Value));
+        var parsed = HeartbeatParser.ParseLegacy(query["sensor_id"], query["timestamp"], now, services.Options.Value.Limits);
         return await AcceptAsync(http, services, parsed, now);
     }
 
@@ -161,36 +161,15 @@ public static class HeartbeatApi
         return TypedResults.Accepted((string?)null, new HeartbeatsAccepted(items.Length, result.BatchId!.Value));
     }
 
-    static ProblemHttpResult? Authorize(CredentialSet credentials, HeartbeatCaller caller, long sensorId, int index)
-    {
-        if (caller.Sensor is { } own)
-        {
-            return own.SensorId == sensorId ? null : Problem(StatusCodes.Status403Forbidden, "Not your sensor",
-                $"Heartbeat {index} is for sensor {sensorId}, but the key belongs to sensor {own.SensorId}. "
-                + "A sensor key covers only its own sensor; use a collector key to send for several sensors.", index);
-        }
-
-        var collector = caller.Collector!;
-        var sensor = credentials.FindSensor(sensorId);
-        if (sensor is null || !collector.Authorises(sensor))
-        {
-            return Problem(StatusCodes.Status403Forbidden, "Sensor not authorised",
-                $"Heartbeat {index} is for sensor {sensorId}, which collector key '{collector.Name}' does not cover "
-                + (sensor is null ? "(no such sensor is registered)." : "(its labels do not match the key's selector)."), index);
-        }
-        return sensor.RetiredAt is { } retiredAt
-            ? Problem(StatusCodes.Status403Forbidden, "Sensor retired",
-                $"Heartbeat {index} is for sensor {sensorId}, retired at {retiredAt:O}; it accepts no more heartbeats.", index)
+    static ProblemHttpResult? Authorize(CredentialSet credentials, HeartbeatCaller caller, long sensorId, int index) =>
+        HeartbeatAuthorization.Check(credentials, caller.Sensor, caller.Collector, sensorId, index) is { } refused
+            ? Problem(refused.StatusCode, refused.Title, refused.Detail, refused.ItemIndex)
             : null;
-    }
 
     static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var type)
         && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
         && (type.Charset.Length == 0 || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
-
-    static HeartbeatLimits Limits(IngestionOptions options) =>
-        new(options.MaxItemsPerRequest, options.MaxFutureSkew, TimeSpan.FromDays(options.RetentionDays));
 
     /// <summary>A pooled copy of the body, or null when it is larger than <see cref="IngestionOptions.MaxBodyBytes"/>.</summary>
     static async Task<PooledBody?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -33,6 +33,10 @@ public sealed class CredentialSet
 
     public CollectorEntry? FindCollectorByKey(KeyDigest digest) => _collectors.GetValueOrDefault(digest);
 
+    /// <summary>An active (not revoked) collector key by its id.</summary>
+    public CollectorEntry? FindCollector(long collectorKeyId) =>
+        _collectorDigests.TryGetValue(collectorKeyId, out var digest) ? _collectors.GetValueOrDefault(digest) : null;
+
     public void Apply(SensorCredential sensor) =>
         SetSensor(new SensorEntry(sensor.SensorId, KeyDigest.FromHex(sensor.KeyHash), sensor.RetiredAt, sensor.Labels));
 

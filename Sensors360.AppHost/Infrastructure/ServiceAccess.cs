@@ -71,10 +71,14 @@ public static class ServiceAccess
     /// <summary>Sends heartbeats to their queue; consumes registry events. Writes no event of anyone else's.</summary>
     public static readonly BrokerUser IngestionBroker = new("sensors-ingestion",
         // The send endpoint declares the heartbeats exchange and queue; the consumer declares the registry exchanges.
-        Configure: Only(RegistryEvents, HeartbeatsQueue, AllFaults, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)),
-        Write: Only(HeartbeatsQueue, AllFaults, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)),
+        // MQTT: it declares the devices' queue and binds it to amq.topic, reads it, and writes devices' errors there.
+        Configure: Only(RegistryEvents, HeartbeatsQueue, MqttQueue, AllFaults, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)),
+        Write: Only(HeartbeatsQueue, MqttQueue, MqttExchange, AllFaults, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)),
         // Binding the heartbeats exchange to its queue needs read on the exchange, which has the queue's name.
-        Read: Only(RegistryEvents, HeartbeatsQueue, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)));
+        Read: Only(RegistryEvents, HeartbeatsQueue, MqttQueue, MqttExchange, FaultsOf(RegistryEvents), Endpoints("registry-events" + PerInstance, Temporary)));
+
+    const string MqttQueue = QueueNames.MqttHeartbeats;
+    const string MqttExchange = @"amq\.topic";
 
     /// <summary>An Admin ended a user's access: every gateway instance closes that user's sessions and WebSockets.</summary>
     static readonly string OperatorEvents = Exchange<OperatorAccessRevoked>();

@@ -8,6 +8,8 @@
 # For a cluster (the AppHost's ha topology) also: RABBITMQ_NODENAME (this node), RABBITMQ_CLUSTER_NODES (every
 # member's node name, space-separated: a fresh node joins the first of them that runs), ERLANG_COOKIE (the secret
 # the members share) and EPMD_SHARED=1 (the epmd on ERL_EPMD_PORT is run by the AppHost for all members).
+# RABBITMQ_PLUGINS (comma-separated; default rabbitmq_management) and RABBITMQ_EXTRA_CONF (rabbitmq.conf lines,
+# appended) add what the AppHost asks for: MQTT ingest.
 # On SIGTERM/SIGINT it stops the node, then its own epmd, then removes throwaway data.
 set -uo pipefail
 
@@ -74,7 +76,11 @@ if [ -n "${RABBITMQ_CLUSTER_NODES:-}" ]; then
     echo "cluster_partition_handling = pause_minority"
   } >> "$DATA/rabbitmq.conf"
 fi
-echo '[rabbitmq_management].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+if [ -n "${RABBITMQ_EXTRA_CONF:-}" ]; then
+  # More settings from the AppHost (MQTT ingest: its listener and device sign-in through Ingestion.Api).
+  printf '%s\n' "$RABBITMQ_EXTRA_CONF" >> "$DATA/rabbitmq.conf"
+fi
+echo "[${RABBITMQ_PLUGINS:-rabbitmq_management}]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
 
 remove_throwaway_data() {
   if [ "${EPHEMERAL:-0}" = 1 ]; then

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ingestion.Api.Admission;
+using Ingestion.Api.Credentials;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Sensors360.Contracts;
+
+namespace Ingestion.Api.Mqtt;
+
+/// <summary>
+/// RabbitMQ's HTTP auth backend (<c>rabbitmq_auth_backend_http</c>) asks here whether an MQTT device may connect,
+/// use a resource and publish or subscribe to a topic; the answer is the body "allow" or "deny". Devices sign in with
+/// the same keys as over HTTP (<see cref="MqttUser"/>); the broker caches each answer for a few seconds.
+/// </summary>
+public static partial class BrokerAuthApi
+{
+    static readonly ContentHttpResult Allow = TypedResults.Text("allow");
+    static readonly ContentHttpResult Deny = TypedResults.Text("deny");
+
+    public static IEndpointRouteBuilder MapBrokerAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(ServiceCallers.BrokerAuthPath + "/{brokerKey}").ExcludeFromDescription();
+        group.MapPost("/user", User);
+        group.MapPost("/vhost", (string brokerKey, HttpRequest request, IOptions<MqttOptions> options) =>
+            Answer(brokerKey, options, async () => (await request.ReadFormAsync(request.HttpContext.RequestAborted))["vhost"] == "/"));
+        group.MapPost("/resource", (string brokerKey, HttpRequest request, IOptions<MqttOptions> options) =>
+            Answer(brokerKey, options, async () => Resource(await request.ReadFormAsync(request.HttpContext.RequestAborted))));
+        group.MapPost("/topic", Topic);
+        return app;
+    }
+
+    static async Task<Results<ContentHttpResult, NotFound>> Answer(string brokerKey, IOptions<MqttOptions> options, Func<Task<bool>> decide) =>
+        !IsBroker(brokerKey, options.Value) ? TypedResults.NotFound() : await decide() ? Allow : Deny;
+
+    /// <summary>Only the broker knows the key; anyone else gets 404, as if MQTT ingest were off.</summary>
+    static bool IsBroker(string presented, MqttOptions options) =>
+        options.Enabled && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(options.BrokerKey)));
+
+    static async Task<Results<ContentHttpResult, NotFound>> User(
+        string brokerKey, HttpRequest request, IOptions<MqttOptions> options, MqttForwarder forwarder,
+        CredentialCache credentials, CredentialLookup lookup, ILoggerFactory loggers)
+    {
+        if (!IsBroker(brokerKey, options.Value))
+        {
+            return TypedResults.NotFound();
+        }
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var userName = form["username"].ToString();
+        var logger = loggers.CreateLogger(typeof(BrokerAuthApi));
+        // Until the device queue is bound a publish would be confirmed and dropped: nobody connects before.
+        if (!forwarder.Ready || credentials.LoadedAt is null)
+        {
+            LogRefused(logger, userName, "MQTT ingest is still starting");
+            return Deny;
+        }
+        if (MqttUser.Parse(userName) is not { } user)
+        {
+            LogRefused(logger, userName, $"the user name is neither a sensor id nor {MqttUser.CollectorPrefix}<collector key id>");
+            return Deny;
+        }
+        var digest = KeyDigest.OfKey(form["password"].ToString().AsSpan().Trim());
+        var caller = HeartbeatCaller.Identify(credentials.Current, digest);
+        if (caller is null && await lookup.TryAddKeyAsync(digest, request.HttpContext.RequestAborted))
+        {
+            caller = HeartbeatCaller.Identify(credentials.Current, digest);
+        }
+        var refusal = (user, caller) switch
+        {
+            (_, null) => "the key is not known (mistyped, rotated or revoked)",
+            ({ SensorId: { } id }, { Sensor: { } sensor }) when sensor.SensorId != id => "the key belongs to another sensor",
+            ({ SensorId: not null }, { Sensor: { RetiredAt: not null } }) => "the sensor is retired",
+            ({ SensorId: not null }, { Sensor: null }) => "a sensor signs in with its own key, not a collector key",
+            ({ CollectorKeyId: { } id }, { Collector: { } collector }) when collector.CollectorKeyId != id => "the key is another collector's",
+            ({ CollectorKeyId: not null }, { Collector: null }) => "a collector signs in with a collector key",
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            LogRefused(logger, userName, refusal);
+            return Deny;
+        }
+        return Allow;
+    }
+
+    /// <summary>
+    /// A device publishes to <c>amq.topic</c> (write) and, to hear its errors, subscribes through a queue of its own
+    /// that the MQTT plugin names <c>mqtt-subscription-…</c>; nothing else.
+    /// </summary>
+    static bool Resource(IFormCollection form) => (form["resource"].ToString(), form["name"].ToString()) switch
+    {
+        ("exchange", "amq.topic") => form["permission"] is var p && (p == "write" || p == "read"),
+        ("queue", var queue) => queue.StartsWith("mqtt-subscription-", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    static async Task<Results<ContentHttpResult, NotFound>> Topic(
+        string brokerKey, HttpRequest request, IOptions<MqttOptions> options, CredentialCache credentials, CredentialLookup lookup)
+    {
+        if (!IsBroker(brokerKey, options.Value))
+        {
+            return TypedResults.NotFound();
+        }
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        if (form["name"] != "amq.topic" || MqttUser.Parse(form["username"]) is not { } user
+            || MqttTopic.Parse(form["routing_key"].ToString()) is not { } topic)
+        {
+            return Deny;
+        }
+        var write = form["permission"] == "write";
+        var set = credentials.Current;
+        switch (topic.Kind)
+        {
+            case MqttTopicKind.SensorHeartbeat when write:
+                if (user.CollectorKeyId is not null && set.FindSensor(topic.Id) is null)
+                {
+                    // A sensor registered a moment ago, before its registry event arrived.
+                    await lookup.TryAddSensorAsync(topic.Id, request.HttpContext.RequestAborted);
+                }
+                return HeartbeatAuthorization.Check(credentials.Current, OwnSensor(credentials.Current, user),
+                    user.CollectorKeyId is { } keyId ? credentials.Current.FindCollector(keyId) : null, topic.Id, 0) is null ? Allow : Deny;
+            case MqttTopicKind.CollectorHeartbeats when write:
+            case MqttTopicKind.CollectorErrors when !write:
+                return user.CollectorKeyId == topic.Id && set.FindCollector(topic.Id) is not null ? Allow : Deny;
+            case MqttTopicKind.SensorErrors when !write:
+                return user.SensorId == topic.Id && set.FindSensor(topic.Id) is not null ? Allow : Deny;
+            default:
+                return Deny;
+        }
+    }
+
+    /// <summary>The sensor a sensor user is, while it is registered and not retired.</summary>
+    static SensorEntry? OwnSensor(CredentialSet set, MqttUser user) =>
+        user.SensorId is { } id && set.FindSensor(id) is { RetiredAt: null } sensor ? sensor : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT sign-in refused for user {UserName}: {Reason}")]
+    static partial void LogRefused(ILogger logger, string userName, string reason);
+}

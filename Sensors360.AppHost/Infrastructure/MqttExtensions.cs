@@ -1,0 +1,91 @@
+using Aspire.Hosting.ApplicationModel;
+using Sensors360.Contracts;
+
+namespace Sensors360.AppHost.Infrastructure;
+
+/// <summary>
+/// MQTT ingest on the broker already in the system: RabbitMQ's MQTT plugin listens on every node (the first on
+/// <c>Ports:Mqtt</c> when set, as eng/run.sh does with 1883) and signs devices in through its HTTP auth backend, which
+/// asks Ingestion.Api; the services' own broker users stay in RabbitMQ's internal user list, which is asked first.
+/// </summary>
+public static class MqttExtensions
+{
+    public const string EndpointName = "mqtt";
+    const int MqttPort = 1883;
+    const string ContainerPort = "1883";
+
+    /// <summary>The plugins a node runs: management (the services' probes, the definitions import) and MQTT with its sign-in.</summary>
+    public const string Plugins = "rabbitmq_management,rabbitmq_mqtt,rabbitmq_auth_backend_http,rabbitmq_auth_backend_cache";
+
+    public static void AddMqttIngest(this SensorsInfrastructure infrastructure, IResourceBuilder<ProjectResource> ingestion,
+        IResourceBuilder<ParameterResource> brokerKey)
+    {
+        ingestion.WithEnvironment("Mqtt__BrokerKey", brokerKey);
+        var configured = ConfiguredPort(ingestion.ApplicationBuilder.Configuration);
+        // Where the broker asks: Ingestion.Api's one address (shared by its replicas), the broker's key in the path.
+        var signIn = ReferenceExpression.Create($"{ingestion.GetEndpoint("http")}{ServiceCallers.BrokerAuthPath}/{brokerKey}");
+        for (var i = 0; i < infrastructure.BrokerNodes.Count; i++)
+        {
+            var port = i == 0 ? configured : null;
+            switch (infrastructure.BrokerNodes[i].Resource)
+            {
+                case LocalRabbitMqResource local:
+                    var node = ingestion.ApplicationBuilder.CreateResourceBuilder(local)
+                        .WithEndpoint(name: EndpointName, scheme: "tcp", port: port, isProxied: false);
+                    // eng/infra/rabbitmq.sh enables the plugins and appends the settings to the node's rabbitmq.conf.
+                    node.WithEnvironment("RABBITMQ_PLUGINS", Plugins)
+                        .WithEnvironment("RABBITMQ_EXTRA_CONF", Settings(
+                            ReferenceExpression.Create($"{node.GetEndpoint(EndpointName).Property(EndpointProperty.Port)}"), signIn));
+                    break;
+                case RabbitMQServerResource container:
+                    ingestion.ApplicationBuilder.CreateResourceBuilder(container)
+                        .WithEndpoint(name: EndpointName, scheme: "tcp", port: port, targetPort: MqttPort)
+                        .WithEnvironment("RABBITMQ_MQTT_CONF", Settings(ReferenceExpression.Create($"{ContainerPort}"), signIn))
+                        .WithContainerFiles("/etc/rabbitmq", [new ContainerFile { Name = "enabled_plugins", Contents = $"[{Plugins}].\n" }])
+                        // The sign-in address is known only at start: the conf.d file is written then, from the environment.
+                        .WithEntrypoint("bash")
+                        .WithArgs("-c", "printf '%s\\n' \"$RABBITMQ_MQTT_CONF\" > /etc/rabbitmq/conf.d/30-mqtt.conf && exec docker-entrypoint.sh rabbitmq-server");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rabbitmq.conf lines of MQTT ingest: the listener on <paramref name="port"/>, no anonymous devices, publishes
+    /// to <c>amq.topic</c>, and sign-in first against RabbitMQ's own users (the services'), then by asking
+    /// <paramref name="signIn"/> (Ingestion.Api), whose answers are cached 5 s so a revoked key is refused within seconds.
+    /// </summary>
+    static ReferenceExpression Settings(ReferenceExpression port, ReferenceExpression signIn)
+    {
+        var settings = new ReferenceExpressionBuilder();
+        settings.Append($"mqtt.listeners.tcp.default = {port}\n");
+        settings.AppendLiteral("""
+            mqtt.allow_anonymous = false
+            mqtt.vhost = /
+            mqtt.exchange = amq.topic
+            auth_backends.1 = internal
+            auth_backends.2 = cache
+            auth_cache.cached_backend = http
+            auth_cache.cache_ttl = 5000
+            auth_http.http_method = post
+
+            """);
+        foreach (var path in (string[])["user", "vhost", "resource", "topic"])
+        {
+            settings.Append($"auth_http.{path}_path = {signIn}/{path}\n");
+        }
+        return settings.Build();
+    }
+
+    static int? ConfiguredPort(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var value = configuration["Ports:Mqtt"];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return int.TryParse(value, out var port) && port is >= 1 and <= 65535
+            ? port
+            : throw new InvalidOperationException($"Ports:Mqtt must be a TCP port (1-65535), not '{value}'.");
+    }
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Sensors360.IntegrationTests;
+
+/// <summary>
+/// Devices on RabbitMQ's MQTT listener, signed in with the same keys as over HTTP (the broker asks Ingestion.Api), their
+/// heartbeats checked by the HTTP API's rules and stored through the same pipeline.
+/// </summary>
+[Collection(SensorsAppCollection.Name)]
+public sealed class MqttTests(SensorsAppFixture fixture) : StartedSystemTests(fixture)
+{
+    static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(30);
+
+    static DateTimeOffset Base() => new DateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>A registered sensor whose key the API knows; its one probe heartbeat (over HTTP) is stored.</summary>
+    async Task<(long Id, string Key)> ReadySensorAsync(string name, object? labels = null)
+    {
+        var sensor = await Api.RegisterAsync(SensorsApi.UniqueTag(name), labels);
+        await Api.WaitUntilKeyAcceptedAsync(sensor.Id, sensor.Key);
+        Assert.True(await Poll.UntilAsync(async () => await Api.HeartbeatRowsAsync(sensor.Id) == 1, StorageDeadline), "the probe heartbeat was not stored");
+        return sensor;
+    }
+
+    /// <summary>Until the sensor has <paramref name="rows"/> heartbeats besides its probe.</summary>
+    async Task<bool> StoredAsync(long sensorId, long rows) =>
+        await Poll.UntilAsync(async () => await Api.HeartbeatRowsAsync(sensorId) == rows + 1, StorageDeadline);
+
+    [Fact]
+    public async Task Mqtt_and_http_heartbeats_of_one_fleet_reconcile_exactly_in_the_store()
+    {
+        var site = Guid.NewGuid().ToString("N")[..12];
+        var sensors = new List<(long Id, string Key)>();
+        for (var i = 0; i < 3; i++)
+        {
+            sensors.Add(await ReadySensorAsync("mqtt-fleet", new { site }));
+        }
+        var (collectorId, collectorKey) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("mqtt-edge"), new { site });
+        var start = Base();
+        var expected = new Dictionary<long, int>();
+
+        foreach (var (id, key) in sensors)
+        {
+            await using var device = await MqttDevice.ConnectAsync(App, id.ToString(), key);
+            for (var n = 0; n < 5; n++)
+            {
+                await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, start.AddSeconds(n)));
+            }
+            // The same message again, as a QoS 1 redelivery would bring it: one row.
+            await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, start));
+            // An empty message is a heartbeat now.
+            await device.PublishAsync($"sensors/{id}/heartbeat", "");
+            for (var n = 5; n < 10; n++)
+            {
+                using var response = await Api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, start.AddSeconds(n)));
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+            expected[id] = 11;
+        }
+
+        // A collector sends a batch for the whole site, and one sensor's heartbeat on that sensor's topic.
+        await using (var edge = await MqttDevice.ConnectAsync(App, $"collector-{collectorId}", collectorKey))
+        {
+            var batch = JsonSerializer.Serialize(sensors.Select(s => new { sensorId = s.Id, timestamp = start.AddSeconds(20).ToString("O") }));
+            await edge.PublishAsync($"collectors/{collectorId}/heartbeats", batch);
+            await edge.PublishAsync($"sensors/{sensors[0].Id}/heartbeat", SensorsApi.Heartbeat(sensors[0].Id, start.AddSeconds(21)));
+        }
+        foreach (var (id, _) in sensors)
+        {
+            expected[id] += id == sensors[0].Id ? 2 : 1;
+        }
+
+        foreach (var (id, rows) in expected)
+        {
+            Assert.True(await StoredAsync(id, rows), $"sensor {id}: {await Api.HeartbeatRowsAsync(id) - 1} heartbeats stored besides the probe, expected {rows}");
+        }
+    }
+
+    [Fact]
+    public async Task Bad_credentials_are_refused_at_connect()
+    {
+        var (id, key) = await ReadySensorAsync("mqtt-credentials");
+        var (otherId, _) = await ReadySensorAsync("mqtt-credentials-other");
+        var (collectorId, collectorKey) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("mqtt-edge"));
+
+        (string User, string Password, string Why)[] refused =
+        [
+            (id.ToString(), "s360s_not-a-key", "a wrong key"),
+            (otherId.ToString(), key, "another sensor's id as user name"),
+            ("some-device", key, "a user name that is neither a sensor id nor collector-<id>"),
+            (id.ToString(), collectorKey, "a collector key under a sensor's id"),
+            ($"collector-{collectorId + 1000}", collectorKey, "another collector key's id"),
+        ];
+        foreach (var (user, password, why) in refused)
+        {
+            var refusal = await Record.ExceptionAsync(async () => await (await MqttDevice.ConnectAsync(App, user, password)).DisposeAsync());
+            Assert.True(refusal is MqttRefusedException, $"{why}: {refusal?.Message ?? "connected"}");
+        }
+        await using var accepted = await MqttDevice.ConnectAsync(App, $"collector-{collectorId}", collectorKey);
+        Assert.True(accepted.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_sensor_cannot_publish_to_another_sensors_topic()
+    {
+        var (id, key) = await ReadySensorAsync("mqtt-topic");
+        var (otherId, _) = await ReadySensorAsync("mqtt-topic-other");
+        var at = Base();
+
+        await using var device = await MqttDevice.ConnectAsync(App, id.ToString(), key);
+        // MQTT 3.1.1 has no refusal of a publish: RabbitMQ closes the connection instead of acknowledging it.
+        await Assert.ThrowsAnyAsync<Exception>(() => device.PublishAsync($"sensors/{otherId}/heartbeat", SensorsApi.Heartbeat(otherId, at)));
+
+        // Its own topic still works on a new connection, and the other sensor got nothing.
+        await using var again = await MqttDevice.ConnectAsync(App, id.ToString(), key);
+        await again.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, at));
+        Assert.True(await StoredAsync(id, 1));
+        // The refused message was never routed: nothing can still be on its way for the other sensor.
+        Assert.Equal(1, await Api.HeartbeatRowsAsync(otherId));
+    }
+
+    [Fact]
+    public async Task A_malformed_or_invalid_message_is_not_stored_and_the_device_hears_why_on_its_errors_topic()
+    {
+        var (id, key) = await ReadySensorAsync("mqtt-malformed");
+        await using var device = await MqttDevice.ConnectAsync(App, id.ToString(), key);
+        await device.SubscribeAsync($"sensors/{id}/errors");
+
+        await device.PublishAsync($"sensors/{id}/heartbeat", "{\"sensorId\": ");
+        await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, DateTimeOffset.UtcNow.AddDays(2)));
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(device.Received.Count >= 2), TimeSpan.FromSeconds(15)),
+            $"errors heard: {device.Received.Count}");
+        var errors = device.Received.Select(r => JsonDocument.Parse(r.Payload).RootElement).ToList();
+        Assert.Contains(errors, e => e.GetProperty("status").GetInt32() == 400 && e.GetProperty("detail").GetString()!.Length > 0);
+        Assert.Contains(errors, e => e.GetProperty("status").GetInt32() == 422);
+        Assert.All(errors, e => Assert.Equal($"sensors/{id}/heartbeat", e.GetProperty("topic").GetString()));
+
+        // Still connected, and a good heartbeat after them is stored alone.
+        await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, Base()));
+        Assert.True(await StoredAsync(id, 1));
+    }
+
+    [Fact]
+    public async Task A_retired_sensors_key_is_refused_within_seconds()
+    {
+        var (id, key) = await ReadySensorAsync("mqtt-retired");
+        await using (var device = await MqttDevice.ConnectAsync(App, id.ToString(), key))
+        {
+            await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, Base()));
+        }
+        Assert.True(await StoredAsync(id, 1));
+
+        using (var retire = await Api.Worker.PostAsync($"/api/sensors/{id}/retire", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
+        }
+        // The broker keeps an answer 5 s; then the sign-in is asked again.
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await using var device = await MqttDevice.ConnectAsync(App, id.ToString(), key);
+                return false;
+            }
+            catch (MqttRefusedException)
+            {
+                return true;
+            }
+        }, TimeSpan.FromSeconds(15)), "the retired sensor's key still signed in after 15 s");
+    }
+}
