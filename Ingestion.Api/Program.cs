@@ -42,7 +42,6 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Heartb
 builder.Services.AddValidatedOptions<MqttOptions>(MqttOptions.Section)
     .Validate(options => !options.Enabled || options.BrokerKey.Length >= 16,
         $"{MqttOptions.Section}:BrokerKey must have at least 16 characters, or be empty (no MQTT ingest).");
-builder.Services.AddSingleton(BrokerAddress.FromConfiguration(builder.Configuration));
 builder.Services.AddSingleton<MqttForwarder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<MqttForwarder>());
 

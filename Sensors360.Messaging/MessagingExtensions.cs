@@ -94,6 +94,8 @@ public static class MessagingExtensions
     public static TBuilder AddHeartbeatBacklogProbe<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var broker = BrokerAddress.FromConfiguration(builder.Configuration);
+        // The parsed address, for anything else of the service that opens its own broker connection.
+        builder.Services.TryAddSingleton(broker);
         builder.Services.AddValidatedOptions<HeartbeatBacklogOptions>(HeartbeatBacklogOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new HeartbeatBacklog(broker,

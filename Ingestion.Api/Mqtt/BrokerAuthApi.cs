@@ -20,33 +20,30 @@ public static partial class BrokerAuthApi
 
     public static IEndpointRouteBuilder MapBrokerAuthApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(ServiceCallers.BrokerAuthPath + "/{brokerKey}").ExcludeFromDescription();
+        var group = app.MapGroup(ServiceCallers.BrokerAuthPath + "/{brokerKey}").ExcludeFromDescription()
+            // Only the broker knows the key; anyone else gets 404, as if MQTT ingest were off.
+            .AddEndpointFilter((context, next) =>
+                IsBroker(context.HttpContext.GetRouteValue("brokerKey") as string ?? "",
+                    context.HttpContext.RequestServices.GetRequiredService<IOptions<MqttOptions>>().Value)
+                    ? next(context)
+                    : ValueTask.FromResult<object?>(TypedResults.NotFound()));
         group.MapPost("/user", User);
-        group.MapPost("/vhost", (string brokerKey, HttpRequest request, IOptions<MqttOptions> options) =>
-            Answer(brokerKey, options, async () => (await request.ReadFormAsync(request.HttpContext.RequestAborted))["vhost"] == "/"));
-        group.MapPost("/resource", (string brokerKey, HttpRequest request, IOptions<MqttOptions> options) =>
-            Answer(brokerKey, options, async () => Resource(await request.ReadFormAsync(request.HttpContext.RequestAborted))));
+        group.MapPost("/vhost", async (HttpRequest request) => (await FormAsync(request))["vhost"] == "/" ? Allow : Deny);
+        group.MapPost("/resource", async (HttpRequest request) => Resource(await FormAsync(request)) ? Allow : Deny);
         group.MapPost("/topic", Topic);
         return app;
     }
 
-    static async Task<Results<ContentHttpResult, NotFound>> Answer(string brokerKey, IOptions<MqttOptions> options, Func<Task<bool>> decide) =>
-        !IsBroker(brokerKey, options.Value) ? TypedResults.NotFound() : await decide() ? Allow : Deny;
+    static Task<IFormCollection> FormAsync(HttpRequest request) => request.ReadFormAsync(request.HttpContext.RequestAborted);
 
-    /// <summary>Only the broker knows the key; anyone else gets 404, as if MQTT ingest were off.</summary>
     static bool IsBroker(string presented, MqttOptions options) =>
         options.Enabled && CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(options.BrokerKey)));
 
-    static async Task<Results<ContentHttpResult, NotFound>> User(
-        string brokerKey, HttpRequest request, IOptions<MqttOptions> options, MqttForwarder forwarder,
-        CredentialCache credentials, CredentialLookup lookup, ILoggerFactory loggers)
+    static async Task<ContentHttpResult> User(
+        HttpRequest request, MqttForwarder forwarder, CredentialCache credentials, CredentialLookup lookup, ILoggerFactory loggers)
     {
-        if (!IsBroker(brokerKey, options.Value))
-        {
-            return TypedResults.NotFound();
-        }
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = await FormAsync(request);
         var userName = form["username"].ToString();
         var logger = loggers.CreateLogger(typeof(BrokerAuthApi));
         // Until the device queue is bound a publish would be confirmed and dropped: nobody connects before.
@@ -95,31 +92,26 @@ public static partial class BrokerAuthApi
         _ => false,
     };
 
-    static async Task<Results<ContentHttpResult, NotFound>> Topic(
-        string brokerKey, HttpRequest request, IOptions<MqttOptions> options, CredentialCache credentials, CredentialLookup lookup)
+    static async Task<ContentHttpResult> Topic(HttpRequest request, CredentialCache credentials, CredentialLookup lookup)
     {
-        if (!IsBroker(brokerKey, options.Value))
-        {
-            return TypedResults.NotFound();
-        }
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = await FormAsync(request);
         if (form["name"] != "amq.topic" || MqttUser.Parse(form["username"]) is not { } user
             || MqttTopic.Parse(form["routing_key"].ToString()) is not { } topic)
         {
             return Deny;
         }
         var write = form["permission"] == "write";
+        if (topic.Kind == MqttTopicKind.SensorHeartbeat && write && user.CollectorKeyId is not null && credentials.Current.FindSensor(topic.Id) is null)
+        {
+            // A sensor registered a moment ago, before its registry event arrived.
+            await lookup.TryAddSensorAsync(topic.Id, request.HttpContext.RequestAborted);
+        }
         var set = credentials.Current;
         switch (topic.Kind)
         {
             case MqttTopicKind.SensorHeartbeat when write:
-                if (user.CollectorKeyId is not null && set.FindSensor(topic.Id) is null)
-                {
-                    // A sensor registered a moment ago, before its registry event arrived.
-                    await lookup.TryAddSensorAsync(topic.Id, request.HttpContext.RequestAborted);
-                }
-                return HeartbeatAuthorization.Check(credentials.Current, OwnSensor(credentials.Current, user),
-                    user.CollectorKeyId is { } keyId ? credentials.Current.FindCollector(keyId) : null, topic.Id, 0) is null ? Allow : Deny;
+                return HeartbeatAuthorization.Check(set, user.SensorId is { } own ? set.FindSensor(own) : null,
+                    user.CollectorKeyId is { } keyId ? set.FindCollector(keyId) : null, topic.Id, 0) is null ? Allow : Deny;
             case MqttTopicKind.CollectorHeartbeats when write:
             case MqttTopicKind.CollectorErrors when !write:
                 return user.CollectorKeyId == topic.Id && set.FindCollector(topic.Id) is not null ? Allow : Deny;
@@ -129,10 +121,6 @@ public static partial class BrokerAuthApi
                 return Deny;
         }
     }
-
-    /// <summary>The sensor a sensor user is, while it is registered and not retired.</summary>
-    static SensorEntry? OwnSensor(CredentialSet set, MqttUser user) =>
-        user.SensorId is { } id && set.FindSensor(id) is { RetiredAt: null } sensor ? sensor : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT sign-in refused for user {UserName}: {Reason}")]
     static partial void LogRefused(ILogger logger, string userName, string reason);

@@ -47,11 +47,13 @@ public sealed partial class MqttForwarder(
             try
             {
                 await using var connection = await factory.CreateConnectionAsync(broker.Endpoints, stoppingToken);
+                // As many messages handled at once as the broker hands over: each waits for its batch's confirm.
+                var prefetch = (ushort)options.Value.Prefetch;
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
-                        consumerDispatchConcurrency: (ushort)Math.Min(options.Value.Prefetch, ushort.MaxValue)), stoppingToken);
+                        consumerDispatchConcurrency: prefetch), stoppingToken);
                 await DeclareAsync(channel, stoppingToken);
-                await channel.BasicQosAsync(0, (ushort)Math.Min(options.Value.Prefetch, ushort.MaxValue), false, stoppingToken);
+                await channel.BasicQosAsync(0, prefetch, false, stoppingToken);
                 var consumer = new AsyncEventingBasicConsumer(channel);
                 consumer.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, stoppingToken);
                 await channel.BasicConsumeAsync(QueueNames.MqttHeartbeats, autoAck: false, consumer, stoppingToken);
@@ -105,8 +107,8 @@ public sealed partial class MqttForwarder(
         {
             if (MqttTopic.Parse(routingKey) is not { Kind: MqttTopicKind.SensorHeartbeat or MqttTopicKind.CollectorHeartbeats } topic)
             {
-                Refuse(channel, routingKey, null, new HeartbeatRejection(400, "Unknown topic",
-                    "Heartbeats go to sensors/{sensorId}/heartbeat or collectors/{collectorKeyId}/heartbeats.", null));
+                await RefuseAsync(channel, routingKey, null, new HeartbeatRejection(400, "Unknown topic",
+                    "Heartbeats go to sensors/{sensorId}/heartbeat or collectors/{collectorKeyId}/heartbeats.", null), cancellationToken);
                 return;
             }
             while (credentials.LoadedAt is null)
@@ -121,8 +123,8 @@ public sealed partial class MqttForwarder(
 
             if (body.Length > IngestionOptions.MaxBodyBytes)
             {
-                Refuse(channel, routingKey, topic, new HeartbeatRejection(413, "Message too large",
-                    $"A message is at most {IngestionOptions.MaxBodyBytes} bytes (1 MiB), as a request body is; split the heartbeats.", null));
+                await RefuseAsync(channel, routingKey, topic, new HeartbeatRejection(413, "Message too large",
+                    $"A message is at most {IngestionOptions.MaxBodyBytes} bytes (1 MiB), as a request body is; split the heartbeats.", null), cancellationToken);
                 return;
             }
             var now = clock.GetUtcNow();
@@ -132,7 +134,7 @@ public sealed partial class MqttForwarder(
                 : HeartbeatParser.ParseJson(body.Span, now, ingestion.Value.Limits);
             if (!parsed.IsValid)
             {
-                Refuse(channel, routingKey, topic, parsed.Rejection);
+                await RefuseAsync(channel, routingKey, topic, parsed.Rejection, cancellationToken);
                 return;
             }
 
@@ -142,7 +144,7 @@ public sealed partial class MqttForwarder(
                 var item = parsed.Items[i];
                 if (await AuthorizeAsync(topic, item.SensorId, i, cancellationToken) is { } refused)
                 {
-                    Refuse(channel, routingKey, topic, refused);
+                    await RefuseAsync(channel, routingKey, topic, refused, cancellationToken);
                     return;
                 }
                 items[i] = new Heartbeat(item.SensorId, item.SensorTime, now);
@@ -162,14 +164,9 @@ public sealed partial class MqttForwarder(
     {
         if (topic.Kind == MqttTopicKind.SensorHeartbeat)
         {
-            if (sensorId != topic.Id)
-            {
-                return new HeartbeatRejection(403, "Not your sensor",
-                    $"Heartbeat {index} is for sensor {sensorId}, but was published to {topic}; a sensor publishes only its own heartbeats.", index);
-            }
-            return credentials.Current.FindSensor(sensorId) is { } sensor
-                ? HeartbeatAuthorization.Check(credentials.Current, sensor, null, sensorId, index) ?? Retired(sensor, index)
-                : new HeartbeatRejection(403, "Sensor not registered", $"Sensor {sensorId} is not registered.", index);
+            return credentials.Current.FindSensor(topic.Id) is { } own
+                ? HeartbeatAuthorization.Check(credentials.Current, own, null, sensorId, index)
+                : new HeartbeatRejection(403, "Sensor not registered", $"Sensor {topic.Id} is not registered.", index);
         }
         if (credentials.Current.FindCollector(topic.Id) is not { } collector)
         {
@@ -182,22 +179,25 @@ public sealed partial class MqttForwarder(
         return HeartbeatAuthorization.Check(credentials.Current, null, collector, sensorId, index);
     }
 
-    static HeartbeatRejection? Retired(SensorEntry sensor, int index) => sensor.RetiredAt is { } at
-        ? new HeartbeatRejection(403, "Sensor retired", $"Sensor {sensor.SensorId} was retired at {at:O}; it accepts no more heartbeats.", index)
-        : null;
-
     /// <summary>Drops a message that can never be stored: counted, logged and told to the device on its errors topic.</summary>
-    void Refuse(IChannel channel, string routingKey, MqttTopic? topic, HeartbeatRejection rejection)
+    async Task RefuseAsync(IChannel channel, string routingKey, MqttTopic? topic, HeartbeatRejection rejection, CancellationToken cancellationToken)
     {
         _messages.Add(1, new KeyValuePair<string, object?>("outcome", rejection.Title));
         LogRefused(logger, routingKey, rejection.Title, rejection.Detail);
-        if (topic is { } known)
+        if (topic is not { } known)
         {
-            var error = JsonSerializer.SerializeToUtf8Bytes(
-                new MqttError(known.ToString(), rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex), JsonSerializerOptions.Web);
-            // Best effort and unconfirmed: nobody may be listening, and the refusal is logged either way.
-            _ = channel.BasicPublishAsync(Exchange, known.ErrorsRoutingKey, error).AsTask().ContinueWith(
-                t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return;
+        }
+        var error = JsonSerializer.SerializeToUtf8Bytes(
+            new MqttError(known.ToString(), rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex), JsonSerializerOptions.Web);
+        try
+        {
+            // Unconfirmed: nobody may be listening, and the refusal is logged either way.
+            await channel.BasicPublishAsync(Exchange, known.ErrorsRoutingKey, error, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or ObjectDisposedException)
+        {
+            // The channel went with its connection; the message is redelivered and refused again.
         }
     }
 

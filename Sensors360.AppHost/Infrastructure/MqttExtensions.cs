@@ -12,7 +12,6 @@ public static class MqttExtensions
 {
     public const string EndpointName = "mqtt";
     const int MqttPort = 1883;
-    const string ContainerPort = "1883";
 
     /// <summary>The plugins a node runs: management (the services' probes, the definitions import) and MQTT with its sign-in.</summary>
     public const string Plugins = "rabbitmq_management,rabbitmq_mqtt,rabbitmq_auth_backend_http,rabbitmq_auth_backend_cache";
@@ -40,7 +39,7 @@ public static class MqttExtensions
                 case RabbitMQServerResource container:
                     ingestion.ApplicationBuilder.CreateResourceBuilder(container)
                         .WithEndpoint(name: EndpointName, scheme: "tcp", port: port, targetPort: MqttPort)
-                        .WithEnvironment("RABBITMQ_MQTT_CONF", Settings(ReferenceExpression.Create($"{ContainerPort}"), signIn))
+                        .WithEnvironment("RABBITMQ_MQTT_CONF", Settings(ReferenceExpression.Create($"{MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}"), signIn))
                         .WithContainerFiles("/etc/rabbitmq", [new ContainerFile { Name = "enabled_plugins", Contents = $"[{Plugins}].\n" }])
                         // The sign-in address is known only at start: the conf.d file is written then, from the environment.
                         .WithEntrypoint("bash")

@@ -40,7 +40,11 @@ public sealed class MqttDevice : IAsyncDisposable
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             var result = await device._client.ConnectAsync(options, cts.Token);
-            return result.ResultCode == MqttClientConnectResultCode.Success ? device : throw new MqttRefusedException(result.ResultCode);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new MqttRefusedException(result.ResultCode);
+            }
+            return device;
         }
         catch
         {

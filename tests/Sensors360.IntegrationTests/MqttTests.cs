@@ -12,7 +12,7 @@ public sealed class MqttTests(SensorsAppFixture fixture) : StartedSystemTests(fi
 {
     static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(30);
 
-    static DateTimeOffset Base() => new DateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    static DateTimeOffset Base() => SensorsApi.WholeSecond(TimeSpan.FromMinutes(30));
 
     /// <summary>A registered sensor whose key the API knows; its one probe heartbeat (over HTTP) is stored.</summary>
     async Task<(long Id, string Key)> ReadySensorAsync(string name, object? labels = null)

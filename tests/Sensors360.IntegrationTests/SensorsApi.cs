@@ -105,6 +105,10 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
         return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 
+    /// <summary><paramref name="ago"/> before now, on a whole second: a base for a run of distinct timestamps.</summary>
+    public static DateTimeOffset WholeSecond(TimeSpan ago) =>
+        new(DateTimeOffset.UtcNow.Subtract(ago).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
     public static string Heartbeat(long sensorId, DateTimeOffset at) =>
         JsonSerializer.Serialize(new { sensorId, timestamp = at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ") });
 

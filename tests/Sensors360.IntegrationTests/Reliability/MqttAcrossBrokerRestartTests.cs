@@ -17,7 +17,7 @@ public sealed class MqttAcrossBrokerRestartTests(FaultsFixture fixture)
         await using var api = new SensorsApi(fixture.App);
         var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("mqtt-restart"));
         await api.WaitUntilKeyAcceptedAsync(id, key);
-        var start = new DateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-20).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var start = SensorsApi.WholeSecond(TimeSpan.FromMinutes(20));
 
         var acknowledged = new List<DateTimeOffset>();
         var unanswered = 0;
