@@ -50,7 +50,9 @@ public sealed partial class MqttForwarder(
                 // As many messages handled at once as the broker hands over: each waits for its batch's confirm.
                 var prefetch = (ushort)options.Value.Prefetch;
                 await using var channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
+                    // Confirms on, as on every channel this service publishes on: an error report completes once the
+                    // broker has it.
+                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
                         consumerDispatchConcurrency: prefetch), stoppingToken);
                 await DeclareAsync(channel, stoppingToken);
                 await channel.BasicQosAsync(0, prefetch, false, stoppingToken);
@@ -192,12 +194,14 @@ public sealed partial class MqttForwarder(
             new MqttError(known.ToString(), rejection.StatusCode, rejection.Title, rejection.Detail, rejection.ItemIndex), JsonSerializerOptions.Web);
         try
         {
-            // Unconfirmed: nobody may be listening, and the refusal is logged either way.
+            // Nobody may be listening: a report nobody takes is dropped by the exchange, and the refusal is logged either way.
             await channel.BasicPublishAsync(Exchange, known.ErrorsRoutingKey, error, cancellationToken);
         }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or ObjectDisposedException
+            or RabbitMQ.Client.Exceptions.PublishException)
         {
-            // The channel went with its connection; the message is redelivered and refused again.
+            // The channel went with its connection (the message is redelivered and refused again), or the broker
+            // refused the report itself.
         }
     }
 
