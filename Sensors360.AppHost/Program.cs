@@ -81,6 +81,8 @@ if (builder.Configuration.GetValue("Simulator:Enabled", true))
     var simulator = builder.AddProject<Projects.Sensors360_Simulator>("simulator")
         .WithReference(monitorWorker).WaitFor(monitorWorker)
         .WithReference(ingestionApi).WaitFor(ingestionApi)
+        // Where its sensors publish when Simulator:Protocol=mqtt (a TCP endpoint, which service discovery does not resolve).
+        .WithEnvironment("Simulator__MqttAddress", infrastructure.MqttEndpoint())
         .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")))
         .WithServiceKey(simulatorKey);
     // Any other Simulator:* setting given to the AppHost (e.g. Simulator__SensorCount=50) is passed on.

@@ -36,6 +36,8 @@ public static class SimulatorHost
 
         builder.Services.AddSingleton<RegistryClient>();
         builder.Services.AddSingleton<HeartbeatClient>();
+        builder.Services.AddSingleton<Mqtt.MqttHeartbeatClient>();
+        builder.Services.AddSingleton<IHeartbeatSender>(HeartbeatProtocols.Select);
         builder.Services.AddSingleton<FleetStore>();
         builder.Services.AddSingleton<SimulatorStats>();
         builder.Services.AddSingleton<SimulatorState>();

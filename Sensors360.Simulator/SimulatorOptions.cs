@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Sensors360.Simulator.Api;
 
 namespace Sensors360.Simulator;
 
@@ -95,6 +96,12 @@ public sealed class SimulatorOptions : IValidatableObject
     /// <summary>Send the prototype's form: <c>POST /api/v0/heartbeat?sensor_id=&amp;timestamp=</c> (epoch seconds).</summary>
     public bool Legacy { get; set; }
 
+    /// <summary>How heartbeats travel: <c>http</c> (Ingestion.Api) or <c>mqtt</c> (the broker's MQTT listener, <see cref="MqttAddress"/>).</summary>
+    public string Protocol { get; set; } = HeartbeatProtocols.Http;
+
+    /// <summary>The broker's MQTT listener, <c>tcp://host:port</c> (or <c>mqtt://</c>); needed when <see cref="Protocol"/> is <c>mqtt</c>.</summary>
+    public string? MqttAddress { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, url) in new[] { (nameof(RegistryUrl), RegistryUrl), (nameof(IngestionUrl), IngestionUrl) })
@@ -103,6 +110,11 @@ public sealed class SimulatorOptions : IValidatableObject
             {
                 yield return new ValidationResult($"{name} must be an absolute http(s) URL, not '{url}'.", [name]);
             }
+        }
+
+        foreach (var result in HeartbeatProtocols.Validate(this))
+        {
+            yield return result;
         }
 
         // A tolerance, because 0.1 + 0.2 + 0.7 is not exactly 1 in binary floating point.

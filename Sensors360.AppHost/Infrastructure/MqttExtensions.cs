@@ -49,6 +49,10 @@ public static class MqttExtensions
         }
     }
 
+    /// <summary>The first broker node's MQTT listener (<c>tcp://host:port</c>), where the demo simulator publishes under <c>Simulator:Protocol=mqtt</c>.</summary>
+    public static EndpointReference MqttEndpoint(this SensorsInfrastructure infrastructure) =>
+        ((IResourceWithEndpoints)infrastructure.BrokerNodes[0].Resource).GetEndpoint(EndpointName);
+
     /// <summary>
     /// The rabbitmq.conf lines of MQTT ingest: the listener on <paramref name="port"/>, no anonymous devices, publishes
     /// to <c>amq.topic</c>, and sign-in first against RabbitMQ's own users (the services'), then by asking

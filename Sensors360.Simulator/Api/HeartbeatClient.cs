@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Sensors360.Simulator.Api;
 
 /// <summary>Sends one heartbeat and says how the ingestion API answered. Never throws except on cancellation.</summary>
-public sealed class HeartbeatClient(IHttpClientFactory httpClientFactory, IOptions<SimulatorOptions> options, TimeProvider time)
+public sealed class HeartbeatClient(IHttpClientFactory httpClientFactory, IOptions<SimulatorOptions> options, TimeProvider time) : IHeartbeatSender
 {
     /// <summary>
     /// The named HttpClient. It has no resilience handler: 429 and 503 are the simulator's to honour per sensor,

@@ -5,7 +5,7 @@ namespace Sensors360.Simulator.Demo;
 
 /// <summary>Demo mode: provisions the fleet, then beats until shutdown, replacing the fleet if the API forgot its keys.</summary>
 public sealed class DemoService(
-    FleetProvisioner provisioner, HeartbeatClient client, SimulatorState state, SimulatorStats stats,
+    FleetProvisioner provisioner, IHeartbeatSender client, SimulatorState state, SimulatorStats stats,
     IOptions<SimulatorOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime)
     : BackgroundService
 {
@@ -13,6 +13,9 @@ public sealed class DemoService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _logger.LogInformation("Heartbeats go over {Transport}.", HeartbeatProtocols.IsMqtt(options.Value)
+            ? $"MQTT to {options.Value.MqttAddress}, each sensor its own client (QoS 1)"
+            : $"HTTP to {options.Value.IngestionUrl}");
         try
         {
             while (true)

@@ -16,7 +16,7 @@ public sealed partial class HeartbeatScheduler
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
-    private readonly HeartbeatClient _client;
+    private readonly IHeartbeatSender _client;
     private readonly SimulatorStats _stats;
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -42,7 +42,7 @@ public sealed partial class HeartbeatScheduler
     /// fleet registered just now, keys count as proven after the first accepted heartbeat.
     /// </param>
     public HeartbeatScheduler(
-        IReadOnlyList<SensorRuntime> sensors, bool keysProven, HeartbeatClient client, SimulatorStats stats,
+        IReadOnlyList<SensorRuntime> sensors, bool keysProven, IHeartbeatSender client, SimulatorStats stats,
         SimulatorOptions options, TimeProvider time, ILogger logger)
     {
         _client = client;

@@ -11,19 +11,28 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
     const int Sensors = 5;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task The_simulator_registers_its_fleet_writes_the_ground_truth_and_its_heartbeats_are_stored(bool legacy)
+    [InlineData("http", false)]
+    [InlineData("http", true)]
+    [InlineData("mqtt", false)] // each simulated sensor its own MQTT client on the broker's listener
+    public async Task The_simulator_registers_its_fleet_writes_the_ground_truth_and_its_heartbeats_are_stored(string protocol, bool legacy)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("sensors360-simulator-");
         await using var api = new SensorsApi(fixture.App);
-        var (process, output) = StartSimulator(api, dataDirectory, new()
+        var settings = new Dictionary<string, string>
         {
             ["SensorCount"] = Sensors.ToString(CultureInfo.InvariantCulture),
             ["DegradeShare"] = "0",
             ["StatusInterval"] = "00:00:01",
             ["Legacy"] = legacy ? "true" : "false",
-        });
+            ["Protocol"] = protocol,
+            ["MqttAddress"] = MqttDevice.Address(fixture.App).ToString(),
+        };
+        if (protocol == "mqtt")
+        {
+            // Nothing listens there (the discard port): what gets stored can only have come over MQTT.
+            settings["IngestionUrl"] = "http://127.0.0.1:9";
+        }
+        var (process, output) = StartSimulator(api, dataDirectory, settings);
         using var _ = process;
         try
         {
@@ -53,6 +62,7 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
             await process.WaitForExitAsync(exit.Token);
             Assert.Equal(0, process.ExitCode);
             Assert.DoesNotContain(output, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains(protocol == "mqtt" ? "Heartbeats go over MQTT" : "Heartbeats go over HTTP", StringComparison.Ordinal));
         }
         finally
         {

@@ -20,6 +20,8 @@ public sealed class SimulatorOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.StatusInterval);
         Assert.False(options.Legacy);
         Assert.Null(options.Seed);
+        Assert.Equal("http", options.Protocol);
+        Assert.Null(options.MqttAddress);
     }
 
     [Fact]
@@ -44,6 +46,11 @@ public sealed class SimulatorOptionsTests
     [InlineData("FlapSilenceMin must not exceed FlapSilenceMax.", "--Simulator:FlapSilenceMin=00:40:00")]
     [InlineData("IngestionUrl must be an absolute http(s) URL", "--Simulator:IngestionUrl=ingestion-api")]
     [InlineData("RegistryUrl must be an absolute http(s) URL", "--Simulator:RegistryUrl=ftp://monitor-worker")]
+    [InlineData("Protocol must be 'http' or 'mqtt', not 'amqp'.", "--Simulator:Protocol=amqp")]
+    [InlineData("MqttAddress must be the broker's MQTT listener", "--Simulator:Protocol=mqtt")]
+    [InlineData("MqttAddress must be the broker's MQTT listener", "--Simulator:Protocol=mqtt", "--Simulator:MqttAddress=http://localhost:1883")]
+    [InlineData("MqttAddress must be the broker's MQTT listener", "--Simulator:Protocol=mqtt", "--Simulator:MqttAddress=localhost:1883")]
+    [InlineData("Legacy applies to HTTP only", "--Simulator:Protocol=mqtt", "--Simulator:MqttAddress=tcp://localhost:1883", "--Simulator:Legacy=true")]
     public void Invalid_settings_are_refused_with_a_message_naming_them(string expected, params string[] args)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(args));
@@ -57,6 +64,41 @@ public sealed class SimulatorOptionsTests
         var options = Bind("--Simulator:DieShare=0.1", "--Simulator:DegradeShare=0.2", "--Simulator:FlapShare=0.7");
 
         Assert.Equal(0.7, options.FlapShare);
+    }
+
+    [Theory]
+    [InlineData("mqtt", "tcp://localhost:1883")]
+    [InlineData("MQTT", "mqtt://broker.example:11883")]
+    public void Mqtt_with_a_broker_address_is_accepted(string protocol, string address)
+    {
+        var options = Bind($"--Simulator:Protocol={protocol}", $"--Simulator:MqttAddress={address}");
+
+        Assert.True(HeartbeatProtocols.IsMqtt(options));
+    }
+
+    [Fact]
+    public void An_mqtt_address_without_a_port_means_1883()
+    {
+        Assert.Equal(("broker", 1883), HeartbeatProtocols.ParseMqttAddress("mqtt://broker"));
+        Assert.Equal(("127.0.0.1", 41883), HeartbeatProtocols.ParseMqttAddress("tcp://127.0.0.1:41883"));
+    }
+
+    [Fact]
+    public void The_address_is_not_needed_over_http()
+    {
+        var options = Bind("--Simulator:Protocol=http", "--Simulator:MqttAddress=not an address");
+
+        Assert.False(HeartbeatProtocols.IsMqtt(options));
+    }
+
+    [Theory]
+    [InlineData(typeof(HeartbeatClient))]
+    [InlineData(typeof(Sensors360.Simulator.Mqtt.MqttHeartbeatClient), "--Simulator:Protocol=mqtt", "--Simulator:MqttAddress=tcp://localhost:1883")]
+    public void The_protocol_chooses_the_heartbeat_sender(Type expected, params string[] args)
+    {
+        using var host = SimulatorHost.CreateBuilder(args).Build();
+
+        Assert.IsType(expected, host.Services.GetRequiredService<IHeartbeatSender>());
     }
 
     private static SimulatorOptions Bind(params string[] args)
