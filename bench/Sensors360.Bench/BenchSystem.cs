@@ -142,10 +142,14 @@ public sealed class BenchSystem : IAsyncDisposable
     /// Registers <paramref name="count"/> sensors through the registry's CSV import, with the registry's default
     /// timings or <paramref name="timings"/>; returns their ids.
     /// </summary>
-    public async Task<long[]> RegisterSensorsAsync(string prefix, int count, SensorTimings? timings = null)
+    public async Task<long[]> RegisterSensorsAsync(string prefix, int count, SensorTimings? timings = null) =>
+        [.. (await RegisterSensorsWithKeysAsync(prefix, count, timings)).Select(s => s.Id)];
+
+    /// <summary><see cref="RegisterSensorsAsync"/>, with each sensor's key (for devices that sign in as themselves).</summary>
+    public async Task<(long Id, string Key)[]> RegisterSensorsWithKeysAsync(string prefix, int count, SensorTimings? timings = null)
     {
         using var worker = Worker();
-        var ids = new List<long>(count);
+        var ids = new List<(long Id, string Key)>(count);
         var (header, columns) = timings is { } t
             ? ("tag,expected_interval_seconds,grace_seconds,stale_after_seconds", $",{t.ExpectedIntervalSeconds},{t.GraceSeconds},{t.StaleAfterSeconds}")
             : ("tag", "");
@@ -159,8 +163,10 @@ public sealed class BenchSystem : IAsyncDisposable
             {
                 throw new InvalidOperationException($"Import failed: {(int)response.StatusCode} {body}");
             }
+            // The answer is "id,tag,key" per row; tags and keys hold no commas.
             ids.AddRange(body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Select(line => long.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)));
+                .Select(line => line.Split(','))
+                .Select(fields => (long.Parse(fields[0], CultureInfo.InvariantCulture), fields[^1].Trim())));
         }
         return [.. ids];
     }

@@ -17,8 +17,8 @@ public static class IngestBench
     /// <summary>Heartbeats per request in (a) and in (g)'s fleet.</summary>
     public const int Batch = 500;
 
-    /// <summary>(a): what it accepted and stored per second, against the COPY baseline.</summary>
-    public static async Task<BenchRow[]> RunBatchedAsync(
+    /// <summary>(a): what it accepted and stored per second, against the COPY baseline; with the run, (i)'s baseline.</summary>
+    public static async Task<(BenchRow[] Rows, LoadResult Run)> RunBatchedAsync(
         BenchSystem system, NpgsqlDataSource db, QueueMonitor queue, BenchReport report, TimeSpan duration, double copy, CancellationToken cancellationToken)
     {
         var (ids, key) = await RegisterAsync(system, "ingest-a");
@@ -38,7 +38,7 @@ public static class IngestBench
             new(scenario, $"stored in PostgreSQL/s during the run; {depth}", stored, copy,
                 "raw binary COPY", "≥ 0.5× COPY, sustained (queue at the end ≤ 1 s of load)", stored / copy >= 0.5 && depth.Bounded, "/s"),
         ];
-        return rows;
+        return (rows, ours);
     }
 
     /// <summary>
@@ -56,8 +56,8 @@ public static class IngestBench
         return run.StoredPerSecond;
     }
 
-    /// <summary>(b) one heartbeat per request, against a Kestrel hello-world driven by the same load tool.</summary>
-    public static async Task<BenchRow[]> RunSingleAsync(BenchSystem system, BenchReport report, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>(b) one heartbeat per request, against a Kestrel hello-world driven by the same load tool; with the run, (i)'s baseline.</summary>
+    public static async Task<(BenchRow[] Rows, LoadResult Run)> RunSingleAsync(BenchSystem system, BenchReport report, TimeSpan duration, CancellationToken cancellationToken)
     {
         var (ids, key) = await RegisterAsync(system, "ingest-b");
         var connectionString = await system.ConnectionStringAsync("sensorsdb");
@@ -74,11 +74,11 @@ public static class IngestBench
                 $"--Load:Url=http://127.0.0.1:{port}/api/heartbeats", $"--Load:Sensors={Sensors}", "--Load:BatchSize=1",
                 "--Load:Concurrency=128", LoadTool.Arg("Duration", duration), "--Load:Warmup=00:00:05"], report, null, cancellationToken);
             Console.WriteLine($"(b) {ours.RequestsPerSecond:#,0} requests/s (p99 {ours.P99:0} ms); hello-world {baseline.RequestsPerSecond:#,0}/s (p99 {baseline.P99:0} ms)");
-            return
+            return (
             [
                 new("(b) durable ingest, 1 per request", $"requests/s answered 202 (p99 {ours.P99:0} ms)", ours.RequestsPerSecond, baseline.RequestsPerSecond,
                     "Kestrel hello-world, same load tool", "≥ 0.4× hello-world", ours.RequestsPerSecond / baseline.RequestsPerSecond >= 0.4, "/s"),
-            ];
+            ], ours);
         }
         finally
         {

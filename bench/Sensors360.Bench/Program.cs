@@ -3,12 +3,12 @@ using Npgsql;
 using Sensors360.AppHost;
 using Sensors360.Bench;
 
-// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h]
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h,i]
 // Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
 // the same run, then (h) on the ha topology started afterwards; prints one table and writes artifacts/bench/results.md
 // and results.json. See docs/benchmarks.md.
 var quick = args.Contains("--quick");
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
 var scale = quick
     ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3,
         Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
@@ -42,9 +42,15 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
     {
         rows.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancel.Token));
     }
-    if (only.Contains("b"))
+    // (b) and (a) are also (i)'s baselines.
+    LoadResult? single = null;
+    if (only.Contains("b") || only.Contains("i"))
     {
-        rows.AddRange(await IngestBench.RunSingleAsync(system, report, TimeSpan.FromSeconds(scale.IngestSeconds), cancel.Token));
+        (var singleRows, single) = await IngestBench.RunSingleAsync(system, report, TimeSpan.FromSeconds(scale.IngestSeconds), cancel.Token);
+        if (only.Contains("b"))
+        {
+            rows.AddRange(singleRows);
+        }
     }
     // (e) is also (h)'s baseline.
     if (only.Contains("e") || only.Contains("h"))
@@ -73,9 +79,19 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
         }
     }
     // Saturating the API queues far more than the worker stores meanwhile: after the others, which a backlog would skew.
-    if (only.Contains("a"))
+    LoadResult? batched = null;
+    if (only.Contains("a") || only.Contains("i"))
     {
-        rows.AddRange(await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token));
+        (var batchedRows, batched) = await IngestBench.RunBatchedAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), copy, cancel.Token);
+        if (only.Contains("a"))
+        {
+            rows.AddRange(batchedRows);
+        }
+    }
+    // After (a), whose backlog it purges first, so that the worker stores only (i)'s heartbeats meanwhile.
+    if (only.Contains("i"))
+    {
+        rows.AddRange(await MqttIngestBench.RunAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), single!, batched!, cancel.Token));
     }
     // Last: 80 % of what a saturating run shaped like the fleet stored per second, after that run's backlog is purged.
     // Its fleet goes late, then down, once it stops sending: nothing may run after it.

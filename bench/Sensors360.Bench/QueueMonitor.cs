@@ -101,6 +101,14 @@ public sealed class QueueMonitor : IAsyncDisposable
         return dropped;
     }
 
+    /// <summary>Messages waiting in the MQTT devices' queue (<c>mqtt-heartbeats</c>), which Ingestion.Api forwards from.</summary>
+    public async Task<uint> MqttReadyAsync(CancellationToken cancellationToken) =>
+        (await _channel.QueueDeclarePassiveAsync(QueueNames.MqttHeartbeats, cancellationToken)).MessageCount;
+
+    /// <summary>Drops what MQTT devices left waiting, then the heartbeats queue as <see cref="PurgeAsync"/> does.</summary>
+    public async Task<uint> PurgeMqttAsync(CancellationToken cancellationToken) =>
+        await _channel.QueuePurgeAsync(QueueNames.MqttHeartbeats, cancellationToken) + await PurgeAsync(cancellationToken);
+
     /// <summary>Max and final depth between <paramref name="from"/> and <paramref name="to"/>, and the publish rate then.</summary>
     public static QueueDepthSummary Summarize(IReadOnlyList<QueueSample> samples, DateTimeOffset from, DateTimeOffset to)
     {
