@@ -7,6 +7,7 @@ using Ingestion.Api.Mqtt;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Sensors360.Contracts;
 using Sensors360.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -55,8 +56,10 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseProblemResponses(hsts: true);
-// Sensors on legacy firmware cannot do TLS: the heartbeat API stays on plain HTTP even with a certificate.
-app.UseHttpsWhenCertificateConfigured(plainHttpAllowed: context => context.Request.Path.StartsWithSegments("/api"));
+// Sensors on legacy firmware cannot do TLS: the heartbeat API stays on plain HTTP even with a certificate. So does the
+// broker's sign-in of MQTT devices: RabbitMQ's HTTP auth backend is not given the certificate to trust.
+app.UseHttpsWhenCertificateConfigured(plainHttpAllowed: context => context.Request.Path.StartsWithSegments("/api")
+    || context.Request.Path.StartsWithSegments(ServiceCallers.BrokerAuthPath));
 app.UseHeartbeatAdmission();
 app.MapDefaultEndpoints();
 app.MapOpenApi();

@@ -10,7 +10,8 @@
 #                                       kept in <data dir>/admin-password and printed)
 #   SENSORS360_TLS_CERT=<file>          also serve HTTPS with this certificate (PFX, or PEM with SENSORS360_TLS_KEY;
 #   SENSORS360_TLS_KEY=<file>           a PFX's password in SENSORS360_TLS_PASSWORD): the gateway on
-#   SENSORS360_TLS_PASSWORD=...         SENSORS360_GATEWAY_HTTPS_PORT (8443), ingestion on SENSORS360_INGESTION_HTTPS_PORT (8444)
+#   SENSORS360_TLS_PASSWORD=...         SENSORS360_GATEWAY_HTTPS_PORT (8443), ingestion on SENSORS360_INGESTION_HTTPS_PORT (8444),
+#                                       MQTT over TLS on SENSORS360_MQTT_TLS_PORT (8883)
 #   SENSORS360_SIMULATOR=true           run the demo fleet simulator (false: no simulated sensors)
 #   SENSORS360_DASHBOARD_PORT=18888     Aspire dashboard (OTLP on +1, resource service on +2)
 #   SENSORS360_INFRASTRUCTURE_MODE=auto auto | containers | local
@@ -65,8 +66,9 @@ if [ -n "${SENSORS360_TLS_CERT:-}" ]; then
   [ -z "${SENSORS360_TLS_PASSWORD:-}" ] || export Tls__CertificatePassword="$SENSORS360_TLS_PASSWORD"
   export Ports__GatewayHttps="${SENSORS360_GATEWAY_HTTPS_PORT:-8443}"
   export Ports__IngestionHttps="${SENSORS360_INGESTION_HTTPS_PORT:-8444}"
-  HTTPS_LINES=$(printf '    Gateway over HTTPS:            https://localhost:%s   (browsers on plain HTTP are sent there)\n    Ingestion over HTTPS:          https://localhost:%s\n' \
-    "$Ports__GatewayHttps" "$Ports__IngestionHttps")
+  export Ports__MqttTls="${SENSORS360_MQTT_TLS_PORT:-8883}"
+  HTTPS_LINES=$(printf '    Gateway over HTTPS:            https://localhost:%s   (browsers on plain HTTP are sent there)\n    Ingestion over HTTPS:          https://localhost:%s\n    MQTT over TLS:                 mqtts://localhost:%s\n' \
+    "$Ports__GatewayHttps" "$Ports__IngestionHttps" "$Ports__MqttTls")
 fi
 
 # The first Admin's password: given, or generated once and kept (0600) so it stays valid across runs.

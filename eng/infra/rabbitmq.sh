@@ -9,7 +9,8 @@
 # member's node name, space-separated: a fresh node joins the first of them that runs), ERLANG_COOKIE (the secret
 # the members share) and EPMD_SHARED=1 (the epmd on ERL_EPMD_PORT is run by the AppHost for all members).
 # RABBITMQ_PLUGINS (comma-separated; default rabbitmq_management) and RABBITMQ_EXTRA_CONF (rabbitmq.conf lines,
-# appended) add what the AppHost asks for: MQTT ingest.
+# appended) add what the AppHost asks for: MQTT ingest. RABBITMQ_TLS_CERT and RABBITMQ_TLS_KEY (PEM text: the chain,
+# an unencrypted key) are written under the data directory (0600) and become the ssl_options of its TLS listeners.
 # On SIGTERM/SIGINT it stops the node, then its own epmd, then removes throwaway data.
 set -uo pipefail
 
@@ -74,6 +75,15 @@ if [ -n "${RABBITMQ_CLUSTER_NODES:-}" ]; then
       echo "cluster_formation.classic_config.nodes.$n = $node"
     done
     echo "cluster_partition_handling = pause_minority"
+  } >> "$DATA/rabbitmq.conf"
+fi
+if [ -n "${RABBITMQ_TLS_CERT:-}" ]; then
+  mkdir -p "$DATA/tls"
+  printf '%s\n' "$RABBITMQ_TLS_CERT" > "$DATA/tls/cert.pem"
+  printf '%s\n' "${RABBITMQ_TLS_KEY:?RABBITMQ_TLS_KEY is required with RABBITMQ_TLS_CERT}" > "$DATA/tls/key.pem"
+  {
+    echo "ssl_options.certfile = $DATA/tls/cert.pem"
+    echo "ssl_options.keyfile = $DATA/tls/key.pem"
   } >> "$DATA/rabbitmq.conf"
 fi
 if [ -n "${RABBITMQ_EXTRA_CONF:-}" ]; then

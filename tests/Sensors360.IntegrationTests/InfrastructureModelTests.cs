@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sensors360.AppHost.Infrastructure;
 
 namespace Sensors360.IntegrationTests;
@@ -22,6 +25,76 @@ public sealed class InfrastructureModelTests
         Assert.True(rabbit.TryGetContainerImageName(out var image));
         Assert.Contains("management", image);
         Assert.Empty(model.Resources.OfType<LocalPostgresResource>());
+    }
+
+    [Theory]
+    [InlineData("containers")]
+    [InlineData("local")]
+    public async Task With_a_certificate_the_broker_also_listens_for_MQTT_over_TLS_with_it(string mode)
+    {
+        var directory = Directory.CreateTempSubdirectory("sensors360-mqtt-tls-");
+        try
+        {
+            var (certificate, pfx, password) = TestCertificate.Create(directory.FullName);
+            using var _ = certificate;
+            await using var model = await BuildAsync($"--Infrastructure:Mode={mode}", $"--Tls:CertificatePath={pfx}",
+                $"--Tls:CertificatePassword={password}", "--Ports:MqttTls=18883");
+
+            var rabbit = (IResourceWithEnvironment)Resource(model, "messaging");
+            var endpoint = rabbit.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == MqttExtensions.TlsEndpointName);
+            Assert.Equal(18883, endpoint.Port);
+            var environment = await EnvironmentAsync(rabbit);
+            if (mode == "containers")
+            {
+                Assert.Equal(8883, endpoint.TargetPort);
+                var conf = environment["RABBITMQ_MQTT_CONF"];
+                Assert.Contains("mqtt.listeners.ssl.default = 8883", conf);
+                Assert.Contains("ssl_options.certfile = /etc/rabbitmq/tls/cert.pem", conf);
+                Assert.Contains("ssl_options.keyfile = /etc/rabbitmq/tls/key.pem", conf);
+                var files = Assert.Single(rabbit.Annotations.OfType<ContainerFileSystemCallbackAnnotation>(), a => a.DestinationPath == "/etc/rabbitmq/tls");
+                Assert.Equal(999, files.DefaultOwner); // the image's rabbitmq user, which must read the key
+            }
+            else
+            {
+                Assert.Contains("mqtt.listeners.ssl.default = ", environment["RABBITMQ_EXTRA_CONF"]);
+                // The PFX, converted: the certificate as PEM, and the key kept out of sight as a secret parameter.
+                Assert.Contains(certificate.ExportCertificatePem(), environment["RABBITMQ_TLS_CERT"]);
+                Assert.True(Assert.IsType<ParameterResource>(Resource(model, "mqtt-tls-key")).Secret);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_PEM_certificate_and_key_are_passed_to_the_broker_as_they_are()
+    {
+        var directory = Directory.CreateTempSubdirectory("sensors360-mqtt-pem-");
+        try
+        {
+            using var withKey = TestCertificate.SelfSigned();
+            var certificatePath = Path.Combine(directory.FullName, "cert.pem");
+            var keyPath = Path.Combine(directory.FullName, "key.pem");
+            await File.WriteAllTextAsync(certificatePath, withKey.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyPath, withKey.GetRSAPrivateKey()!.ExportRSAPrivateKeyPem());
+
+            var converted = MqttTlsCertificate.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Tls:CertificatePath"] = certificatePath,
+                ["Tls:KeyPath"] = keyPath,
+            }).Build())!;
+
+            Assert.Equal(withKey.ExportCertificatePem() + "\n", converted.ChainPem);
+            using var again = X509Certificate2.CreateFromPem(converted.ChainPem, converted.KeyPem);
+            Assert.True(again.HasPrivateKey);
+            Assert.Equal(withKey.Thumbprint, again.Thumbprint);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -93,6 +166,12 @@ public sealed class InfrastructureModelTests
         var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
         Assert.Contains("auto, containers, local", messages);
     }
+
+    /// <summary>A resource's environment as it would be published (endpoints as placeholders).</summary>
+    static async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource) =>
+        (await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig().BuildAsync(
+            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, CancellationToken.None))
+        .EnvironmentVariables.ToDictionary();
 
     static IEnumerable<Exception> Flatten(Exception error)
     {

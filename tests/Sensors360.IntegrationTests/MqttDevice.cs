@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -18,9 +19,16 @@ public sealed class MqttDevice : IAsyncDisposable
     /// <summary>The MQTT listener of the app's first broker node.</summary>
     public static Uri Address(DistributedApplication app) => app.GetEndpoint("messaging", "mqtt");
 
-    /// <summary>Connects, or throws <see cref="MqttRefusedException"/> with the broker's CONNACK code when it refuses.</summary>
+    /// <summary>
+    /// Connects, or throws <see cref="MqttRefusedException"/> with the broker's CONNACK code when it refuses. With
+    /// <paramref name="tls"/>, over TLS to the "mqtts" listener, trusting exactly that certificate.
+    /// </summary>
     public static async Task<MqttDevice> ConnectAsync(DistributedApplication app, string userName, string password,
-        MqttProtocolVersion version = MqttProtocolVersion.V311)
+        MqttProtocolVersion version = MqttProtocolVersion.V311, X509Certificate2? tls = null) =>
+        await ConnectAsync(tls is null ? Address(app) : app.GetEndpoint("messaging", "mqtts"), userName, password, version, tls);
+
+    public static async Task<MqttDevice> ConnectAsync(Uri address, string userName, string password,
+        MqttProtocolVersion version = MqttProtocolVersion.V311, X509Certificate2? tls = null)
     {
         var device = new MqttDevice();
         device._client.ApplicationMessageReceivedAsync += e =>
@@ -28,9 +36,10 @@ public sealed class MqttDevice : IAsyncDisposable
             device.Received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString()));
             return Task.CompletedTask;
         };
-        var address = Address(app);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(address.Host, address.Port)
+            .WithTlsOptions(o => o.UseTls(tls is not null).WithCertificateValidationHandler(e =>
+                e.Certificate is not null && tls is not null && e.Certificate.GetCertHashString() == tls.GetCertHashString()))
             .WithCredentials(userName, password)
             .WithProtocolVersion(version)
             .WithClientId($"test-{Guid.NewGuid():N}")
