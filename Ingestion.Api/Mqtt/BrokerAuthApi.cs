@@ -52,25 +52,22 @@ public static partial class BrokerAuthApi
             LogRefused(logger, userName, "MQTT ingest is still starting");
             return Deny;
         }
-        if (MqttUser.Parse(userName) is not { } user)
-        {
-            LogRefused(logger, userName, $"the user name is neither a sensor id nor {MqttUser.CollectorPrefix}<collector key id>");
-            return Deny;
-        }
         var digest = KeyDigest.OfKey(form["password"].ToString().AsSpan().Trim());
         var caller = HeartbeatCaller.Identify(credentials.Current, digest);
         if (caller is null && await lookup.TryAddKeyAsync(digest, request.HttpContext.RequestAborted))
         {
             caller = HeartbeatCaller.Identify(credentials.Current, digest);
         }
-        var refusal = (user, caller) switch
+        var sensorId = MqttUser.SensorOf(userName);
+        var namedCollector = MqttUser.CollectorOf(userName);
+        var refusal = (sensorId, caller) switch
         {
             (_, null) => "the key is not known (mistyped, rotated or revoked)",
-            ({ SensorId: { } id }, { Sensor: { } sensor }) when sensor.SensorId != id => "the key belongs to another sensor",
-            ({ SensorId: not null }, { Sensor: { RetiredAt: not null } }) => "the sensor is retired",
-            ({ SensorId: not null }, { Sensor: null }) => "a sensor signs in with its own key, not a collector key",
-            ({ CollectorKeyId: { } id }, { Collector: { } collector }) when collector.CollectorKeyId != id => "the key is another collector's",
-            ({ CollectorKeyId: not null }, { Collector: null }) => "a collector signs in with a collector key",
+            ({ } id, { Sensor: { } sensor }) when sensor.SensorId != id => "the key belongs to another sensor",
+            (not null, { Sensor: { RetiredAt: not null } }) => "the sensor is retired",
+            (not null, { Sensor: null }) => "a user name that is a sensor id signs in with that sensor's key, not a collector key",
+            (null, { Collector: null }) => "a sensor signs in with its id as user name",
+            (null, { Collector: { } collector }) when namedCollector is { } named && collector.CollectorKeyId != named => "the key is another collector's",
             _ => null,
         };
         if (refusal is not null)
@@ -78,7 +75,8 @@ public static partial class BrokerAuthApi
             LogRefused(logger, userName, refusal);
             return Deny;
         }
-        return Allow;
+        // The tag travels with every later question about this connection: it says which collector key signed in.
+        return caller!.Collector is { } signedIn ? TypedResults.Text($"allow {MqttUser.CollectorTag(signedIn.CollectorKeyId)}") : Allow;
     }
 
     /// <summary>
@@ -95,7 +93,7 @@ public static partial class BrokerAuthApi
     static async Task<ContentHttpResult> Topic(HttpRequest request, CredentialCache credentials, CredentialLookup lookup)
     {
         var form = await FormAsync(request);
-        if (form["name"] != "amq.topic" || MqttUser.Parse(form["username"]) is not { } user
+        if (form["name"] != "amq.topic" || MqttUser.Signed(form["username"], form["tags"]) is not { } user
             || MqttTopic.Parse(form["routing_key"].ToString()) is not { } topic)
         {
             return Deny;

@@ -2,26 +2,40 @@ using System.Globalization;
 
 namespace Ingestion.Api.Mqtt;
 
-/// <summary>Who an MQTT user name names: a sensor by its id, or a collector key as <c>collector-&lt;id&gt;</c>.</summary>
+/// <summary>
+/// Who signed in over MQTT: a sensor, whose user name is its id, or a collector key, under any other user name.
+/// </summary>
 /// <remarks>
-/// RabbitMQ asks about each publish and subscribe with the user name alone, never the password, so the user name has
-/// to say which key connected: that is what lets a sensor publish only to its own topic and a collector only for the
-/// sensors its selector covers, on any ingestion replica, without remembering connections.
+/// RabbitMQ asks about each publish and subscribe with the user name and the tags our sign-in answer gave, never the
+/// password. So a collector's sign-in is answered with the tag <c>collector-&lt;key id&gt;</c>: that is what lets a
+/// collector publish only for the sensors its selector covers, on any ingestion replica, without remembering
+/// connections. A sensor's user name already says which sensor it is.
 /// </remarks>
 public readonly record struct MqttUser(long? SensorId, long? CollectorKeyId)
 {
     public const string CollectorPrefix = "collector-";
 
-    public static MqttUser? Parse(string? userName)
+    /// <summary>The sensor a user name names, if it is a sensor id.</summary>
+    public static long? SensorOf(string? userName) => PositiveId(userName);
+
+    /// <summary>The collector key a <c>collector-&lt;id&gt;</c> text (a user name or a tag) names.</summary>
+    public static long? CollectorOf(string? text) =>
+        text is not null && text.StartsWith(CollectorPrefix, StringComparison.Ordinal) ? PositiveId(text[CollectorPrefix.Length..]) : null;
+
+    /// <summary>The tag a collector key's sign-in is answered with.</summary>
+    public static string CollectorTag(long collectorKeyId) => CollectorPrefix + collectorKeyId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Who the broker asks about: a collector by its tag, else a sensor by its user name.</summary>
+    public static MqttUser? Signed(string? userName, string? tags)
     {
-        if (PositiveId(userName) is { } sensorId)
+        foreach (var tag in (tags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            return new MqttUser(sensorId, null);
+            if (CollectorOf(tag) is { } keyId)
+            {
+                return new MqttUser(null, keyId);
+            }
         }
-        return userName is not null && userName.StartsWith(CollectorPrefix, StringComparison.Ordinal)
-            && PositiveId(userName[CollectorPrefix.Length..]) is { } keyId
-            ? new MqttUser(null, keyId)
-            : null;
+        return SensorOf(userName) is { } sensorId ? new MqttUser(sensorId, null) : null;
     }
 
     static long? PositiveId(string? text) =>

@@ -88,7 +88,7 @@ public sealed class MqttTests(SensorsAppFixture fixture) : StartedSystemTests(fi
         [
             (id.ToString(), "s360s_not-a-key", "a wrong key"),
             (otherId.ToString(), key, "another sensor's id as user name"),
-            ("some-device", key, "a user name that is neither a sensor id nor collector-<id>"),
+            ("some-device", key, "a sensor key under a user name that is not the sensor's id"),
             (id.ToString(), collectorKey, "a collector key under a sensor's id"),
             ($"collector-{collectorId + 1000}", collectorKey, "another collector key's id"),
         ];
@@ -99,6 +99,37 @@ public sealed class MqttTests(SensorsAppFixture fixture) : StartedSystemTests(fi
         }
         await using var accepted = await MqttDevice.ConnectAsync(App, $"collector-{collectorId}", collectorKey);
         Assert.True(accepted.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_collector_signs_in_under_any_user_name_and_publishes_only_under_its_own_key()
+    {
+        var site = Guid.NewGuid().ToString("N")[..12];
+        var (covered, _) = await ReadySensorAsync("mqtt-any-name", new { site });
+        var (outside, _) = await ReadySensorAsync("mqtt-any-name-outside");
+        var (collectorId, collectorKey) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("mqtt-gateway"), new { site });
+        var (otherCollectorId, _) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("mqtt-gateway-other"));
+        var at = Base();
+
+        await using (var gateway = await MqttDevice.ConnectAsync(App, "north-gateway", collectorKey))
+        {
+            await gateway.PublishAsync($"collectors/{collectorId}/heartbeats",
+                JsonSerializer.Serialize(new[] { new { sensorId = covered, timestamp = at.ToString("O") } }));
+            await gateway.PublishAsync($"sensors/{covered}/heartbeat", SensorsApi.Heartbeat(covered, at.AddSeconds(1)));
+        }
+        Assert.True(await StoredAsync(covered, 2));
+
+        // Whatever its name, the connection is the key's: another collector's topic, or a sensor outside its selector,
+        // closes it, and nothing of it is routed.
+        foreach (var topic in new[] { $"collectors/{otherCollectorId}/heartbeats", $"sensors/{outside}/heartbeat" })
+        {
+            await using var gateway = await MqttDevice.ConnectAsync(App, "north-gateway", collectorKey);
+            var payload = topic.StartsWith("sensors/", StringComparison.Ordinal)
+                ? SensorsApi.Heartbeat(outside, at)
+                : JsonSerializer.Serialize(new[] { new { sensorId = outside, timestamp = at.ToString("O") } });
+            await Assert.ThrowsAnyAsync<Exception>(() => gateway.PublishAsync(topic, payload));
+        }
+        Assert.Equal(1, await Api.HeartbeatRowsAsync(outside));
     }
 
     [Fact]
