@@ -45,6 +45,9 @@ builder.Services.AddValidatedOptions<MqttOptions>(MqttOptions.Section)
         $"{MqttOptions.Section}:BrokerKey must have at least 16 characters, or be empty (no MQTT ingest).");
 builder.Services.AddSingleton<MqttForwarder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<MqttForwarder>());
+builder.Services.AddHttpClient(MqttSessions.HttpClientName);
+builder.Services.AddSingleton<MqttSessions>();
+builder.Services.AddHostedService(services => services.GetRequiredService<MqttSessions>());
 
 builder.Services.AddReceiveEndpointObserver<ReloadCredentialsOnReconnect>();
 builder.AddSensorsMessaging(bus =>

@@ -1,3 +1,4 @@
+using Ingestion.Api.Mqtt;
 using MassTransit;
 using Sensors360.Contracts;
 
@@ -7,15 +8,23 @@ namespace Ingestion.Api.Credentials;
 /// Applies registry events to the credential cache. Every API instance has its own temporary queue (see
 /// Program.cs), so each one hears every event.
 /// </summary>
-public sealed class RegistryEventsConsumer(CredentialCache cache) :
+public sealed class RegistryEventsConsumer(CredentialCache cache, MqttSessions mqtt) :
     IConsumer<SensorRegistered>, IConsumer<SensorRetired>, IConsumer<SensorKeyRotated>,
     IConsumer<CollectorKeyCreated>, IConsumer<CollectorKeyRevoked>
 {
     public Task Consume(ConsumeContext<SensorRegistered> context) => Apply(context.Message);
 
-    public Task Consume(ConsumeContext<SensorRetired> context) => Apply(context.Message);
+    public Task Consume(ConsumeContext<SensorRetired> context)
+    {
+        mqtt.CloseSensor(context.Message.SensorId, "the sensor was retired");
+        return Apply(context.Message);
+    }
 
-    public Task Consume(ConsumeContext<SensorKeyRotated> context) => Apply(context.Message);
+    public Task Consume(ConsumeContext<SensorKeyRotated> context)
+    {
+        mqtt.CloseSensor(context.Message.SensorId, "the sensor's key was rotated");
+        return Apply(context.Message);
+    }
 
     public Task Consume(ConsumeContext<CollectorKeyCreated> context) => Apply(context.Message);
 

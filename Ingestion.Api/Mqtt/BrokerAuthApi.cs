@@ -17,6 +17,7 @@ public static partial class BrokerAuthApi
 {
     static readonly ContentHttpResult Allow = TypedResults.Text("allow");
     static readonly ContentHttpResult Deny = TypedResults.Text("deny");
+    static readonly ContentHttpResult AllowManagement = TypedResults.Text("allow management");
 
     public static IEndpointRouteBuilder MapBrokerAuthApi(this IEndpointRouteBuilder app)
     {
@@ -41,7 +42,8 @@ public static partial class BrokerAuthApi
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(options.BrokerKey)));
 
     static async Task<ContentHttpResult> User(
-        HttpRequest request, MqttForwarder forwarder, CredentialCache credentials, CredentialLookup lookup, ILoggerFactory loggers)
+        HttpRequest request, MqttForwarder forwarder, CredentialCache credentials, CredentialLookup lookup,
+        IOptions<MqttOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         var form = await FormAsync(request);
         var userName = form["username"].ToString();
@@ -52,7 +54,13 @@ public static partial class BrokerAuthApi
             LogRefused(logger, userName, "MQTT ingest is still starting");
             return Deny;
         }
-        var digest = KeyDigest.OfKey(form["password"].ToString().AsSpan().Trim());
+        var password = form["password"].ToString();
+        if (MqttSessionToken.IsToken(password))
+        {
+            // This service itself, closing a device's connections (MqttSessions): the management API, nothing more.
+            return MqttSessionToken.IsValid(userName, password, options.Value.BrokerKey, time.GetUtcNow()) ? AllowManagement : Deny;
+        }
+        var digest = KeyDigest.OfKey(password.AsSpan().Trim());
         var caller = HeartbeatCaller.Identify(credentials.Current, digest);
         if (caller is null && await lookup.TryAddKeyAsync(digest, request.HttpContext.RequestAborted))
         {

@@ -17,5 +17,11 @@ public sealed class MqttOptions
     [Range(1, 10_000)]
     public int Prefetch { get; set; } = 500;
 
+    /// <summary>
+    /// The broker nodes' management API (<c>http://host:port/</c>), where a device's connections are closed when its key
+    /// is rotated or its sensor retired. Empty: they stay open until the device disconnects.
+    /// </summary>
+    public Uri[] ManagementUrls { get; set; } = [];
+
     public bool Enabled => BrokerKey.Length > 0;
 }

@@ -8,7 +8,8 @@ namespace Sensors360.AppHost.Infrastructure;
 /// <c>Ports:Mqtt</c> when set, as eng/run.sh does with 1883) and signs devices in through its HTTP auth backend, which
 /// asks Ingestion.Api; the services' own broker users stay in RabbitMQ's internal user list, which is asked first.
 /// With a certificate configured (<c>Tls:*</c>) every node also listens for MQTT over TLS (the first on
-/// <c>Ports:MqttTls</c>, as eng/run.sh does with 8883).
+/// <c>Ports:MqttTls</c>, as eng/run.sh does with 8883). Ingestion.Api is given every node's management API, where it
+/// closes the connections of a device whose key stopped being valid.
 /// </summary>
 public static class MqttExtensions
 {
@@ -55,6 +56,7 @@ public static class MqttExtensions
                         node.WithEnvironment("RABBITMQ_TLS_CERT", certificate.ChainPem)
                             .WithEnvironment("RABBITMQ_TLS_KEY", tlsKey);
                     }
+                    ingestion.WithEnvironment($"Mqtt__ManagementUrls__{i}", node.GetEndpoint(LocalRabbitMqResource.ManagementEndpointName));
                     // eng/infra/rabbitmq.sh enables the plugins and appends the settings to the node's rabbitmq.conf.
                     node.WithEnvironment("RABBITMQ_PLUGINS", Plugins)
                         .WithEnvironment("RABBITMQ_EXTRA_CONF", Settings(
@@ -63,6 +65,7 @@ public static class MqttExtensions
                 case RabbitMQServerResource container:
                     var containerNode = builder.CreateResourceBuilder(container)
                         .WithEndpoint(name: EndpointName, scheme: "tcp", port: port, targetPort: MqttPort);
+                    ingestion.WithEnvironment($"Mqtt__ManagementUrls__{i}", containerNode.GetEndpoint("management"));
                     var settings = Settings(Literal(MqttPort), certificate is null ? null : Literal(MqttTlsPort), signIn);
                     if (certificate is not null)
                     {

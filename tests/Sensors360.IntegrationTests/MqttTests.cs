@@ -133,6 +133,69 @@ public sealed class MqttTests(SensorsAppFixture fixture) : StartedSystemTests(fi
     }
 
     [Fact]
+    public async Task A_connected_sensor_is_disconnected_within_seconds_when_its_key_is_rotated_and_signs_in_with_the_new_one()
+    {
+        var (id, oldKey) = await ReadySensorAsync("mqtt-rotated");
+        var at = Base();
+        await using var device = await MqttDevice.ConnectAsync(App, id.ToString(), oldKey);
+        await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, at));
+        Assert.True(await StoredAsync(id, 1));
+
+        using var rotate = await Api.Worker.PostAsync($"/api/sensors/{id}/rotate-key", null);
+        Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
+        var newKey = (await SensorsApi.JsonAsync(rotate)).GetProperty("key").GetString()!;
+
+        // The broker checked the old key only at connect: the connection itself has to be closed.
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(!device.IsConnected), TimeSpan.FromSeconds(20)),
+            "the device was still connected with its old key 20 s after the rotation");
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await using var again = await MqttDevice.ConnectAsync(App, id.ToString(), oldKey);
+                return false;
+            }
+            catch (MqttRefusedException)
+            {
+                return true;
+            }
+        }, TimeSpan.FromSeconds(15)), "the old key still signed in after 15 s");
+
+        await using var renewed = await MqttDevice.ConnectAsync(App, id.ToString(), newKey);
+        await renewed.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, at.AddSeconds(1)));
+        Assert.True(await StoredAsync(id, 2));
+    }
+
+    [Fact]
+    public async Task A_revoked_collector_keys_open_connection_gets_nothing_more_stored_and_hears_why()
+    {
+        var site = Guid.NewGuid().ToString("N")[..12];
+        var (covered, _) = await ReadySensorAsync("mqtt-revoked", new { site });
+        var (collectorId, collectorKey) = await Api.CreateCollectorKeyAsync(SensorsApi.UniqueTag("mqtt-revoked-edge"), new { site });
+        var at = Base();
+        string Batch(DateTimeOffset time) => JsonSerializer.Serialize(new[] { new { sensorId = covered, timestamp = time.ToString("O") } });
+
+        await using var edge = await MqttDevice.ConnectAsync(App, "edge", collectorKey);
+        await edge.SubscribeAsync($"collectors/{collectorId}/errors");
+        await edge.PublishAsync($"collectors/{collectorId}/heartbeats", Batch(at));
+        Assert.True(await StoredAsync(covered, 1));
+
+        using (var revoke = await Api.Worker.DeleteAsync($"/api/collector-keys/{collectorId}"))
+        {
+            Assert.True(revoke.IsSuccessStatusCode, $"revoke answered {(int)revoke.StatusCode}");
+        }
+        // The broker checked the topic once for this connection; Ingestion.Api checks every message it forwards.
+        var n = 0;
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            await edge.PublishAsync($"collectors/{collectorId}/heartbeats", Batch(at.AddSeconds(++n)));
+            return edge.Received.Any(r => r.Payload.Contains("\"status\":401", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(15)), "no 401 heard on the errors topic 15 s after the key was revoked");
+        var refusedAt = at.AddSeconds(n);
+        Assert.Equal(0, await Api.HeartbeatRowsAsync(covered, refusedAt));
+    }
+
+    [Fact]
     public async Task A_sensor_cannot_publish_to_another_sensors_topic()
     {
         var (id, key) = await ReadySensorAsync("mqtt-topic");
