@@ -134,6 +134,57 @@ public sealed class BackpressureTests(BackpressureFixture fixture)
     }
 
     [Fact]
+    public async Task Over_MQTT_heartbeats_past_the_bound_are_acknowledged_and_wait_and_every_one_is_stored_once_the_backlog_drains()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await using var api = new SensorsApi(fixture.App);
+        var (id, key) = await api.RegisterAsync(SensorsApi.UniqueTag("backpressure-mqtt"));
+        await api.WaitUntilKeyAcceptedAsync(id, key);
+        Assert.True(await Poll.UntilAsync(async () => await api.HeartbeatRowsAsync(id) == 1, Deadline), "the first heartbeat was not stored");
+
+        var origin = DateTimeOffset.UtcNow.AddMinutes(-20);
+        origin = new DateTimeOffset(origin.Ticks - origin.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var sent = new List<DateTimeOffset>();
+        try
+        {
+            await fixture.StopAsync("monitor-worker", cts.Token);
+            // Over HTTP until the API refuses: the backlog is now past the bound.
+            Assert.True(await Poll.UntilAsync(async () =>
+            {
+                var at = origin.AddMilliseconds(10 * sent.Count);
+                using var response = await api.PostHeartbeatsAsync(key, SensorsApi.Heartbeat(id, at));
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    sent.Add(at);
+                    return false;
+                }
+                return true;
+            }, Deadline), "HTTP heartbeats were never refused with the worker stopped");
+
+            // A device is not refused meanwhile: the broker acknowledges each message, which waits on its queue.
+            await using (var device = await MqttDevice.ConnectAsync(fixture.App, id.ToString(CultureInfo.InvariantCulture), key))
+            {
+                for (var n = 0; n < 20; n++)
+                {
+                    var at = origin.AddMinutes(1).AddMilliseconds(10 * n);
+                    await device.PublishAsync($"sensors/{id}/heartbeat", SensorsApi.Heartbeat(id, at));
+                    sent.Add(at);
+                }
+                Assert.True(device.IsConnected);
+            }
+
+            await fixture.StartAsync("monitor-worker", cts.Token);
+            Assert.True(await Poll.UntilAsync(async () => await StoredAsync(api, id, sent) == sent.Count, Deadline),
+                $"{await StoredAsync(api, id, sent)} of {sent.Count} heartbeats (HTTP accepted, then 20 over MQTT) stored after the worker came back");
+            Assert.Equal(sent.Count + 1, await api.HeartbeatRowsAsync(id));
+        }
+        finally
+        {
+            await fixture.RestoreAsync("monitor-worker");
+        }
+    }
+
+    [Fact]
     public async Task The_probe_knows_no_count_while_its_queue_does_not_exist_and_reads_it_once_it_does()
     {
         var queue = $"backlog-probe-{Guid.NewGuid():N}";
