@@ -123,7 +123,7 @@ public static partial class Screenshots
     public static string ResultsDirectory { get; } = Path.Combine(
         Environment.GetEnvironmentVariable("SENSORS360_TEST_RESULTS_DIR") is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
-            : Path.Combine(RepositoryRoot(), "artifacts", "test-results"),
+            : Path.Combine(Repository.Root, "artifacts", "test-results"),
         "screenshots");
 
     /// <summary>
@@ -150,18 +150,6 @@ public static partial class Screenshots
         }
         Directory.CreateDirectory(DocsDirectory);
         await page.ScreenshotAsync(new() { Path = Path.Combine(DocsDirectory, fileName), Animations = ScreenshotAnimations.Disabled });
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sensors360.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 
     [GeneratedRegex("[^A-Za-z0-9_.-]")]

@@ -11,18 +11,6 @@ public sealed class DataDirectoryTests
     const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
 
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Sensors360.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("Sensors360.sln not found above the test's directory.");
-    }
-
     [Fact]
     public async Task The_run_script_makes_the_data_directory_and_its_log_owner_only_and_everything_started_after_creates_owner_only_files()
     {
@@ -30,7 +18,7 @@ public sealed class DataDirectoryTests
         {
             return;
         }
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var data = Path.Combine(Directory.CreateTempSubdirectory("sensors360-data-").FullName, "data");
         try
         {

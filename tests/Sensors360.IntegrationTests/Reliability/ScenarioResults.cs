@@ -14,7 +14,7 @@ public static class ScenarioResults
     public static string ResultsPath =>
         Environment.GetEnvironmentVariable("SENSORS360_RELIABILITY_RESULTS") is { Length: > 0 } path
             ? path
-            : Path.Combine(RepositoryRoot(), "artifacts", "reliability", "results.jsonl");
+            : Path.Combine(Repository.Root, "artifacts", "reliability", "results.jsonl");
 
     public static void Record(ScenarioResult result)
     {
@@ -24,17 +24,5 @@ public static class ScenarioResults
             Directory.CreateDirectory(Path.GetDirectoryName(ResultsPath)!);
             File.AppendAllText(ResultsPath, line + "\n");
         }
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sensors360.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }
