@@ -40,7 +40,8 @@ builder.Services.AddSingleton<HeartbeatWriter>();
 builder.Services.AddSingleton<HeartbeatCommitter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatCommitter>());
 builder.Services.AddSingleton<HeartbeatPartitions>();
-builder.Services.AddHostedService<PartitionMaintenanceService>();
+builder.Services.AddSingleton<RowRetention>();
+builder.Services.AddHostedService<StorageMaintenanceService>();
 builder.AddWebhooks();
 
 builder.Services.AddSingleton<FleetStatistics>();

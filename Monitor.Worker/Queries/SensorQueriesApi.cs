@@ -190,7 +190,7 @@ public static class SensorQueriesApi
         }
 
         var now = clock.GetUtcNow();
-        var monthAgo = now.AddDays(-30);
+        var monthAgo = now.AddDays(-Uptime.LongestWindowDays);
         var history = await db.SensorStateChanges.AsNoTracking()
             .Where(c => c.SensorId == id && c.At >= monthAgo).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancellationToken);
         var before = await db.SensorStateChanges.AsNoTracking()

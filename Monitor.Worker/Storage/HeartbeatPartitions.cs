@@ -26,28 +26,3 @@ public sealed class HeartbeatPartitions(NpgsqlDataSource dataSource, IOptions<Mo
         return new MaintenanceResult(reader.GetInt32(0), reader.GetInt32(1));
     }
 }
-
-/// <summary>Runs <see cref="HeartbeatPartitions.MaintainAsync"/> every <see cref="MonitorOptions.PartitionMaintenancePeriod"/>.</summary>
-public sealed class PartitionMaintenanceService(
-    HeartbeatPartitions partitions, IOptions<MonitorOptions> options, ILogger<PartitionMaintenanceService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PartitionMaintenancePeriod);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                var result = await partitions.MaintainAsync(stoppingToken);
-                if (result.Created > 0 || result.Dropped > 0)
-                {
-                    logger.LogInformation("Heartbeat partitions: {Created} created, {Dropped} dropped", result.Created, result.Dropped);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Heartbeat partition maintenance failed; retrying next period");
-            }
-        }
-    }
-}

@@ -9,6 +9,12 @@ public readonly record struct StateFlip(DateTimeOffset At, SensorState To);
 public static class Uptime
 {
     /// <summary>
+    /// The longest window a sensor's uptime is given for (<c>GET /api/sensors/{id}</c>: 24 hours, 7 and 30 days). Its
+    /// state changes are kept at least this long (<see cref="Liveness.MonitorOptions.StateChangeRetentionDays"/>).
+    /// </summary>
+    public const int LongestWindowDays = 30;
+
+    /// <summary>
     /// Time in <see cref="SensorState.Up"/> or <see cref="SensorState.Late"/> divided by time in Up, Late or
     /// <see cref="SensorState.Down"/>, within [<paramref name="from"/>, <paramref name="to"/>). Time in
     /// <see cref="SensorState.New"/> (before the first heartbeat) and <see cref="SensorState.Retired"/> is not observed.

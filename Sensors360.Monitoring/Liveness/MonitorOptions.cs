@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Sensors360.Monitoring.Analytics;
 
 namespace Sensors360.Monitoring.Liveness;
 
@@ -11,11 +12,33 @@ public sealed class MonitorOptions
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 90;
 
+    /// <summary>
+    /// State changes older than this are deleted, except each sensor's latest one before that horizon: it gives the
+    /// sensor's state there, which a window's uptime starts from. Unset: as long as the heartbeats
+    /// (<see cref="RetentionDays"/>), so that a sensor's history of heartbeats and of states covers the same past, and
+    /// never less than the longest uptime window (<see cref="Uptime.LongestWindowDays"/>), which reads them.
+    /// </summary>
+    [Range(Uptime.LongestWindowDays, 3650)]
+    public int? StateChangeRetentionDays { get; set; }
+
+    /// <summary>The state-change retention in effect: <see cref="StateChangeRetentionDays"/>, or its default when unset.</summary>
+    public int EffectiveStateChangeRetentionDays => StateChangeRetentionDays ?? Math.Max(RetentionDays, Uptime.LongestWindowDays);
+
+    /// <summary>
+    /// Risk models fitted longer ago than this are deleted, except the newest (the model in use). Only the newest is
+    /// ever read; the older ones show how the model moved, as far back as the heartbeats they were fitted from.
+    /// </summary>
+    [Range(1, 3650)]
+    public int RiskModelRetentionDays { get; set; } = 90;
+
     /// <summary>How many days of partitions exist ahead of today.</summary>
     [Range(1, 60)]
     public int PartitionDaysAhead { get; set; } = 7;
 
-    /// <summary>How often partitions are created ahead and expired ones dropped.</summary>
+    /// <summary>
+    /// How often partitions are created ahead and expired ones dropped, and (by the worker running the periodic work)
+    /// expired rows deleted.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PartitionMaintenancePeriod { get; set; } = TimeSpan.FromHours(1);
 

@@ -14,5 +14,7 @@ sealed class SensorStateChangeConfiguration : IEntityTypeConfiguration<SensorSta
         change.Property(c => c.ToState).HasStateText();
         change.HasOne<Sensor>().WithMany().HasForeignKey(c => c.SensorId).OnDelete(DeleteBehavior.Cascade);
         change.HasIndex(c => new { c.SensorId, c.At });
+        // Retention walks the expired changes oldest first, in batches, each starting where the last one stopped.
+        change.HasIndex(c => new { c.At, c.Id });
     }
 }

@@ -389,6 +389,9 @@ namespace Sensors360.Monitoring.Storage.Migrations
                     b.HasKey("Id")
                         .HasName("pk_sensor_state_changes");
 
+                    b.HasIndex("At", "Id")
+                        .HasDatabaseName("ix_sensor_state_changes_at_id");
+
                     b.HasIndex("SensorId", "At")
                         .HasDatabaseName("ix_sensor_state_changes_sensor_id_at");
 
