@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 
@@ -55,24 +54,11 @@ public sealed class ContainerImageTests
 
     static async Task<EvaluatedProject> ImageAsync(string projectPath)
     {
-        var start = new ProcessStartInfo("dotnet",
-        [
+        var output = await Command.RunAsync(Repository.Root, "dotnet",
             "msbuild", projectPath, "-nologo",
             "-getProperty:EnableSdkContainerSupport", "-getProperty:ContainerRepository", "-getProperty:ContainerUser",
-            "-getProperty:ContainerImageTags", "-getItem:ContainerPort", "-getItem:ContainerLabel", "-getItem:ContainerEnvironmentVariable",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repository.Root,
-        };
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"dotnet msbuild {projectPath} failed: {await error}{await output}");
-        return new EvaluatedProject(JsonDocument.Parse(await output).RootElement);
+            "-getProperty:ContainerImageTags", "-getItem:ContainerPort", "-getItem:ContainerLabel", "-getItem:ContainerEnvironmentVariable");
+        return new EvaluatedProject(JsonDocument.Parse(output).RootElement);
     }
 
     sealed record EvaluatedProject(JsonElement Root)
