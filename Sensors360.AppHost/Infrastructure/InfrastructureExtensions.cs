@@ -103,7 +103,9 @@ public static class InfrastructureExtensions
             dataRoot ??= Path.Combine(Path.GetTempPath(), $"sensors360-{Guid.NewGuid():N}"[..22]);
 
             var postgres = builder.AddLocalPostgres(PostgresName, postgresPassword.Resource, Path.Combine(dataRoot, "postgres"), ephemeral)
-                .WithArgs(options.PostgresArguments());
+                .WithArgs(options.PostgresArguments())
+                // Kept data can be backed up (eng/backup.sh): the server archives WAL with pgBackRest once it is set up.
+                .WithEnvironment("WAL_ARCHIVE", ephemeral ? "0" : "1");
             database = postgres.AddLocalDatabase(DatabaseName);
             postgresEndpoints.Add(postgres.Resource.Endpoint);
             if (topology.IsHa)

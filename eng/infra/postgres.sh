@@ -10,6 +10,9 @@
 # 127.0.0.1:PRIMARY_PORT: made once with pg_basebackup, replicating through the slot "sensors360_standby", as the
 # superuser (POSTGRES_PASSWORD is the primary's). A data directory that is no longer a standby was promoted: it
 # refuses to start next to its old primary (docs/scaling.md says how to rebuild one of them).
+#
+# With WAL_ARCHIVE=1 (the AppHost's primary when its data is kept) every finished WAL segment goes to pgBackRest once
+# eng/backup.sh has configured it (eng/lib/pgbackrest.sh; docs/deployment.md#backups).
 set -uo pipefail
 
 : "${PGPORT:?PGPORT is required}" "${PGDATA_DIR:?PGDATA_DIR is required}" "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}"
@@ -68,6 +71,14 @@ if [ -n "${PRIMARY_PORT:-}" ]; then
   standby_args=(-c "primary_conninfo=$conninfo" -c "primary_slot_name=$SLOT")
 fi
 
+archive_args=()
+if [ "${WAL_ARCHIVE:-0}" = 1 ] && [ -z "${PRIMARY_PORT:-}" ]; then
+  # shellcheck source=../lib/pgbackrest.sh
+  . "$(dirname "${BASH_SOURCE[0]}")/../lib/pgbackrest.sh"
+  pgbackrest_archive_args "$PGDATA_DIR"
+  archive_args=("${PGBACKREST_ARCHIVE_ARGS[@]}")
+fi
+
 if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
   # Socket connections (in the 0700 data directory) are trusted; TCP needs the password.
   pwfile="$(dirname "$PGDATA_DIR")/.initdb-pw-$$"
@@ -85,7 +96,7 @@ if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
 fi
 
 "${as_owner[@]}" "$BIN/postgres" -D "$PGDATA_DIR" -p "$PGPORT" -k "$PGDATA_DIR" \
-  -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 "$@" "${standby_args[@]}" &
+  -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 "${archive_args[@]}" "$@" "${standby_args[@]}" &
 PID=$!
 trap 'kill -INT "$PID" 2>/dev/null' TERM INT
 

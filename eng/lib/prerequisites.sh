@@ -88,6 +88,11 @@ ensure_local_infrastructure() {
   fi
 }
 
+# Backups of the local PostgreSQL (eng/backup.sh, eng/restore.sh).
+ensure_pgbackrest() {
+  command -v pgbackrest >/dev/null 2>&1 || apt_install pgbackrest
+}
+
 ensure_chromium() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
 }

@@ -125,6 +125,19 @@ public sealed class InfrastructureModelTests
         Assert.Equal(Path.Combine(dataDirectory, "rabbitmq"), model.Resources.OfType<LocalRabbitMqResource>().Single().DataDirectory);
     }
 
+    [Fact]
+    public async Task Only_a_primary_with_kept_data_archives_WAL_for_backups()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"sensors360-model-{Guid.NewGuid():N}");
+        await using (var kept = await BuildAsync("--Infrastructure:Mode=local", "--Topology:Mode=ha", $"--Infrastructure:DataDirectory={dataDirectory}"))
+        {
+            Assert.Equal("1", (await EnvironmentAsync(Resource(kept, "postgres")))["WAL_ARCHIVE"]);
+            Assert.False((await EnvironmentAsync(Resource(kept, "postgres-standby"))).ContainsKey("WAL_ARCHIVE"));
+        }
+        await using var throwaway = await BuildAsync("--Infrastructure:Mode=local");
+        Assert.Equal("0", (await EnvironmentAsync(Resource(throwaway, "postgres")))["WAL_ARCHIVE"]);
+    }
+
     [Theory]
     [InlineData("local")]
     [InlineData("containers")]
