@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Backs up the local PostgreSQL (the local infrastructure mode's database) with pgBackRest, while it runs.
+# Backs up the system's PostgreSQL with pgBackRest, while it runs: the local server (local infrastructure mode), or
+# the container made from deploy/containers/postgres (container mode; eng/lib/pgbackrest-container.sh).
 #
 #   eng/backup.sh [full|diff|incr]
 #
@@ -8,7 +9,9 @@
 # every WAL segment, which is what makes a restore to any moment after the first backup possible (eng/restore.sh).
 # Backups past the retention are expired after each backup. Installs pgBackRest with apt-get when it is missing.
 #
-# Environment (all optional): SENSORS360_DATA_DIR=<repo>/.data (the server's data is in its postgres/), and the
+# Environment (all optional): SENSORS360_DATA_DIR=<repo>/.data (the server's data is in its postgres/),
+# SENSORS360_INFRASTRUCTURE_MODE=auto (local when that data exists, else containers), SENSORS360_POSTGRES_CONTAINER
+# (the container, when several run), and the
 # repository settings SENSORS360_BACKUP_* (eng/lib/pgbackrest.sh; docs/deployment.md#backups). The settings are kept
 # in <data dir>/pgbackrest/pgbackrest.conf: they need to be given again only to change them.
 set -euo pipefail
@@ -17,6 +20,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 # shellcheck source=lib/pgbackrest.sh
 . "$REPO_ROOT/eng/lib/pgbackrest.sh"
+# shellcheck source=lib/pgbackrest-container.sh
+. "$REPO_ROOT/eng/lib/pgbackrest-container.sh"
 
 usage() { echo "usage: eng/backup.sh [full|diff|incr]   (default: full if there is no backup yet, else incr)" >&2; exit 2; }
 case "${1:-}" in
@@ -29,8 +34,13 @@ esac
 
 DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
 PGDATA=$DATA_DIR/postgres
-[ -s "$PGDATA/PG_VERSION" ] || die "no local PostgreSQL data in $PGDATA. Backups cover the local infrastructure mode;
-       for the container mode see docs/deployment.md#backups."
+# The database of the mode the system runs in: a local server's data here, else the container's.
+case "${SENSORS360_INFRASTRUCTURE_MODE:-auto}" in
+  local) [ -s "$PGDATA/PG_VERSION" ] || die "no local PostgreSQL data in $PGDATA" ;;
+  containers) pgbackrest_container_backup "$TYPE"; exit ;;
+  auto) [ -s "$PGDATA/PG_VERSION" ] || { pgbackrest_container_backup "$TYPE"; exit; } ;;
+  *) die "SENSORS360_INFRASTRUCTURE_MODE must be auto, containers or local" ;;
+esac
 [ ! -f "$PGDATA/standby.signal" ] || die "$PGDATA is a standby; back up the primary"
 
 # The server must run: pgBackRest copies it online and waits until the WAL of the backup is archived.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Restores the local PostgreSQL from pgBackRest's backups and archived WAL (made by eng/backup.sh).
+# Restores the system's PostgreSQL from pgBackRest's backups and archived WAL (made by eng/backup.sh): the local
+# server's data directory, or in the container mode the data volume recorded by the last eng/backup.sh.
 #
 #   eng/restore.sh --time "2026-12-03 14:05:00+01"   the database as it was at that moment (point in time)
 #   eng/restore.sh --latest                         everything archived: the last backup plus all WAL after it
@@ -10,7 +11,8 @@
 # the server's time zone. In the ha topology the standby's copy is deleted: eng/run.sh makes a fresh one from the
 # restored primary.
 #
-# Environment (optional): SENSORS360_DATA_DIR=<repo>/.data, SENSORS360_RESTORE_TIMEOUT=3600 (seconds allowed for
+# Environment (optional): SENSORS360_DATA_DIR=<repo>/.data, SENSORS360_INFRASTRUCTURE_MODE=auto (local when local
+# backups are configured, else containers when recorded), SENSORS360_RESTORE_TIMEOUT=3600 (seconds allowed for
 # replaying WAL).
 set -euo pipefail
 
@@ -18,6 +20,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
 # shellcheck source=lib/pgbackrest.sh
 . "$REPO_ROOT/eng/lib/pgbackrest.sh"
+# shellcheck source=lib/pgbackrest-container.sh
+. "$REPO_ROOT/eng/lib/pgbackrest-container.sh"
 
 usage() { echo 'usage: eng/restore.sh --time "YYYY-MM-DD HH:MM:SS[.ffffff][+TZ]" | --latest' >&2; exit 2; }
 TARGET=
@@ -33,6 +37,12 @@ fi
 DATA_DIR=${SENSORS360_DATA_DIR:-$REPO_ROOT/.data}
 PGDATA=$DATA_DIR/postgres
 pgbackrest_paths "$PGDATA"
+case "${SENSORS360_INFRASTRUCTURE_MODE:-auto}" in
+  local) ;;
+  containers) pgbackrest_container_restore "$TARGET"; exit ;;
+  auto) [ -f "$PGBACKREST_CONF" ] || [ ! -f "$DATA_DIR/pgbackrest/container.env" ] || { pgbackrest_container_restore "$TARGET"; exit; } ;;
+  *) die "SENSORS360_INFRASTRUCTURE_MODE must be auto, containers or local" ;;
+esac
 [ -f "$PGBACKREST_CONF" ] || die "no backups are configured for $PGDATA ($PGBACKREST_CONF is missing; eng/backup.sh makes backups)"
 
 pid=$(sed -n 1p "$PGDATA/postmaster.pid" 2>/dev/null || true)

@@ -35,13 +35,13 @@ public static class ContainerClusterExtensions
     }
 
     /// <summary>
-    /// A streaming hot standby of <paramref name="primary"/> in a container of the same image, made on first start with
-    /// pg_basebackup through the replication slot <paramref name="applicationName"/>. Returns its endpoint.
+    /// A streaming hot standby of <paramref name="primary"/> in a container of <paramref name="image"/> (the primary's
+    /// version), made on first start with pg_basebackup through the replication slot <paramref name="applicationName"/>.
+    /// Returns its endpoint.
     /// </summary>
     public static EndpointReference AddContainerStandby(this IDistributedApplicationBuilder builder, string name,
-        IResourceBuilder<PostgresServerResource> primary, string applicationName, string[] settings)
+        IResourceBuilder<PostgresServerResource> primary, ContainerImageAnnotation image, string applicationName, string[] settings)
     {
-        var image = primary.Resource.Annotations.OfType<ContainerImageAnnotation>().Last();
         var primaryHost = primary.Resource.Name;
         var start = $"""
             set -e

@@ -67,12 +67,15 @@ public static class InfrastructureExtensions
             var server = builder.AddPostgres(PostgresName, password: postgresPassword)
                 .WithDataVolume()
                 .WithArgs(options.PostgresArguments());
+            // The standby copies the primary and never archives: the stock image is enough, of the same version.
+            var stockImage = server.StockImage();
+            server.WithPgBackRest();
             database = server.AddDatabase(DatabaseName);
             postgresEndpoints.Add(server.Resource.PrimaryEndpoint);
             if (topology.IsHa)
             {
                 server.WithArgs(PrimaryArguments);
-                postgresEndpoints.Add(builder.AddContainerStandby(StandbyName, server, StandbyApplicationName, options.PostgresArguments()));
+                postgresEndpoints.Add(builder.AddContainerStandby(StandbyName, server, stockImage, StandbyApplicationName, options.PostgresArguments()));
             }
             var cookie = topology.IsHa ? builder.AddParameter("messaging-cookie", alphanumeric, secret: true, persist: true) : null;
             for (var node = 1; node <= (topology.IsHa ? TopologyOptions.BrokerNodes : 1); node++)

@@ -10,10 +10,10 @@
 
 PGBACKREST_STANZA=sensors360
 
-# Sets PGBACKREST_DIR, PGBACKREST_CONF and PGBACKREST_LOCAL_REPO for the server whose data directory is $1.
+# Sets PGBACKREST_DIR, PGBACKREST_CONF and PGBACKREST_LOCAL_REPO for the server whose data directory is $1: next to
+# it, or under $2 (in a container: /var/lib/pgbackrest, the backup volume).
 pgbackrest_paths() {
-  local root
-  root=$(dirname "$1")
+  local root=${2:-$(dirname "$1")}
   PGBACKREST_DIR=$root/pgbackrest
   PGBACKREST_CONF=$PGBACKREST_DIR/pgbackrest.conf
   PGBACKREST_LOCAL_REPO=$root/backups
@@ -43,8 +43,26 @@ pgbackrest_archive_args() {
 #   SENSORS360_BACKUP_S3_VERIFY_TLS (y | n: n only for a server with a self-signed certificate)
 # Prints an error and returns 1 when the settings are incomplete.
 pgbackrest_write_config() {
-  local pgdata=$1 repo tmp
+  local pgdata=$1 tmp
   pgbackrest_paths "$pgdata"
+  mkdir -p "$PGBACKREST_DIR/log" "$PGBACKREST_DIR/lock" || return 1
+  if [ -z "${SENSORS360_BACKUP_S3_BUCKET:-}" ]; then
+    mkdir -p "$PGBACKREST_LOCAL_REPO" || return 1
+    chmod 700 "$PGBACKREST_LOCAL_REPO"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$PGBACKREST_LOCAL_REPO"
+  fi
+  tmp=$PGBACKREST_CONF.new
+  (umask 077; pgbackrest_config "$pgdata" "$pgdata" > "$tmp") || { rm -f "$tmp"; return 1; }
+  mv "$tmp" "$PGBACKREST_CONF" || return 1
+  # pgBackRest runs as the server's user: PostgreSQL starts archive-push, and the scripts run it the same way.
+  chmod 700 "$PGBACKREST_DIR"
+  [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$PGBACKREST_DIR"
+}
+
+# Prints the configuration (with the paths pgbackrest_paths set) for the server whose data directory is $1 and whose
+# socket is in $2, from the SENSORS360_BACKUP_* variables above. Returns 1 when they are incomplete.
+pgbackrest_config() {
+  local pgdata=$1 socket=$2 repo
   if [ -n "${SENSORS360_BACKUP_S3_BUCKET:-}" ]; then
     local endpoint=${SENSORS360_BACKUP_S3_ENDPOINT:-} name
     for name in SENSORS360_BACKUP_S3_ENDPOINT SENSORS360_BACKUP_S3_KEY SENSORS360_BACKUP_S3_KEY_SECRET; do
@@ -66,14 +84,7 @@ repo1-storage-port=${endpoint##*:}"
   else
     repo="repo1-path=$PGBACKREST_LOCAL_REPO"
   fi
-  mkdir -p "$PGBACKREST_DIR/log" "$PGBACKREST_DIR/lock" || return 1
-  if [ -z "${SENSORS360_BACKUP_S3_BUCKET:-}" ]; then
-    mkdir -p "$PGBACKREST_LOCAL_REPO" || return 1
-    chmod 700 "$PGBACKREST_LOCAL_REPO"
-    [ "$(id -u)" != 0 ] || chown postgres:postgres "$PGBACKREST_LOCAL_REPO"
-  fi
-  tmp=$PGBACKREST_CONF.new
-  (umask 077; cat > "$tmp") <<CONF || return 1
+  cat <<CONF
 # Written by eng/backup.sh (eng/lib/pgbackrest.sh); changes here are lost when a SENSORS360_BACKUP_* variable is set.
 [global]
 $repo
@@ -88,13 +99,9 @@ log-level-file=info
 
 [$PGBACKREST_STANZA]
 pg1-path=$pgdata
-pg1-socket-path=$pgdata
+pg1-socket-path=$socket
 pg1-user=postgres
 CONF
-  mv "$tmp" "$PGBACKREST_CONF" || return 1
-  # pgBackRest runs as the server's user: PostgreSQL starts archive-push, and the scripts run it the same way.
-  chmod 700 "$PGBACKREST_DIR"
-  [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$PGBACKREST_DIR"
 }
 
 # Runs pgbackrest with the configuration and stanza, as the server's user (postgres when we are root).

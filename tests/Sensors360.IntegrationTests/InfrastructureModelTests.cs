@@ -138,6 +138,27 @@ public sealed class InfrastructureModelTests
         Assert.Equal("0", (await EnvironmentAsync(Resource(throwaway, "postgres")))["WAL_ARCHIVE"]);
     }
 
+    [Fact]
+    public async Task Containers_mode_runs_PostgreSQL_from_the_pgBackRest_image_built_on_the_standby_image()
+    {
+        await using var model = await BuildAsync("--Infrastructure:Mode=containers", "--Topology:Mode=ha");
+
+        var primary = Resource(model, "postgres");
+        var build = Assert.Single(primary.Annotations.OfType<DockerfileBuildAnnotation>());
+        Assert.Equal(Path.Combine(Repository.Root, "deploy", "containers", "postgres"), build.ContextPath);
+        Assert.Contains(primary.Annotations.OfType<ContainerMountAnnotation>(),
+            m => m.Type == ContainerMountType.Volume && m.Target == ContainerBackupExtensions.BackupVolumeTarget);
+
+        // The standby streams from the primary, so both must run one PostgreSQL version: the one the image is built on,
+        // which is also the Dockerfile's default (eng/restore.sh and builds by hand use it).
+        var stock = Resource(model, "postgres-standby").Annotations.OfType<ContainerImageAnnotation>().Last();
+        var baseImage = $"{stock.Registry}/{stock.Image}:{stock.Tag}";
+        Assert.Equal("library/postgres", stock.Image);
+        Assert.Equal(baseImage, build.BuildArguments["BASE_IMAGE"]);
+        Assert.Contains($"ARG BASE_IMAGE={baseImage}\n",
+            File.ReadAllText(Path.Combine(build.ContextPath, "Dockerfile")).Replace("\r", ""));
+    }
+
     [Theory]
     [InlineData("local")]
     [InlineData("containers")]

@@ -30,6 +30,31 @@ public sealed class BackupRestoreTests
         Assert.Contains(stored, f => f.Contains("archive", StringComparison.Ordinal) && f.Contains(".zst", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Without_a_local_server_or_a_database_container_the_scripts_say_what_is_missing_and_change_nothing()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("sensors360-nobackup-");
+        try
+        {
+            var environment = new Dictionary<string, string?> { ["SENSORS360_DATA_DIR"] = dataDirectory.FullName };
+
+            // No local data, so the database must be the container mode's: this machine has no engine, or none runs it.
+            var (exitCode, output) = await Scripts.RunEngAsync("backup.sh", [], environment);
+            Assert.NotEqual(0, exitCode);
+            Assert.True(output.Contains("no container engine answers", StringComparison.Ordinal)
+                || output.Contains("no PostgreSQL container runs", StringComparison.Ordinal), output);
+
+            (exitCode, output) = await Scripts.RunEngAsync("restore.sh", ["--latest"], environment);
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("no backups are configured", output, StringComparison.Ordinal);
+            Assert.Empty(dataDirectory.EnumerateFileSystemInfos("*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            dataDirectory.Delete(recursive: true);
+        }
+    }
+
     /// <summary>
     /// Heartbeats, a full backup, more heartbeats, the moment, more heartbeats, an incremental backup, more heartbeats
     /// that exist only in archived WAL; then restores to the end of the archive and to the moment.
