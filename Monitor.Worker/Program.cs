@@ -76,6 +76,7 @@ app.MapOpenApi();
 var operators = app.MapGroup("").RequireCallers(ServiceCallers.Gateway);
 var provisioning = app.MapGroup("").RequireCallers(ServiceCallers.Gateway, ServiceCallers.Simulator);
 provisioning.MapSensorsApi();
+operators.MapSensorEditApi();
 operators.MapSensorQueriesApi();
 operators.MapStatsApi();
 provisioning.MapCollectorKeysApi();

@@ -7,6 +7,9 @@ public sealed record SensorRegistered(long SensorId, string Tag, IReadOnlyDictio
 
 public sealed record SensorRetired(long SensorId, DateTimeOffset At);
 
+/// <summary>An operator changed the sensor's tag or labels (labels decide which collector keys may report for it).</summary>
+public sealed record SensorEdited(long SensorId, string Tag, IReadOnlyDictionary<string, string> Labels, DateTimeOffset At);
+
 public sealed record SensorKeyRotated(long SensorId, string KeyHash, DateTimeOffset At);
 
 /// <summary>A collector key authorises any sensor (empty selector) or those whose labels contain every selector pair.</summary>

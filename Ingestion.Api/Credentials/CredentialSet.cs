@@ -53,6 +53,9 @@ public sealed class CredentialSet
             case SensorKeyRotated e when _sensors.TryGetValue(e.SensorId, out var sensor):
                 SetSensor(sensor with { Digest = KeyDigest.FromHex(e.KeyHash) });
                 break;
+            case SensorEdited e when _sensors.TryGetValue(e.SensorId, out var sensor):
+                SetSensor(sensor with { Labels = e.Labels });
+                break;
             case SensorRetired e when _sensors.TryGetValue(e.SensorId, out var sensor):
                 SetSensor(sensor with { RetiredAt = sensor.RetiredAt ?? e.At });
                 break;

@@ -9,7 +9,7 @@ namespace Ingestion.Api.Credentials;
 /// Program.cs), so each one hears every event.
 /// </summary>
 public sealed class RegistryEventsConsumer(CredentialCache cache, MqttSessions mqtt) :
-    IConsumer<SensorRegistered>, IConsumer<SensorRetired>, IConsumer<SensorKeyRotated>,
+    IConsumer<SensorRegistered>, IConsumer<SensorRetired>, IConsumer<SensorEdited>, IConsumer<SensorKeyRotated>,
     IConsumer<CollectorKeyCreated>, IConsumer<CollectorKeyRevoked>
 {
     public Task Consume(ConsumeContext<SensorRegistered> context) => Apply(context.Message);
@@ -19,6 +19,8 @@ public sealed class RegistryEventsConsumer(CredentialCache cache, MqttSessions m
         mqtt.CloseSensor(context.Message.SensorId, "the sensor was retired");
         return Apply(context.Message);
     }
+
+    public Task Consume(ConsumeContext<SensorEdited> context) => Apply(context.Message);
 
     public Task Consume(ConsumeContext<SensorKeyRotated> context)
     {

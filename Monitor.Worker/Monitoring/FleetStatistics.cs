@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
 
 namespace Monitor.Worker.Monitoring;
 
@@ -61,7 +62,9 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
                avg(GREATEST(0, extract(epoch FROM
                        CASE WHEN COALESCE(retired_at, @as_of) - last_received_at > @dead_after THEN last_heartbeat_at ELSE retired_at END
                        - first_heartbeat_at)) / 86400.0)
-                   FILTER (WHERE first_heartbeat_at IS NOT NULL AND (retired_at IS NOT NULL OR @as_of - last_received_at > @dead_after))::float8,
+                   FILTER (WHERE first_heartbeat_at IS NOT NULL
+                                 AND (COALESCE(retired_at, @as_of) - last_received_at > @dead_after
+                                      OR retired_at IS NOT NULL AND COALESCE(retirement_reason, @failed) = @failed))::float8,
                COALESCE(sum(heartbeat_count), 0)::bigint
         FROM sensor_status
         WHERE (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
@@ -83,6 +86,8 @@ public sealed class FleetStatistics(NpgsqlDataSource dataSource, IOptions<Monito
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("as_of", asOf < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : asOf));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("stale", options.Value.DefaultStaleAfter));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("dead_after", options.Value.DeadAfter));
+            // Retired alive for another reason, a sensor's life did not end (RetirementReasonNames.CountsAsFailure).
+            command.Parameters.Add(new NpgsqlParameter<string>("failed", RetirementReason.Failed.Name()));
             SensorFilter.AddParameters(command, filter);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);

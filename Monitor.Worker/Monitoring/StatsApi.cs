@@ -4,6 +4,7 @@ using Monitor.Worker.Queries;
 using Npgsql;
 using Sensors360.Monitoring.Analytics;
 using Sensors360.Monitoring.Liveness;
+using Sensors360.Monitoring.Model;
 
 namespace Monitor.Worker.Monitoring;
 
@@ -96,7 +97,7 @@ public static class StatsApi
         NpgsqlDataSource db, SensorFilter? filter, DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand("""
-            SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at FROM sensor_status
+            SELECT first_heartbeat_at, last_heartbeat_at, last_received_at, retired_at, retirement_reason FROM sensor_status
             WHERE first_heartbeat_at IS NOT NULL
               AND (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
             """);
@@ -107,7 +108,8 @@ public static class StatsApi
             while (await reader.ReadAsync(cancellationToken))
             {
                 DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
-                if (Lifespans.Of(Time(0), Time(1), Time(2), Time(3), now, deadAfter) is { } life)
+                var reason = reader.IsDBNull(4) ? null : RetirementReasonNames.Parse(reader.GetString(4));
+                if (Lifespans.Of(Time(0), Time(1), Time(2), Time(3), now, deadAfter, reason) is { } life)
                 {
                     lives.Add(life);
                 }

@@ -20,7 +20,13 @@ public sealed record FlipItem(string From, string To, DateTimeOffset At);
 /// <summary>Timings in effect (the sensor's own, else the global defaults) and the deadlines they give.</summary>
 public sealed record SensorTimings(
     double ExpectedIntervalSeconds, double GraceSeconds, double StaleAfterSeconds, bool ExpectedIntervalIsDefault,
-    bool GraceIsDefault, bool StaleAfterIsDefault, DateTimeOffset? LateAt, DateTimeOffset? DownAt);
+    bool GraceIsDefault, bool StaleAfterIsDefault, DateTimeOffset? LateAt, DateTimeOffset? DownAt)
+{
+    public static SensorTimings Of(Sensor sensor, MonitorOptions defaults) => new(
+        (sensor.ExpectedInterval ?? defaults.DefaultExpectedInterval).TotalSeconds, (sensor.Grace ?? defaults.DefaultGrace).TotalSeconds,
+        (sensor.StaleAfter ?? defaults.DefaultStaleAfter).TotalSeconds, sensor.ExpectedInterval is null, sensor.Grace is null,
+        sensor.StaleAfter is null, sensor.LateAt, sensor.DownAt);
+}
 
 /// <param name="P50Seconds">Median gap between consecutive heartbeats over <see cref="WindowHours"/> (sensor clock).</param>
 public sealed record SensorIntervals(double? MeanSeconds, double? P50Seconds, double? P95Seconds, int WindowHours, int Samples);
@@ -30,7 +36,7 @@ public sealed record SensorUptime(double? Last24Hours, double? Last7Days, double
 
 public sealed record SensorDetail(
     long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince,
-    DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, long? ReplacedBy, DateTimeOffset? FirstHeartbeatAt,
+    DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, string? RetirementReason, long? ReplacedBy, DateTimeOffset? FirstHeartbeatAt,
     DateTimeOffset? LastHeartbeatAt, DateTimeOffset? LastReceivedAt, long HeartbeatCount, SensorTimings Timings,
     SensorIntervals Intervals, SensorUptime Uptime, IReadOnlyList<HeartbeatItem> RecentHeartbeats, IReadOnlyList<FlipItem> Flips);
 
@@ -215,14 +221,10 @@ public static class SensorQueriesApi
         var lastFlips = await db.SensorStateChanges.AsNoTracking().Where(c => c.SensorId == id)
             .OrderByDescending(c => c.At).ThenByDescending(c => c.Id).Take(flips).ToListAsync(cancellationToken);
 
-        var o = options.Value;
         return TypedResults.Ok(new SensorDetail(
-            sensor.Id, sensor.Tag, sensor.Labels, sensor.State.Name(), sensor.StateSince, sensor.CreatedAt, sensor.RetiredAt, sensor.ReplacedBy,
-            sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.LastReceivedAt, sensor.HeartbeatCount,
-            new SensorTimings(
-                (sensor.ExpectedInterval ?? o.DefaultExpectedInterval).TotalSeconds, (sensor.Grace ?? o.DefaultGrace).TotalSeconds,
-                (sensor.StaleAfter ?? o.DefaultStaleAfter).TotalSeconds, sensor.ExpectedInterval is null, sensor.Grace is null,
-                sensor.StaleAfter is null, sensor.LateAt, sensor.DownAt),
+            sensor.Id, sensor.Tag, sensor.Labels, sensor.State.Name(), sensor.StateSince, sensor.CreatedAt, sensor.RetiredAt,
+            sensor.RetirementReason?.Name(), sensor.ReplacedBy, sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.LastReceivedAt,
+            sensor.HeartbeatCount, SensorTimings.Of(sensor, options.Value),
             new SensorIntervals(
                 Intervals.MeanSeconds(new HeartbeatSummary(sensor.FirstHeartbeatAt, sensor.LastHeartbeatAt, sensor.HeartbeatCount)),
                 percentiles.P50Seconds, percentiles.P95Seconds, IntervalWindowHours, times.Count),

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
 
@@ -13,7 +14,24 @@ public sealed record SensorKeyResponse(long Id, string Tag, string Key);
 /// <summary>The new sensor that took over a retired one's tag; its key is shown here only.</summary>
 public sealed record ReplacementResponse(long Id, string Tag, string Key, long Replaces);
 
-public sealed record SensorSummary(long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince, DateTimeOffset? RetiredAt);
+public sealed record SensorSummary(
+    long Id, string Tag, IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset StateSince, DateTimeOffset? RetiredAt,
+    string? RetirementReason);
+
+/// <summary>Why a sensor is retired or replaced; without a reason the retirement counts as a failure.</summary>
+public sealed record RetireRequest(string? Reason)
+{
+    /// <returns>A validation problem, or null with <paramref name="reason"/> set (null when none was given).</returns>
+    public static ValidationProblem? Validate(RetireRequest? request, out RetirementReason? reason)
+    {
+        reason = RetirementReasonNames.Parse(request?.Reason);
+        return request?.Reason is { } given && reason is null
+            ? TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["reason"] = [$"'{given}' is not a reason; give one of {string.Join(", ", RetirementReasonNames.Names.Values)}, or none."] },
+                detail: "The sensor was not retired.")
+            : null;
+    }
+}
 
 /// <summary>Validation shared by single registration and CSV import. Returns field → messages, empty when valid.</summary>
 public static partial class SensorRegistration

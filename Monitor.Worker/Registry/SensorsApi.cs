@@ -1,6 +1,8 @@
 using System.Text;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
@@ -40,8 +42,8 @@ public static class SensorsApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/{id:long}/rotate-key", RotateKey).WithName("RotateSensorKey").WithSummary("Replaces a sensor's key; the old key stops working.");
         group.MapPost("/{id:long}/replace", Replace).WithName("ReplaceSensor")
-            .WithSummary("Retires a sensor and registers its replacement with the same tag, labels and timings; returns the new key, once.");
-        group.MapPost("/{id:long}/retire", Retire).WithName("RetireSensor").WithSummary("Decommissions a sensor; its key stops working.");
+            .WithSummary("Retires a sensor (optionally saying why) and registers its replacement with the same tag, labels and timings; returns the new key, once.");
+        group.MapPost("/{id:long}/retire", Retire).WithName("RetireSensor").WithSummary("Retires a sensor, optionally saying why (failed, replaced-preventively, decommissioned); its key stops working.");
         return group;
     }
 
@@ -179,9 +181,14 @@ public static class SensorsApi
         return TypedResults.Ok(new SensorKeyResponse(sensor.Id, sensor.Tag, key));
     }
 
-    static async Task<Results<Ok<SensorSummary>, ProblemHttpResult>> Retire(
-        long id, MonitorDbContext db, IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    static async Task<Results<Ok<SensorSummary>, ValidationProblem, ProblemHttpResult>> Retire(
+        long id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RetireRequest? request, MonitorDbContext db,
+        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (RetireRequest.Validate(request, out var reason) is { } invalid)
+        {
+            return invalid;
+        }
         var sensor = await db.Sensors.FindAsync([id], cancellationToken);
         if (sensor is null)
         {
@@ -195,6 +202,7 @@ public static class SensorsApi
             var from = sensor.State;
             db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = from, ToState = SensorState.Retired, At = now });
             sensor.RetiredAt = now;
+            sensor.RetirementReason = reason;
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
             db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt)));
@@ -202,12 +210,18 @@ public static class SensorsApi
             outbox.Notify();
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
         }
-        return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, SensorState.Retired.Name(), sensor.StateSince, sensor.RetiredAt));
+        return TypedResults.Ok(new SensorSummary(sensor.Id, sensor.Tag, sensor.Labels, SensorState.Retired.Name(), sensor.StateSince,
+            sensor.RetiredAt, sensor.RetirementReason?.Name()));
     }
 
-    static async Task<Results<Created<ReplacementResponse>, ProblemHttpResult>> Replace(
-        long id, MonitorDbContext db, IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    static async Task<Results<Created<ReplacementResponse>, ValidationProblem, ProblemHttpResult>> Replace(
+        long id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RetireRequest? request, MonitorDbContext db,
+        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (RetireRequest.Validate(request, out var reason) is { } invalid)
+        {
+            return invalid;
+        }
         var now = clock.GetUtcNow();
         var key = ApiKeys.NewSensorKey();
         // The retrying execution strategy replays the whole transaction on a transient failure.
@@ -226,6 +240,7 @@ public static class SensorsApi
             var from = old.State;
             db.SensorStateChanges.Add(new SensorStateChange { SensorId = id, FromState = old.State, ToState = SensorState.Retired, At = now });
             old.RetiredAt = now;
+            old.RetirementReason = reason;
             old.State = SensorState.Retired;
             old.StateSince = now;
             db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, old.Tag, from.Name(), "retired", now, old.LastHeartbeatAt)));
@@ -258,6 +273,6 @@ public static class SensorsApi
         return TypedResults.Created($"/api/sensors/{created.Id}", new ReplacementResponse(created.Id, created.Tag, key, id));
     }
 
-    static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
+    internal static ProblemHttpResult NotFound(long id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
 }

@@ -57,7 +57,7 @@ public static class ServiceAccess
 
     /// <summary>Sensor and collector key changes: the ingestion API trusts them to admit heartbeats.</summary>
     public static readonly string RegistryEvents = AnyOf(Exchange<SensorRegistered>(), Exchange<SensorRetired>(),
-        Exchange<SensorKeyRotated>(), Exchange<CollectorKeyCreated>(), Exchange<CollectorKeyRevoked>());
+        Exchange<SensorEdited>(), Exchange<SensorKeyRotated>(), Exchange<CollectorKeyCreated>(), Exchange<CollectorKeyRevoked>());
 
     static readonly string StatusEvents = AnyOf(Exchange<SensorStateChanged>(), Exchange<SensorStateChangeBatch>(),
         Exchange<SensorStatusSnapshot>(), Exchange<StaleSensorsDetected>(), Exchange<SensorAtRisk>());

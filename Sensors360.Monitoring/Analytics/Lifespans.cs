@@ -1,3 +1,5 @@
+using Sensors360.Monitoring.Model;
+
 namespace Sensors360.Monitoring.Analytics;
 
 /// <summary>How long sensors last, from the first heartbeat to retirement or death.</summary>
@@ -10,6 +12,8 @@ public static class Lifespans
     /// A sensor's life, or null when it never sent a heartbeat (retired or not). It ends at its last heartbeat when it
     /// had been silent longer than <paramref name="deadAfter"/> (as of its retirement if retired, else as of
     /// <paramref name="now"/>), else at retirement; otherwise it is still alive and censored at <paramref name="now"/>.
+    /// A sensor retired alive for a reason other than failure (<paramref name="retirementReason"/>) did not end: its
+    /// life is censored at retirement.
     /// </summary>
     public static Life? Of(
         DateTimeOffset? firstHeartbeat,
@@ -17,7 +21,8 @@ public static class Lifespans
         DateTimeOffset? lastReceived,
         DateTimeOffset? retiredAt,
         DateTimeOffset now,
-        TimeSpan deadAfter)
+        TimeSpan deadAfter,
+        RetirementReason? retirementReason = null)
     {
         if (firstHeartbeat is not { } first)
         {
@@ -31,7 +36,9 @@ public static class Lifespans
             return Ended(first, lastHeartbeat ?? first);
         }
 
-        return retiredAt is { } retired ? Ended(first, retired) : new Life(NonNegative(now - first), Ended: false);
+        return retiredAt is not { } retired ? new Life(NonNegative(now - first), Ended: false)
+            : retirementReason.CountsAsFailure() ? Ended(first, retired)
+            : new Life(NonNegative(retired - first), Ended: false);
     }
 
     /// <summary>Mean duration of the lives that ended, in days; null when none has.</summary>

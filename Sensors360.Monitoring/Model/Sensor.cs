@@ -23,6 +23,34 @@ public static class SensorStateNames
     };
 }
 
+/// <summary>Why a sensor was retired. Only <see cref="Failed"/> (or no reason, as before reasons were asked) ends its life as
+/// a failure in the survival analysis and the failure prediction; the others end it censored.</summary>
+public enum RetirementReason
+{
+    Failed,
+    ReplacedPreventively,
+    Decommissioned,
+}
+
+public static class RetirementReasonNames
+{
+    /// <summary>The names used in the database and the API: failed, replaced-preventively, decommissioned.</summary>
+    public static readonly IReadOnlyDictionary<RetirementReason, string> Names = new Dictionary<RetirementReason, string>
+    {
+        [RetirementReason.Failed] = "failed",
+        [RetirementReason.ReplacedPreventively] = "replaced-preventively",
+        [RetirementReason.Decommissioned] = "decommissioned",
+    };
+
+    public static string Name(this RetirementReason reason) => Names[reason];
+
+    public static RetirementReason? Parse(string? name) =>
+        Names.FirstOrDefault(n => n.Value == name) is { Value: not null } match ? match.Key : null;
+
+    /// <summary>Whether a retirement ends the sensor's life as a failure: yes unless a reason says otherwise.</summary>
+    public static bool CountsAsFailure(this RetirementReason? reason) => reason is null or RetirementReason.Failed;
+}
+
 /// <summary>A registered sensor and what is known of its heartbeats (maintained incrementally by the consumer).</summary>
 public sealed class Sensor
 {
@@ -36,6 +64,9 @@ public sealed class Sensor
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? RetiredAt { get; set; }
+
+    /// <summary>Why it was retired; null when no reason was given.</summary>
+    public RetirementReason? RetirementReason { get; set; }
 
     /// <summary>The sensor that replaced this one, when it was replaced rather than just retired.</summary>
     public long? ReplacedBy { get; set; }

@@ -101,7 +101,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
     public async Task Stats_answer_the_three_fleet_questions_for_a_hand_computed_fleet()
     {
         var fleet = Guid.NewGuid().ToString("N");
-        // Seven sensors with chosen histories (times relative to now; see docs/analytics.md for the definitions):
+        // Eight sensors with chosen histories (times relative to now; see docs/analytics.md for the definitions):
         //   A up,      heard 3× over 20 s, first 1 d ago, last receipt 1 min ago, own threshold 1 d → alive, not stale
         //   B down,    heard 5× over 40 s, first 1 d ago, last receipt 2 h ago (threshold 3 s)      → alive, stale
         //   C retired, heard once 10 d ago, retired 4 d ago                                           → life ended: 6 d
@@ -109,23 +109,25 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         //   E new,     registered 1 h ago, never heard (threshold 3 s)                                → stale
         //   F new,     registered now, own threshold 1 d                                              → not stale
         //   G retired, never heard                                                                    → no life, not counted
+        //   H retired, heard once 5 d ago, replaced preventively 2 d ago (silent 3 d < 7 d)            → alive 3 d, censored
         // % stale = {B, D, E} / {A, B, D, E, F} = 60 %. Mean interval = (20 s + 40 s) / (2 + 4) = 10 s.
-        // Mean lifespan = (6 d + 8 d) / 2 = 7 d. Kaplan–Meier over A (1 d, censored), B (1 d, censored), C (6 d), D (8 d):
-        // at 6 d two at risk, one dies → S = 0.5 (the median); at 8 d one at risk → S = 0. Restricted mean to τ = 8 d:
-        // 6 × 1 + 2 × 0.5 = 7 d.
+        // Mean lifespan = (6 d + 8 d) / 2 = 7 d (H's life did not end). Kaplan–Meier over A (1 d, censored), B (1 d,
+        // censored), H (3 d, censored), C (6 d), D (8 d): at 6 d two at risk, one dies → S = 0.5 (the median); at 8 d
+        // one at risk → S = 0. Restricted mean to τ = 8 d: 6 × 1 + 2 × 0.5 = 7 d.
         await _api.ScalarAsync("""
-            WITH t(name, state, created, n, first, span, received, retired, stale_after) AS (VALUES
-                ('A', 'up',      interval '2 d',  3, interval '1 d',  interval '20 s', interval '1 min', NULL::interval, interval '1 d'),
-                ('B', 'down',    interval '2 d',  5, interval '1 d',  interval '40 s', interval '2 h',   NULL,           NULL),
-                ('C', 'retired', interval '11 d', 1, interval '10 d', interval '0 s',  interval '10 d',  interval '4 d', NULL),
-                ('D', 'down',    interval '21 d', 1, interval '20 d', interval '8 d',  interval '12 d',  NULL,           NULL),
-                ('E', 'new',     interval '1 h',  0, NULL,            NULL,            NULL,             NULL,           NULL),
-                ('F', 'new',     interval '0 s',  0, NULL,            NULL,            NULL,             NULL,           interval '1 d'),
-                ('G', 'retired', interval '3 d',  0, NULL,            NULL,            NULL,             interval '1 d', NULL)
+            WITH t(name, state, created, n, first, span, received, retired, stale_after, reason) AS (VALUES
+                ('A', 'up',      interval '2 d',  3, interval '1 d',  interval '20 s', interval '1 min', NULL::interval, interval '1 d', NULL::text),
+                ('B', 'down',    interval '2 d',  5, interval '1 d',  interval '40 s', interval '2 h',   NULL,           NULL,           NULL),
+                ('C', 'retired', interval '11 d', 1, interval '10 d', interval '0 s',  interval '10 d',  interval '4 d', NULL,           NULL),
+                ('D', 'down',    interval '21 d', 1, interval '20 d', interval '8 d',  interval '12 d',  NULL,           NULL,           NULL),
+                ('E', 'new',     interval '1 h',  0, NULL,            NULL,            NULL,             NULL,           NULL,           NULL),
+                ('F', 'new',     interval '0 s',  0, NULL,            NULL,            NULL,             NULL,           interval '1 d', NULL),
+                ('G', 'retired', interval '3 d',  0, NULL,            NULL,            NULL,             interval '1 d', NULL,           NULL),
+                ('H', 'retired', interval '6 d',  1, interval '5 d',  interval '0 s',  interval '5 d',   interval '2 d', NULL,           'replaced-preventively')
             ), registered AS (
-                INSERT INTO sensors (tag, labels, created_at, key_hash, retired_at, stale_after)
+                INSERT INTO sensors (tag, labels, created_at, key_hash, retired_at, stale_after, retirement_reason)
                 SELECT $1 || t.name, jsonb_build_object('fleet', $1::text), now() - t.created, md5($1 || t.name) || md5(t.name || $1),
-                       now() - t.retired, t.stale_after
+                       now() - t.retired, t.stale_after, t.reason
                 FROM t
                 RETURNING id, tag
             )
@@ -136,8 +138,8 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
 
         var stats = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats?label=fleet:{fleet}");
 
-        Assert.Equal(7, stats.GetProperty("total").GetInt32());
-        Assert.Equal((2, 1, 0, 2, 2), (stats.GetProperty("new").GetInt32(), stats.GetProperty("up").GetInt32(),
+        Assert.Equal(8, stats.GetProperty("total").GetInt32());
+        Assert.Equal((2, 1, 0, 2, 3), (stats.GetProperty("new").GetInt32(), stats.GetProperty("up").GetInt32(),
             stats.GetProperty("late").GetInt32(), stats.GetProperty("down").GetInt32(), stats.GetProperty("retired").GetInt32()));
         Assert.Equal(3, stats.GetProperty("stale").GetInt32());
         Assert.Equal(60.0, stats.GetProperty("percentStale").GetDouble(), 6);
@@ -147,7 +149,7 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         Assert.Equal(6.0, km.GetProperty("medianDays").GetDouble(), 3);
         Assert.Equal(7.0, km.GetProperty("restrictedMeanDays").GetDouble(), 3);
         Assert.Equal(8.0, km.GetProperty("horizonDays").GetDouble(), 3);
-        Assert.Equal(4, km.GetProperty("lives").GetInt32());
+        Assert.Equal(5, km.GetProperty("lives").GetInt32());
         Assert.Equal(2, km.GetProperty("ended").GetInt32());
 
         var curve = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/survival?label=fleet:{fleet}");

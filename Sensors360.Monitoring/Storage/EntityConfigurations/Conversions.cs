@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Sensors360.Monitoring.Model;
 
 namespace Sensors360.Monitoring.Storage.EntityConfigurations;
@@ -25,4 +26,11 @@ static class Conversions
         property
             .HasMaxLength(16)
             .HasConversion(state => state.Name(), text => Enum.Parse<SensorState>(text, true));
+
+    /// <summary>Stored as its API name (<see cref="RetirementReasonNames"/>); null stays null.</summary>
+    public static PropertyBuilder<RetirementReason?> HasReasonText(this PropertyBuilder<RetirementReason?> property) =>
+        property
+            .HasMaxLength(32)
+            .HasConversion(new ValueConverter<RetirementReason, string>(
+                reason => reason.Name(), text => RetirementReasonNames.Parse(text)!.Value));
 }

@@ -14,6 +14,9 @@ sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
         sensor.Property(s => s.Labels).HasJsonbDictionary();
         sensor.Property(s => s.KeyHash).HasMaxLength(64).IsFixedLength();
         sensor.Property(s => s.State).HasStateText();
+        sensor.Property(s => s.RetirementReason).HasReasonText();
+        sensor.ToTable(t => t.HasCheckConstraint("ck_sensors_retirement_reason",
+            "retirement_reason IN ('failed', 'replaced-preventively', 'decommissioned')"));
 
         // What every heartbeat moves lives in a narrow table of its own, with no index on any column a heartbeat
         // changes: its updates are HOT (no new index entries), about a tenth of the cost of updating the wide,

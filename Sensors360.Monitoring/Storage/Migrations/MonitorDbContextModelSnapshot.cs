@@ -3,8 +3,8 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Sensors360.Monitoring.Storage;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using Sensors360.Monitoring.Storage;
 
 #nullable disable
 
@@ -235,6 +235,11 @@ namespace Sensors360.Monitoring.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("retired_at");
 
+                    b.Property<string>("RetirementReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("retirement_reason");
+
                     b.Property<TimeSpan?>("StaleAfter")
                         .HasColumnType("interval")
                         .HasColumnName("stale_after");
@@ -277,7 +282,10 @@ namespace Sensors360.Monitoring.Storage.Migrations
                         .HasDatabaseName("ux_sensors_tag_active")
                         .HasFilter("retired_at IS NULL");
 
-                    b.ToTable("sensors", (string)null);
+                    b.ToTable("sensors", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sensors_retirement_reason", "retirement_reason IN ('failed', 'replaced-preventively', 'decommissioned')");
+                        });
 
                     b.SplitToTable("sensor_liveness", null, t =>
                         {

@@ -1,3 +1,4 @@
+using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Analytics;
 
 namespace Sensors360.Monitoring.Tests.Analytics;
@@ -73,6 +74,26 @@ public sealed class LifespansTests
         var life = Lifespans.Of(retired.AddDays(-50), retired.AddDays(-1), retired.AddDays(-1), retired, Now, Week);
 
         Assert.Equal(new Life(TimeSpan.FromDays(50), Ended: true), life);
+    }
+
+    [Theory]
+    [InlineData(RetirementReason.Decommissioned)]
+    [InlineData(RetirementReason.ReplacedPreventively)]
+    public void A_sensor_retired_alive_for_another_reason_than_failure_is_censored_at_retirement(RetirementReason reason)
+    {
+        // First 1 Nov, beating until retired on 21 Nov: 20 days, and it did not fail.
+        var life = Lifespans.Of(Nov(1), Nov(21), Nov(21), Nov(21), Now, Week, reason);
+
+        Assert.Equal(new Life(TimeSpan.FromDays(20), Ended: false), life);
+        Assert.Equal(new Life(TimeSpan.FromDays(20), Ended: true), Lifespans.Of(Nov(1), Nov(21), Nov(21), Nov(21), Now, Week, RetirementReason.Failed));
+    }
+
+    [Fact]
+    public void A_sensor_decommissioned_long_after_it_died_still_died()
+    {
+        var life = Lifespans.Of(Nov(1), Nov(5), Nov(5), Nov(25), Now, Week, RetirementReason.Decommissioned);
+
+        Assert.Equal(new Life(TimeSpan.FromDays(4), Ended: true), life);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Prediction;
 
 namespace Sensors360.Monitoring.Tests.Prediction;
@@ -47,6 +48,20 @@ public sealed class FailureHistoryTests
 
         Assert.Equal([(40.0, true), (50, true), (50, false), (5, false)], lives.Select(l => (l.Duration.TotalDays, l.Ended)).ToArray());
         Assert.Equal(new Dictionary<long, DateTimeOffset> { [1] = Day(40), [2] = Day(50) }, History.FailuresKnownAt(Day(60)));
+    }
+
+    [Fact]
+    public void A_sensor_retired_alive_on_purpose_is_not_a_failure_but_censored_at_retirement()
+    {
+        var history = new FailureHistory(
+        [
+            new(1, Day(0), Day(30), RetiredAt: Day(30), RetirementReason.ReplacedPreventively),
+            new(2, Day(0), Day(20), RetiredAt: Day(30), RetirementReason.Decommissioned),   // silent 10 days when retired: had died
+            new(3, Day(0), Day(30), RetiredAt: Day(30), RetirementReason.Failed),
+        ], deadAfter: TimeSpan.FromDays(7));
+
+        Assert.Equal(new Dictionary<long, DateTimeOffset> { [2] = Day(20), [3] = Day(30) }, history.FailuresKnownAt(Day(60)));
+        Assert.Equal([(30.0, false), (20, true), (30, true)], history.LivesAt(Day(60)).Select(l => (l.Duration.TotalDays, l.Ended)).ToArray());
     }
 
     [Fact]
