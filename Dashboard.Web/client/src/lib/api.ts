@@ -118,6 +118,11 @@ export class ApiClient {
     return this.send<T>('POST', path, { ...options, json }, true)
   }
 
+  /** A JSON merge patch (RFC 7396): the fields given change, null resets one. */
+  patch<T>(path: string, json: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.send<T>('PATCH', path, { ...options, body: JSON.stringify(json), contentType: 'application/merge-patch+json' }, true)
+  }
+
   put<T>(path: string, json?: unknown, options: RequestOptions = {}): Promise<T> {
     return this.send<T>('PUT', path, { ...options, json }, true)
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { can, parseRole, parseUser, type Action } from './roles'
 
-const everything: Action[] = ['register', 'import', 'rotate', 'retire', 'replace', 'admin']
+const everything: Action[] = ['register', 'import', 'edit', 'rotate', 'retire', 'replace', 'admin']
 
 describe('can', () => {
   it('gives viewers no action at all', () => {
@@ -12,7 +12,7 @@ describe('can', () => {
 
   it('lets operators manage sensors but not administer', () => {
     const operator = { username: 'o', role: 'Operator' } as const
-    expect(everything.filter(action => can(operator, action))).toEqual(['register', 'import', 'rotate', 'retire', 'replace'])
+    expect(everything.filter(action => can(operator, action))).toEqual(['register', 'import', 'edit', 'rotate', 'retire', 'replace'])
     expect(can(operator, 'admin')).toBe(false)
   })
 

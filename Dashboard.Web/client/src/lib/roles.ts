@@ -1,9 +1,9 @@
 import { ROLES, type CurrentUser, type Role } from './types'
 
 /** What the UI offers; the gateway enforces the same rules (403), the UI only hides what would fail. */
-export type Action = 'register' | 'import' | 'rotate' | 'retire' | 'replace' | 'admin'
+export type Action = 'register' | 'import' | 'edit' | 'rotate' | 'retire' | 'replace' | 'admin'
 
-const OPERATOR_ACTIONS: readonly Action[] = ['register', 'import', 'rotate', 'retire', 'replace']
+const OPERATOR_ACTIONS: readonly Action[] = ['register', 'import', 'edit', 'rotate', 'retire', 'replace']
 
 const ALLOWED: Record<Role, readonly Action[]> = {
   Viewer: [],

@@ -56,7 +56,17 @@ export interface FlipItem {
   at: string
 }
 
+/** Why a sensor was retired; only 'failed' (or none) counts as a failure in survival and prediction. */
+export type RetirementReason = 'failed' | 'replaced-preventively' | 'decommissioned'
+
+export const RETIREMENT_REASONS: readonly { value: RetirementReason; label: string }[] = [
+  { value: 'failed', label: 'Failed' },
+  { value: 'replaced-preventively', label: 'Replaced preventively (still working)' },
+  { value: 'decommissioned', label: 'Decommissioned (no longer needed)' },
+]
+
 export interface SensorDetail extends SensorStatus {
+  retirementReason: RetirementReason | null
   replacedBy: number | null
   timings: {
     expectedIntervalSeconds: number

@@ -4,18 +4,20 @@ import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
 import { RiskPanel } from '../components/RiskPanel'
+import { SensorEditDialog } from '../components/SensorEditDialog'
 import { SecretReveal } from '../components/SecretReveal'
 import { StateBadge } from '../components/StateBadge'
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatPercent } from '../lib/format'
 import { intervalColumns, mergeHeartbeats, stateSegments } from '../lib/heartbeats'
 import { formatLabels } from '../lib/labels'
+import { proposedRetirementReason } from '../lib/retirement'
 import { can } from '../lib/roles'
-import type { HeartbeatItem, ReplacementResponse, SensorDetail as Detail, SensorKeyResponse } from '../lib/types'
+import { RETIREMENT_REASONS, type HeartbeatItem, type ReplacementResponse, type RetirementReason, type SensorDetail as Detail, type SensorKeyResponse } from '../lib/types'
 import { api, onTransitions, resyncStore, sessionStore, socket } from '../state/app'
 import { useAsync, useNow } from '../state/hooks'
 import { useStore } from '../state/store'
 
-type Action = 'rotate' | 'retire' | 'replace'
+type Action = 'edit' | 'rotate' | 'retire' | 'replace'
 
 const INTERVAL_SERIES: ChartSeries[] = [
   { label: 'Interval', color: '--line-up', points: true, width: 1, value: v => formatDuration(v) },
@@ -38,6 +40,7 @@ export function SensorDetail({ id }: { id: number }) {
   const [liveCount, setLiveCount] = useState(0)
   const [action, setAction] = useState<Action | null>(null)
   const [busy, setBusy] = useState(false)
+  const [reason, setReason] = useState<RetirementReason>('failed')
   const [actionError, setActionError] = useState<unknown>(null)
   const [result, setResult] = useState<{ action: Action; response: SensorKeyResponse | ReplacementResponse } | null>(null)
   const now = useNow(5000)
@@ -73,9 +76,9 @@ export function SensorDetail({ id }: { id: number }) {
       if (action === 'rotate') {
         setResult({ action, response: await api.post<SensorKeyResponse>(`/api/sensors/${id}/rotate-key`) })
       } else if (action === 'replace') {
-        setResult({ action, response: await api.post<ReplacementResponse>(`/api/sensors/${id}/replace`) })
+        setResult({ action, response: await api.post<ReplacementResponse>(`/api/sensors/${id}/replace`, { reason }) })
       } else {
-        await api.post(`/api/sensors/${id}/retire`)
+        await api.post(`/api/sensors/${id}/retire`, { reason })
         setResult(null)
       }
       setAction(null)
@@ -103,7 +106,7 @@ export function SensorDetail({ id }: { id: number }) {
     .filter((t): t is string => t !== null)
     .reduce<string | null>((latest, t) => (latest === null || Date.parse(t) > Date.parse(latest) ? t : latest), null)
   const active = sensor.retiredAt === null
-  const actions = (['rotate', 'retire', 'replace'] as const).filter(a => active && can(user, a))
+  const actions = (['edit', 'rotate', 'retire', 'replace'] as const).filter(a => active && can(user, a))
 
   return (
     <div data-testid="sensor-detail" data-sensor-id={sensor.id}>
@@ -114,15 +117,20 @@ export function SensorDetail({ id }: { id: number }) {
       </h1>
       <p className="muted">
         {sensor.state} since {formatDateTime(sensor.stateSince)} ({formatAgo(sensor.stateSince, now)})
-        {sensor.retiredAt ? <> · retired {formatDateTime(sensor.retiredAt)}</> : null}
+        {sensor.retiredAt ? (
+          <> · retired {formatDateTime(sensor.retiredAt)}{sensor.retirementReason
+            ? <span data-testid="retirement-reason"> ({RETIREMENT_REASONS.find(r => r.value === sensor.retirementReason)?.label ?? sensor.retirementReason})</span>
+            : null}</>
+        ) : null}
         {sensor.replacedBy ? <> · replaced by <Link to={`/sensors/${sensor.replacedBy}`}>#{sensor.replacedBy}</Link></> : null}
       </p>
 
       {actions.length > 0 ? (
         <div className="toolbar" role="group" aria-label="Sensor actions">
+          {actions.includes('edit') ? <button type="button" onClick={() => setAction('edit')} data-testid="action-edit">Edit…</button> : null}
           {actions.includes('rotate') ? <button type="button" onClick={() => setAction('rotate')} data-testid="action-rotate">Rotate key</button> : null}
-          {actions.includes('replace') ? <button type="button" onClick={() => setAction('replace')} data-testid="action-replace">Replace…</button> : null}
-          {actions.includes('retire') ? <button type="button" className="danger" onClick={() => setAction('retire')} data-testid="action-retire">Retire…</button> : null}
+          {actions.includes('replace') ? <button type="button" onClick={() => { setReason(proposedRetirementReason('replace', sensor.state)); setAction('replace') }} data-testid="action-replace">Replace…</button> : null}
+          {actions.includes('retire') ? <button type="button" className="danger" onClick={() => { setReason(proposedRetirementReason('retire', sensor.state)); setAction('retire') }} data-testid="action-retire">Retire…</button> : null}
         </div>
       ) : null}
       <ErrorMessage error={actionError} testId="action-error" />
@@ -138,8 +146,11 @@ export function SensorDetail({ id }: { id: number }) {
         </SecretReveal>
       ) : null}
 
+      {action === 'edit' ? (
+        <SensorEditDialog sensor={sensor} onCancel={() => setAction(null)} onSaved={() => { setAction(null); setResult(null); detail.reload() }} />
+      ) : null}
       <ConfirmDialog
-        open={action !== null}
+        open={action !== null && action !== 'edit'}
         title={action === 'rotate' ? 'Rotate the key?' : action === 'replace' ? 'Replace this sensor?' : 'Retire this sensor?'}
         confirmLabel={action === 'rotate' ? 'Rotate key' : action === 'replace' ? 'Replace' : 'Retire'}
         danger={action !== 'rotate'}
@@ -151,7 +162,16 @@ export function SensorDetail({ id }: { id: number }) {
         {action === 'replace' ? (
           <p><strong>{sensor.tag}</strong> (#{sensor.id}) will be retired and a new sensor registered with the same tag, labels and timings. Its key is shown once.</p>
         ) : null}
-        {action === 'retire' ? <p><strong>{sensor.tag}</strong> (#{sensor.id}) will be decommissioned for good; its key stops working. This cannot be undone.</p> : null}
+        {action === 'retire' ? <p><strong>{sensor.tag}</strong> (#{sensor.id}) will be retired for good; its key stops working. This cannot be undone.</p> : null}
+        {action === 'retire' || action === 'replace' ? (
+          <div>
+            <label htmlFor="retire-reason">Why</label>
+            <select id="retire-reason" value={reason} onChange={e => setReason(e.target.value as RetirementReason)} data-testid="retire-reason">
+              {RETIREMENT_REASONS.map(r => <option key={r.value} value={r.value}>{r.label}</option>)}
+            </select>
+            <span className="hint">Only a failure teaches the survival analysis and the failure prediction that a sensor died.</span>
+          </div>
+        ) : null}
       </ConfirmDialog>
 
       <section className="tiles" aria-label="Sensor figures">
@@ -173,6 +193,8 @@ export function SensorDetail({ id }: { id: number }) {
           Expected every {formatDuration(sensor.timings.expectedIntervalSeconds)}{sensor.timings.expectedIntervalIsDefault ? ' (default)' : ''},
           late after {formatDuration(sensor.timings.expectedIntervalSeconds + sensor.timings.graceSeconds)},
           down after {formatDuration(sensor.timings.staleAfterSeconds)} of silence{sensor.timings.staleAfterIsDefault ? ' (default)' : ''}.
+          {sensor.timings.lateAt ? <> Late at <span data-testid="deadline-late">{formatDateTime(sensor.timings.lateAt)}</span>,
+            down at <span data-testid="deadline-down">{formatDateTime(sensor.timings.downAt)}</span> without another heartbeat.</> : null}
         </p>
         <ErrorMessage error={history.error} />
         <Chart data={columns} series={INTERVAL_SERIES} yLabel="seconds" testId="heartbeat-chart"
