@@ -78,6 +78,7 @@ var provisioning = app.MapGroup("").RequireCallers(ServiceCallers.Gateway, Servi
 provisioning.MapSensorsApi();
 operators.MapSensorEditApi();
 operators.MapSensorQueriesApi();
+operators.MapSensorExportApi();
 operators.MapStatsApi();
 provisioning.MapCollectorKeysApi();
 operators.MapWebhooksApi();

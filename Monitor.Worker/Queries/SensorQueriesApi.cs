@@ -45,7 +45,6 @@ public static class SensorQueriesApi
 {
     public const int MaxPageSize = 1000;
     public const int MaxHeartbeats = 10_000;
-    static readonly string[] States = [.. Enum.GetValues<SensorState>().Select(s => s.Name())];
 
     public static RouteGroupBuilder MapSensorQueriesApi(this IEndpointRouteBuilder app)
     {
@@ -64,84 +63,23 @@ public static class SensorQueriesApi
         string? state = null, string? tag = null, string? label = null, string? sort = null, string? after = null, int limit = 100)
     {
         var errors = new Dictionary<string, string[]>();
-        var states = state?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).ToArray() ?? [];
-        if (states.Except(States).ToArray() is { Length: > 0 } unknown)
-        {
-            errors["state"] = [$"Unknown state(s) {string.Join(", ", unknown)}; use {string.Join(", ", States)}."];
-        }
-        var labelJson = SensorFilter.ParseLabel(label, out var labelError);
-        if (labelError is not null)
-        {
-            errors["label"] = [labelError];
-        }
-        if (SensorFilter.TagError(tag) is { } tagError)
-        {
-            errors["tag"] = [tagError];
-        }
-        var order = SensorSort.Parse(sort);
-        if (order is null)
-        {
-            errors["sort"] = [$"Sort by one of {SensorSort.Names}."];
-        }
-        var cursor = after is null ? null : SensorCursor.Decode(after);
-        if (after is not null && (cursor is null || (order is not null && !cursor.Continues(order.Kind))))
-        {
-            errors["after"] = ["'after' must be the 'next' value of a previous page, unchanged."];
-        }
+        var query = SensorListQuery.Parse(state, tag, label, sort, after, errors);
         if (limit is < 1 or > MaxPageSize)
         {
             errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
         }
-        if (errors.Count > 0)
+        if (query is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, detail: "The sensor list query is invalid.");
         }
 
-        var where = new List<string>();
         await using var command = db.CreateCommand();
-        if (states.Length > 0)
-        {
-            // One state as a plain equality, so the (state, sensor_id) index can give the order by id.
-            where.Add(states.Length == 1 ? "state = @states[1]" : "state = ANY(@states)");
-            command.Parameters.Add(new NpgsqlParameter<string[]>("states", states));
-        }
-        if (!string.IsNullOrEmpty(tag))
-        {
-            where.Add("tag LIKE @tag AND (tag COLLATE \"C\") >= @tag_from AND (tag COLLATE \"C\") < @tag_to");
-            command.Parameters.Add(new NpgsqlParameter<string>("tag", SensorListSql.EscapeLike(tag)));
-            command.Parameters.Add(new NpgsqlParameter<string>("tag_from", tag));
-            command.Parameters.Add(new NpgsqlParameter<string>("tag_to", SensorListSql.PrefixUpperBound(tag)));
-        }
-        if (labelJson is not null)
-        {
-            where.Add("labels @> @label");
-            command.Parameters.Add(new NpgsqlParameter("label", NpgsqlDbType.Jsonb) { Value = labelJson });
-        }
-        var comparison = order!.Descending ? "<" : ">";
-        if (cursor is not null)
-        {
-            where.Add(order.Kind == SortKeyKind.None ? $"id {comparison} @after_id" : $"({order.Expression}, id) {comparison} (@after_key, @after_id)");
-            command.Parameters.Add(new NpgsqlParameter<long>("after_id", cursor.Id));
-            if (order.Kind == SortKeyKind.Text)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("after_key", cursor.Key ?? ""));
-            }
-            else if (order.Kind == SortKeyKind.Time)
-            {
-                command.Parameters.Add(new NpgsqlParameter("after_key", NpgsqlDbType.TimestampTz)
-                {
-                    Value = cursor.Key is null ? DateTime.MinValue : DateTimeOffset.Parse(cursor.Key, CultureInfo.InvariantCulture).UtcDateTime,
-                });
-            }
-        }
-        var direction = order.Descending ? "DESC" : "ASC";
-        var orderBy = order.Kind == SortKeyKind.None ? $"id {direction}" : $"{order.Expression} {direction}, id {direction}";
         command.CommandText = $"""
             SELECT id, tag, labels::text, state, state_since, created_at, retired_at, first_heartbeat_at, last_heartbeat_at,
                    last_received_at, heartbeat_count
             FROM sensor_status
-            {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
-            ORDER BY {orderBy}
+            {query.Where(command)}
+            ORDER BY {query.OrderBy}
             LIMIT @limit
             """;
         command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
@@ -168,7 +106,7 @@ public static class SensorQueriesApi
         if (items.Count == limit)
         {
             var lastItem = items[^1];
-            next = new SensorCursor(order.Kind switch
+            next = new SensorCursor(query.Order.Kind switch
             {
                 SortKeyKind.Text => lastItem.Tag,
                 SortKeyKind.Time => lastItem.LastReceivedAt?.ToString("O", CultureInfo.InvariantCulture),

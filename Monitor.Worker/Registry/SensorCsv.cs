@@ -116,15 +116,17 @@ public static class SensorCsv
     }
 
     /// <summary>
-    /// The import's answer, the keys file operators keep and open in a spreadsheet: a cell starting with = + - @, a tab or
-    /// a carriage return would be read there as a formula (a tag "=HYPERLINK(…)" could send the keys elsewhere), so it
-    /// is written with a leading apostrophe, as OWASP advises ("'=HYPERLINK(…)"). Only the text columns can start so:
-    /// ids are positive.
+    /// How every CSV the monitor writes is written, since operators open them in a spreadsheet: a cell starting with
+    /// = + - @, a tab or a carriage return would be read there as a formula (a tag "=HYPERLINK(…)" could send the keys
+    /// elsewhere), so it gets a leading apostrophe, as OWASP advises ("'=HYPERLINK(…)"). Numbers written are never negative.
     /// </summary>
+    public static CsvConfiguration ForSpreadsheets() => new(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape };
+
+    /// <summary>The import's answer, the keys file operators keep.</summary>
     public static string Write(IEnumerable<SensorKeyResponse> sensors)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape }))
+        using (var csv = new CsvWriter(text, ForSpreadsheets()))
         {
             csv.WriteField("id");
             csv.WriteField("tag");

@@ -3,12 +3,12 @@ using Npgsql;
 using Sensors360.AppHost;
 using Sensors360.Bench;
 
-// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h,i]
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h,i,j]
 // Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
 // the same run, then (h) on the ha topology started afterwards; prints one table and writes artifacts/bench/results.md
 // and results.json. See docs/benchmarks.md.
 var quick = args.Contains("--quick");
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
 var scale = quick
     ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3,
         Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
@@ -92,6 +92,10 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
     if (only.Contains("i"))
     {
         rows.AddRange(await MqttIngestBench.RunAsync(system, db, queue, report, TimeSpan.FromSeconds(scale.IngestSeconds), single!, batched!, cancel.Token));
+    }
+    if (only.Contains("j"))
+    {
+        rows.AddRange(await ExportBench.RunAsync(system, db, 1_000_000, cancel.Token));
     }
     // Last: 80 % of what a saturating run shaped like the fleet stored per second, after that run's backlog is purged.
     // Its fleet goes late, then down, once it stops sending: nothing may run after it.

@@ -106,6 +106,7 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
     {
         // role, method, path, expected status
         { "Viewer", "GET", "/api/sensors?limit=1", HttpStatusCode.OK },
+        { "Viewer", "GET", "/api/sensors/export?tag=no-such-prefix", HttpStatusCode.OK },
         { "Viewer", "GET", "/api/stats", HttpStatusCode.OK },
         { "Viewer", "GET", "/api/maintenance/queue", HttpStatusCode.OK },
         { "Viewer", "POST", "/api/sensors", HttpStatusCode.Forbidden },
@@ -121,6 +122,8 @@ public sealed class GatewayAuthTests(SensorsAppFixture fixture)
         { "Admin", "GET", "/api/tokens", HttpStatusCode.OK },
         { "Admin", "POST", "/api/sensors", HttpStatusCode.Created },
         { "", "GET", "/api/sensors", HttpStatusCode.Unauthorized },
+        { "", "GET", "/api/sensors/export", HttpStatusCode.Unauthorized },
+        { "Viewer", "PATCH", "/api/sensors/1", HttpStatusCode.Forbidden },
         { "", "GET", "/api/stats", HttpStatusCode.Unauthorized },
         { "", "GET", "/api/maintenance/queue", HttpStatusCode.Unauthorized },
         { "", "POST", "/api/sensors", HttpStatusCode.Unauthorized },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filtersFromQuery, filtersToPath, sensorListUrl } from './sensorQuery'
+import { filtersFromQuery, filtersToPath, heartbeatExportUrl, sensorExportUrl, sensorListUrl } from './sensorQuery'
 
 describe('sensor list filters', () => {
   it('read from the URL, ignoring unknown states and sorts', () => {
@@ -20,5 +20,17 @@ describe('sensor list filters', () => {
     const query = new URLSearchParams(url.slice(url.indexOf('?')))
     expect(url.startsWith('/api/sensors?')).toBe(true)
     expect(Object.fromEntries(query)).toEqual({ state: 'down', label: 'site:north', sort: 'lastHeartbeat', after: 'eyJLZXkiOm51bGx9', limit: '500' })
+  })
+
+  it('export the whole filtered list, without paging', () => {
+    const url = sensorExportUrl({ states: ['late', 'down'], tag: 'a&b', label: 'site:north', sort: '-tag' })
+    expect(url.startsWith('/api/sensors/export?')).toBe(true)
+    expect(Object.fromEntries(new URLSearchParams(url.slice(url.indexOf('?'))))).toEqual({ state: 'late,down', tag: 'a&b', label: 'site:north', sort: '-tag' })
+    expect(sensorExportUrl({ states: [], tag: '', label: '', sort: 'id' })).toBe('/api/sensors/export')
+  })
+
+  it('export a sensor\'s heartbeats between two moments, in UTC', () => {
+    const url = heartbeatExportUrl(42, new Date(Date.UTC(2026, 11, 5, 12)), new Date(Date.UTC(2026, 11, 6, 12)))
+    expect(url).toBe('/api/sensors/42/heartbeats/export?from=2026-12-05T12%3A00%3A00.000Z&to=2026-12-06T12%3A00%3A00.000Z')
   })
 })

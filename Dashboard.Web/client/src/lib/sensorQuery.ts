@@ -60,3 +60,18 @@ export function sensorListUrl(filters: SensorFilters, after: string | null, limi
     limit: String(limit),
   })
 }
+
+/** GET /api/sensors/export: the whole filtered list as CSV, in the list's order. */
+export function sensorExportUrl(filters: SensorFilters): string {
+  return withQuery('/api/sensors/export', {
+    state: filters.states.join(','),
+    tag: filters.tag,
+    label: filters.label,
+    sort: filters.sort === 'id' ? '' : filters.sort,
+  })
+}
+
+/** GET /api/sensors/{id}/heartbeats/export between two moments on the sensor's clock. */
+export function heartbeatExportUrl(id: number, from: Date, to: Date): string {
+  return withQuery(`/api/sensors/${id}/heartbeats/export`, { from: from.toISOString(), to: to.toISOString() })
+}

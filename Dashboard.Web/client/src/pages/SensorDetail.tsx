@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { Chart, type ChartSeries } from '../components/Chart'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage } from '../components/ErrorMessage'
+import { HeartbeatExport } from '../components/HeartbeatExport'
 import { Link } from '../components/Link'
 import { RiskPanel } from '../components/RiskPanel'
 import { SensorEditDialog } from '../components/SensorEditDialog'
@@ -199,6 +200,7 @@ export function SensorDetail({ id }: { id: number }) {
         <ErrorMessage error={history.error} />
         <Chart data={columns} series={INTERVAL_SERIES} yLabel="seconds" testId="heartbeat-chart"
           summary={`${heartbeats.length} heartbeats; median interval ${formatDuration(sensor.intervals.p50Seconds)}, 95th percentile ${formatDuration(sensor.intervals.p95Seconds)}.`} />
+        <HeartbeatExport id={sensor.id} firstHeartbeatAt={sensor.firstHeartbeatAt} now={now} />
       </section>
 
       {active ? <RiskPanel id={sensor.id} now={now} /> : null}

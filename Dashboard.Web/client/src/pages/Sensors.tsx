@@ -6,7 +6,7 @@ import { VirtualTable, type Column } from '../components/VirtualTable'
 import { formatAgo, formatCount, formatDateTime, formatDuration } from '../lib/format'
 import { formatLabels, labelFilterError } from '../lib/labels'
 import { navigate, useLocation } from '../lib/router'
-import { filtersFromQuery, filtersToPath, sensorListUrl, SORTS, type SensorFilters, type Sort } from '../lib/sensorQuery'
+import { filtersFromQuery, filtersToPath, sensorExportUrl, sensorListUrl, SORTS, type SensorFilters, type Sort } from '../lib/sensorQuery'
 import { SENSOR_STATES, type SensorListItem, type SensorPage } from '../lib/types'
 import { shouldLoadMore, type RowRange } from '../lib/windowing'
 import { api, onTransitions, resyncStore } from '../state/app'
@@ -171,6 +171,10 @@ export function Sensors() {
           </span>
         </div>
       </form>
+      <p className="inline">
+        <a href={sensorExportUrl(filters)} download data-testid="export-sensors">Export these sensors (CSV)</a>
+        <span className="hint">every sensor the filters select, in this order</span>
+      </p>
 
       <SensorList key={sensorListUrl(filters, null)} filters={filters} />
     </>
