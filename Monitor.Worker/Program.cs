@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Monitor.Worker.Audit;
 using Monitor.Worker.Monitoring;
 using Monitor.Worker.Outbox;
 using Monitor.Worker.Prediction;
@@ -82,6 +83,7 @@ operators.MapSensorExportApi();
 operators.MapStatsApi();
 provisioning.MapCollectorKeysApi();
 operators.MapWebhooksApi();
+operators.MapAuditApi();
 operators.MapMaintenanceApi();
 // The ingestion API's key look-ups.
 app.MapGroup("").RequireCallers(ServiceCallers.Ingestion).MapCredentialsApi();

@@ -36,6 +36,7 @@ builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
 builder.Services.AddServiceKeyOptions();
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
+builder.Services.AddHttpClient<RegistryAudit>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
 builder.AddSensorsMessaging(bus =>
 {
     bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
@@ -70,6 +71,7 @@ app.MapOpenApi();
 app.MapAuthApi();
 app.MapUsersApi();
 app.MapTokensApi();
+app.MapAuditApi();
 app.MapWebSocketApi();
 // Unknown /api paths answer 404 problem+json instead of falling through to the dashboard's pages.
 app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",

@@ -24,6 +24,9 @@ public static class ServiceAuthentication
     public const string CallerClaim = "sensors360:service";
     public const string OperatorHeader = "X-Sensors360-Operator";
     public const string OperatorRoleHeader = "X-Sensors360-Operator-Role";
+    /// <summary>The operator's IP address as the gateway saw it (for the audit log).</summary>
+    public const string OperatorAddressHeader = "X-Sensors360-Operator-Address";
+    public const string AddressClaim = "sensors360:address";
 
     /// <summary>
     /// This service answers only the callers named in <c>ServiceAuth:Callers</c>: a fallback policy makes every
@@ -158,6 +161,10 @@ public sealed class ServiceAuthenticationHandler(
         if (Request.Headers[ServiceAuthentication.OperatorRoleHeader].ToString() is { Length: > 0 } role)
         {
             claims.Add(new Claim(ClaimTypes.Role, role));
+        }
+        if (Request.Headers[ServiceAuthentication.OperatorAddressHeader].ToString() is { Length: > 0 } address)
+        {
+            claims.Add(new Claim(ServiceAuthentication.AddressClaim, address));
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ServiceAuthentication.SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ServiceAuthentication.SchemeName)));

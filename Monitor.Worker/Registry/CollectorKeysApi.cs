@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Monitor.Worker.Storage;
+using Sensors360.Audit;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
@@ -36,7 +38,7 @@ public static class CollectorKeysApi
     }
 
     static async Task<Results<Created<CollectorKeyCreatedResponse>, ValidationProblem>> Create(
-        CreateCollectorKeyRequest request, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        CreateCollectorKeyRequest request, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var name = request.Name?.Trim();
@@ -51,15 +53,16 @@ public static class CollectorKeysApi
         }
 
         var key = ApiKeys.NewCollectorKey();
-        var collector = new CollectorKey
+        var now = clock.GetUtcNow();
+        var collector = await db.InTransactionAsync(async ct =>
         {
-            Name = name!,
-            Selector = request.Selector ?? [],
-            KeyHash = ApiKeys.Hash(key),
-            CreatedAt = clock.GetUtcNow(),
-        };
-        db.CollectorKeys.Add(collector);
-        await db.SaveChangesAsync(cancellationToken);
+            var added = new CollectorKey { Name = name!, Selector = request.Selector ?? [], KeyHash = ApiKeys.Hash(key), CreatedAt = now };
+            db.CollectorKeys.Add(added);
+            await db.SaveChangesAsync(ct);
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.CollectorKeyCreate, $"collector-key {added.Id}", new { added.Name, added.Selector }));
+            await db.SaveChangesAsync(ct);
+            return added;
+        }, cancellationToken);
         await bus.Publish(
             new CollectorKeyCreated(collector.Id, collector.Name, collector.Selector, collector.KeyHash, collector.CreatedAt), cancellationToken);
         return TypedResults.Created(
@@ -67,7 +70,7 @@ public static class CollectorKeysApi
     }
 
     static async Task<Results<Ok<CollectorKeySummary>, ProblemHttpResult>> Revoke(
-        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var collector = await db.CollectorKeys.FindAsync([id], cancellationToken);
         if (collector is null)
@@ -79,6 +82,7 @@ public static class CollectorKeysApi
         if (collector.RevokedAt is null)
         {
             collector.RevokedAt = clock.GetUtcNow();
+            db.AuditEntries.Add(context.AuditEntry(collector.RevokedAt.Value, AuditActions.CollectorKeyRevoke, $"collector-key {id}", new { collector.Name }));
             await db.SaveChangesAsync(cancellationToken);
             await bus.Publish(new CollectorKeyRevoked(id, collector.RevokedAt.Value), cancellationToken);
         }

@@ -73,6 +73,21 @@ public sealed class SensorEdit
         Seconds("graceSeconds", sensor.Grace),
         Seconds("staleAfterSeconds", sensor.StaleAfter));
 
+    /// <summary>The editable fields' values (timings in seconds, null = the default), for the audit log.</summary>
+    public static Dictionary<string, object?> Editable(Sensor sensor) => new()
+    {
+        ["tag"] = sensor.Tag,
+        ["labels"] = new SortedDictionary<string, string>(sensor.Labels.ToDictionary(), StringComparer.Ordinal),
+        ["expectedIntervalSeconds"] = sensor.ExpectedInterval?.TotalSeconds,
+        ["graceSeconds"] = sensor.Grace?.TotalSeconds,
+        ["staleAfterSeconds"] = sensor.StaleAfter?.TotalSeconds,
+    };
+
+    /// <summary>Each field that differs, as {"from": …, "to": …}.</summary>
+    public static Dictionary<string, object> Changes(Dictionary<string, object?> before, Dictionary<string, object?> after) =>
+        before.Where(b => JsonSerializer.Serialize(b.Value) != JsonSerializer.Serialize(after[b.Key]))
+            .ToDictionary(b => b.Key, b => (object)new { from = b.Value, to = after[b.Key] });
+
     int? Seconds(string field, TimeSpan? current) => _fields.TryGetValue(field, out var value)
         ? value.ValueKind == JsonValueKind.Null ? null : value.GetInt32()
         : current is { } c ? (int)c.TotalSeconds : null;

@@ -8,6 +8,7 @@ using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Monitor.Worker.Queries;
 using Npgsql;
+using Sensors360.Audit;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
@@ -73,7 +74,7 @@ public static class SensorEditApi
 
     static async Task<Results<Ok<EditedSensor>, ValidationProblem, ProblemHttpResult>> Edit(
         long id, HttpRequest request, MonitorDbContext db, IPublishEndpoint bus, OutboxSignal outbox, IOptions<MonitorOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || contentType.MediaType.Value?.ToLowerInvariant() is not (SensorEdit.MergePatchMediaType or "application/json"))
@@ -127,11 +128,13 @@ public static class SensorEditApi
             {
                 return new Outcome(sensor, TypedResults.ValidationProblem(invalid, detail: "The sensor was not changed."), 0);
             }
+            var before = SensorEdit.Editable(sensor);
             sensor.Tag = next.Tag!.Trim();
             sensor.Labels = next.Labels ?? [];
             sensor.ExpectedInterval = Seconds(next.ExpectedIntervalSeconds);
             sensor.Grace = Seconds(next.GraceSeconds);
             sensor.StaleAfter = Seconds(next.StaleAfterSeconds);
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorEdit, $"sensor {id}", SensorEdit.Changes(before, SensorEdit.Editable(sensor))));
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -7,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Monitor.Worker.Outbox;
+using Monitor.Worker.Storage;
 using Npgsql;
+using Sensors360.Audit;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
@@ -48,7 +50,7 @@ public static class SensorsApi
     }
 
     static async Task<Results<Created<SensorKeyResponse>, ValidationProblem, ProblemHttpResult>> Register(
-        RegisterSensorRequest request, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        RegisterSensorRequest request, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = SensorRegistration.Validate(request);
         if (errors.Count > 0)
@@ -58,16 +60,26 @@ public static class SensorsApi
 
         var key = ApiKeys.NewSensorKey();
         var now = clock.GetUtcNow();
-        var sensor = SensorRegistration.NewSensor(request, key, now);
-        db.Sensors.Add(sensor);
+        Sensor sensor;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            sensor = await db.InTransactionAsync(async ct =>
+            {
+                var added = SensorRegistration.NewSensor(request, key, now);
+                db.Sensors.Add(added);
+                await db.SaveChangesAsync(ct);
+                db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorRegister, $"sensor {added.Id}", new
+                {
+                    added.Tag, added.Labels, request.ExpectedIntervalSeconds, request.GraceSeconds, request.StaleAfterSeconds,
+                }));
+                await db.SaveChangesAsync(ct);
+                return added;
+            }, cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Tag in use",
-                detail: $"An active sensor is already tagged '{sensor.Tag}'. Retire or replace it first, or choose another tag.");
+                detail: $"An active sensor is already tagged '{request.Tag!.Trim()}'. Retire or replace it first, or choose another tag.");
         }
 
         await bus.Publish(new SensorRegistered(sensor.Id, sensor.Tag, sensor.Labels, sensor.KeyHash, now), cancellationToken);
@@ -75,7 +87,7 @@ public static class SensorsApi
     }
 
     static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> Import(
-        HttpRequest request, MonitorDbContext db, IBus bus, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, MonitorDbContext db, IBus bus, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !string.Equals(contentType.MediaType.Value, SensorCsv.MediaType, StringComparison.OrdinalIgnoreCase))
@@ -114,15 +126,21 @@ public static class SensorsApi
         }
 
         var now = clock.GetUtcNow();
-        var created = parsed.Rows.Select(row =>
-        {
-            var key = ApiKeys.NewSensorKey();
-            return (Key: key, Sensor: SensorRegistration.NewSensor(row, key, now));
-        }).ToList();
-        db.Sensors.AddRange(created.Select(c => c.Sensor));
+        var keys = parsed.Rows.Select(_ => ApiKeys.NewSensorKey()).ToList();
+        List<(string Key, Sensor Sensor)> created;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);   // one transaction: all rows or none
+            created = await db.InTransactionAsync(async ct =>   // all rows or none
+            {
+                var sensors = parsed.Rows.Select((row, i) => (Key: keys[i], Sensor: SensorRegistration.NewSensor(row, keys[i], now))).ToList();
+                db.Sensors.AddRange(sensors.Select(c => c.Sensor));
+                await db.SaveChangesAsync(ct);
+                var ids = sensors.Select(c => c.Sensor.Id).ToList();
+                db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorImport, $"sensors {ids.Min()}–{ids.Max()}",
+                    new { Count = ids.Count, FirstId = ids.Min(), LastId = ids.Max() }));
+                await db.SaveChangesAsync(ct);
+                return sensors;
+            }, cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -161,7 +179,7 @@ public static class SensorsApi
     }
 
     static async Task<Results<Ok<SensorKeyResponse>, ProblemHttpResult>> RotateKey(
-        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        long id, MonitorDbContext db, IPublishEndpoint bus, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var sensor = await db.Sensors.FindAsync([id], cancellationToken);
         if (sensor is null)
@@ -176,6 +194,7 @@ public static class SensorsApi
 
         var key = ApiKeys.NewSensorKey();
         sensor.KeyHash = ApiKeys.Hash(key);
+        db.AuditEntries.Add(context.AuditEntry(clock.GetUtcNow(), AuditActions.SensorRotateKey, $"sensor {id}"));
         await db.SaveChangesAsync(cancellationToken);
         await bus.Publish(new SensorKeyRotated(sensor.Id, sensor.KeyHash, clock.GetUtcNow()), cancellationToken);
         return TypedResults.Ok(new SensorKeyResponse(sensor.Id, sensor.Tag, key));
@@ -183,7 +202,7 @@ public static class SensorsApi
 
     static async Task<Results<Ok<SensorSummary>, ValidationProblem, ProblemHttpResult>> Retire(
         long id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RetireRequest? request, MonitorDbContext db,
-        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (RetireRequest.Validate(request, out var reason) is { } invalid)
         {
@@ -205,6 +224,7 @@ public static class SensorsApi
             sensor.RetirementReason = reason;
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorRetire, $"sensor {id}", new { Reason = reason?.Name(), From = from.Name() }));
             db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt)));
             await db.SaveChangesAsync(cancellationToken);
             outbox.Notify();
@@ -216,7 +236,7 @@ public static class SensorsApi
 
     static async Task<Results<Created<ReplacementResponse>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RetireRequest? request, MonitorDbContext db,
-        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+        IPublishEndpoint bus, OutboxSignal outbox, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (RetireRequest.Validate(request, out var reason) is { } invalid)
         {
@@ -251,6 +271,8 @@ public static class SensorsApi
             db.Sensors.Add(replacement);
             await db.SaveChangesAsync(ct);
             old.ReplacedBy = replacement.Id;
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorReplace, $"sensor {id}",
+                new { Reason = reason?.Name(), ReplacedBy = replacement.Id, From = from.Name() }));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return (Old: old, New: replacement);

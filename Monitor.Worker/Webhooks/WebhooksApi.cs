@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Monitor.Worker.Storage;
+using Sensors360.Audit;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;
 
@@ -52,7 +54,8 @@ public static class WebhooksApi
             : NotFound(id);
 
     static async Task<Results<Created<WebhookCreatedResponse>, ValidationProblem>> Create(
-        CreateWebhookRequest request, MonitorDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        CreateWebhookRequest request, MonitorDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var url = ValidateUrl(errors, request.Url, options.Value);
@@ -62,15 +65,34 @@ public static class WebhooksApi
             return TypedResults.ValidationProblem(errors, detail: "The webhook was not created.");
         }
 
-        var webhook = new Webhook { Url = url!, Events = events, Secret = WebhookSigning.NewSecret(), CreatedAt = clock.GetUtcNow() };
-        db.Webhooks.Add(webhook);
-        await db.SaveChangesAsync(cancellationToken);
+        var secret = WebhookSigning.NewSecret();
+        var now = clock.GetUtcNow();
+        var webhook = await db.InTransactionAsync(async ct =>
+        {
+            var added = new Webhook { Url = url!, Events = events, Secret = secret, CreatedAt = now };
+            db.Webhooks.Add(added);
+            await db.SaveChangesAsync(ct);
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.WebhookCreate, $"webhook {added.Id}", new { added.Url, added.Events }));
+            await db.SaveChangesAsync(ct);
+            return added;
+        }, cancellationToken);
         return TypedResults.Created($"/api/webhooks/{webhook.Id}",
             new WebhookCreatedResponse(webhook.Id, webhook.Url, webhook.Events, webhook.Secret, webhook.CreatedAt));
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, MonitorDbContext db, CancellationToken cancellationToken) =>
-        await db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0 ? TypedResults.NoContent() : NotFound(id);
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        long id, MonitorDbContext db, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
+    {
+        var webhook = await db.Webhooks.FindAsync([id], cancellationToken);
+        if (webhook is null)
+        {
+            return NotFound(id);
+        }
+        db.Webhooks.Remove(webhook);
+        db.AuditEntries.Add(context.AuditEntry(clock.GetUtcNow(), AuditActions.WebhookDelete, $"webhook {id}", new { webhook.Url, webhook.Events }));
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     static string? ValidateUrl(Dictionary<string, string[]> errors, string? text, WebhookOptions options)
     {

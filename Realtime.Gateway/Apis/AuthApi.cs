@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Infrastructure;
+using Sensors360.Audit;
 using Sensors360.Contracts;
 
 namespace Realtime.Gateway.Apis;
@@ -36,9 +37,10 @@ public static class AuthApi
     }
 
     static async Task<Results<Ok<Operator>, ProblemHttpResult>> Login(
-        Credentials credentials, SignInManager<IdentityUser> signIn, HttpContext context, TimeProvider clock)
+        Credentials credentials, SignInManager<IdentityUser> signIn, GatewayDbContext db, HttpContext context, TimeProvider clock)
     {
         var (user, problem) = await CheckPasswordAsync(credentials, signIn, context, clock);
+        await RecordSignInAsync(db, context, clock, credentials, problem, "session");
         if (problem is not null)
         {
             return problem;
@@ -52,6 +54,7 @@ public static class AuthApi
         HttpContext context, TimeProvider clock)
     {
         var (user, problem) = await CheckPasswordAsync(credentials, signIn, context, clock);
+        await RecordSignInAsync(db, context, clock, credentials, problem, "access token");
         if (problem is not null)
         {
             return problem;
@@ -69,8 +72,9 @@ public static class AuthApi
         return TypedResults.Ok(new AccessTokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
     }
 
-    static async Task<NoContent> Logout(SignInManager<IdentityUser> signIn, GatewayDbContext db, HttpContext context)
+    static async Task<NoContent> Logout(SignInManager<IdentityUser> signIn, GatewayDbContext db, HttpContext context, TimeProvider clock)
     {
+        await db.RecordAsync(context.AuditEntry(clock.GetUtcNow(), AuditActions.SignOut, $"user {context.User.Identity!.Name}"), context.RequestAborted);
         if (context.User.FindFirst(OperatorClaims.TokenId)?.Value is { } tokenId && long.TryParse(tokenId, out var id))
         {
             // Only access tokens (bound to a user) end with a logout; named API tokens are revoked by an Admin.
@@ -81,6 +85,23 @@ public static class AuthApi
             await signIn.SignOutAsync();
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Every password check that got as far as checking (not a form left empty), kept whether the client stays or not.
+    /// The name is recorded as typed, for a failure too: that is who tried.
+    /// </summary>
+    static Task RecordSignInAsync(GatewayDbContext db, HttpContext context, TimeProvider clock, Credentials credentials, ProblemHttpResult? problem, string via)
+    {
+        if (problem?.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            return Task.CompletedTask;
+        }
+        var name = credentials.Username!.Length > 200 ? credentials.Username[..200] : credentials.Username;
+        var entry = problem is null
+            ? context.AuditEntry(clock.GetUtcNow(), AuditActions.SignIn, $"user {name}", new { via }, actor: name)
+            : context.AuditEntry(clock.GetUtcNow(), AuditActions.SignInFailed, $"user {name}", new { via, status = problem.StatusCode, reason = problem.ProblemDetails.Title }, actor: name);
+        return db.RecordAsync(entry, CancellationToken.None);
     }
 
     static Ok<Operator> Me(HttpContext context) =>

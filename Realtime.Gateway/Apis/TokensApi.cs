@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Infrastructure;
+using Sensors360.Audit;
 using Sensors360.Contracts;
 
 namespace Realtime.Gateway.Apis;
@@ -58,17 +59,28 @@ public static class TokensApi
 
         var now = clock.GetUtcNow();
         var value = ApiKeys.NewBearerToken();
-        var token = new ApiToken
+        ApiToken token = null!;
+        // The token's row and the audit entry naming its id in one transaction, replayed whole on a transient failure.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            Name = name!, Role = role, Hash = ApiKeys.Hash(value), CreatedBy = context.User.Identity!.Name!, CreatedAt = now,
-            ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
-        };
-        db.ApiTokens.Add(token);
-        await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            token = new ApiToken
+            {
+                Name = name!, Role = role, Hash = ApiKeys.Hash(value), CreatedBy = context.User.Identity!.Name!, CreatedAt = now,
+                ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
+            };
+            db.ApiTokens.Add(token);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.RecordAsync(context.AuditEntry(now, AuditActions.TokenCreate, $"token {token.Id}",
+                new { token.Name, role, expiresAt = token.ExpiresAt }), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
         return TypedResults.Created($"/api/tokens/{token.Id}", new TokenCreated(token.Id, token.Name, role!, now, token.ExpiresAt, value));
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Revoke(long id, GatewayDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        long id, GatewayDbContext db, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == id && t.UserId == null, cancellationToken);
@@ -76,7 +88,11 @@ public static class TokensApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such token", detail: $"There is no API token {id}.");
         }
-        token.RevokedAt ??= now;
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = now;
+            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.TokenRevoke, $"token {id}", new { token.Name }));
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Infrastructure;
+using Sensors360.Audit;
 
 namespace Realtime.Gateway.Apis;
 
@@ -58,7 +59,8 @@ public static partial class UsersApi
     }
 
     static async Task<Results<Created<UserSummary>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateUserRequest request, UserManager<IdentityUser> users, GatewayDbContext db, CancellationToken cancellationToken)
+        CreateUserRequest request, UserManager<IdentityUser> users, GatewayDbContext db, TimeProvider clock, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Username is null || !UserNamePattern().IsMatch(request.Username))
@@ -93,6 +95,10 @@ public static partial class UsersApi
                 return IdentityProblem(created);
             }
             var added = await users.AddToRoleAsync(user, role!);
+            if (added.Succeeded)
+            {
+                await db.RecordAsync(context.AuditEntry(clock.GetUtcNow(), AuditActions.UserCreate, $"user {user.UserName}", new { role }), cancellationToken);
+            }
             return added.Succeeded
                 ? TypedResults.Created($"/api/users/{Uri.EscapeDataString(user.UserName!)}", new UserSummary(user.UserName!, role!, null))
                 : IdentityProblem(added);
@@ -129,8 +135,10 @@ public static partial class UsersApi
                 return UnknownUser(username);
             }
             var current = await users.GetRolesAsync(user);
+            var changes = new Dictionary<string, object?>();
             if (role is not null && Roles.Highest(current) != role)
             {
+                changes["role"] = AuditEntry.Change(Roles.Highest(current), role);
                 revoked.Add("role changed");
                 if (current.Contains(Roles.Admin) && role != Roles.Admin && await LeavesNoAdminAsync(users, user))
                 {
@@ -159,17 +167,20 @@ public static partial class UsersApi
                 await users.SetLockoutEndDateAsync(user, null);
                 await users.ResetAccessFailedCountAsync(user);
                 revoked.Add("password reset");
+                changes["password"] = "reset";
             }
             if (request.Locked == true && !IsLockedByAdmin(user))
             {
                 await users.SetLockoutEnabledAsync(user, true);
                 await users.SetLockoutEndDateAsync(user, LockedByAdmin);
                 revoked.Add("account locked");
+                changes["locked"] = AuditEntry.Change(false, true);
             }
             else if (request.Locked == false && request.Password is null && await users.GetLockoutEndDateAsync(user) is not null)
             {
                 await users.SetLockoutEndDateAsync(user, null);
                 await users.ResetAccessFailedCountAsync(user);
+                changes["locked"] = AuditEntry.Change(true, false);
             }
             if (revoked.Count > 0)
             {
@@ -177,6 +188,10 @@ public static partial class UsersApi
                 // with the change.
                 await users.UpdateSecurityStampAsync(user);
                 await db.ApiTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+            }
+            if (changes.Count > 0)
+            {
+                await db.RecordAsync(context.AuditEntry(clock.GetUtcNow(), AuditActions.UserUpdate, $"user {user.UserName}", changes), cancellationToken);
             }
             changed = user;
             var lockout = await users.GetLockoutEndDateAsync(user);
@@ -192,7 +207,7 @@ public static partial class UsersApi
 
     static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Delete(
         string username, UserManager<IdentityUser> users, GatewayDbContext db, AccessRevocations revocations, IPublishEndpoint bus,
-        HttpContext context, CancellationToken cancellationToken)
+        HttpContext context, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.Equals(username, context.User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
         {
@@ -214,6 +229,10 @@ public static partial class UsersApi
             }
             var deleted = await users.DeleteAsync(user); // cascades to roles, claims and the user's access tokens
             deletedId = user.Id;
+            if (deleted.Succeeded)
+            {
+                await db.RecordAsync(context.AuditEntry(clock.GetUtcNow(), AuditActions.UserDelete, $"user {user.UserName}"), cancellationToken);
+            }
             return deleted.Succeeded ? TypedResults.NoContent() : IdentityProblem(deleted);
         }, cancellationToken);
         if (deletedId is not null && answer.Result is NoContent)

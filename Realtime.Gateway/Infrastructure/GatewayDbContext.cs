@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Gateway.Identity;
+using Sensors360.Audit;
 
 namespace Realtime.Gateway.Infrastructure;
 
@@ -19,6 +20,7 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<NameLockout> NameLockouts => Set<NameLockout>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -43,6 +45,23 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             token.Property(t => t.Role).HasMaxLength(16);
             token.Property(t => t.CreatedBy).HasMaxLength(64);
             token.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // The gateway's half of the audit log (sign-ins, users, tokens), laid out as the worker's half is.
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.ToTable("audit_entries");
+            entry.Property(e => e.Id).ValueGeneratedNever();
+            entry.Property(e => e.Actor).HasMaxLength(200);
+            entry.Property(e => e.ActorRole).HasMaxLength(16);
+            entry.Property(e => e.Address).HasMaxLength(64);
+            entry.Property(e => e.Action).HasMaxLength(64);
+            entry.Property(e => e.Target).HasMaxLength(300);
+            entry.Property(e => e.Details).HasColumnType("jsonb");
+            entry.HasIndex(e => new { e.At, e.Id }).IsDescending();
+            entry.HasIndex(e => new { e.Actor, e.At });
+            entry.HasIndex(e => new { e.Action, e.At });
+            entry.HasIndex(e => new { e.Target, e.At });
         });
 
         builder.Entity<NameLockout>(lockout =>

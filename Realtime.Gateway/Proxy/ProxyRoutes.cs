@@ -53,6 +53,7 @@ public static class ProxyRoutes
         var headers = transform.ProxyRequest.Headers;
         headers.Remove(ServiceAuthentication.OperatorHeader);
         headers.Remove(ServiceAuthentication.OperatorRoleHeader);
+        headers.Remove(ServiceAuthentication.OperatorAddressHeader);
         headers.Remove("Authorization");
         headers.TryAddWithoutValidation("Authorization", key);
         var user = transform.HttpContext.User;
@@ -62,6 +63,10 @@ public static class ProxyRoutes
             if (OperatorClaims.RoleOf(user) is { } role)
             {
                 headers.TryAddWithoutValidation(ServiceAuthentication.OperatorRoleHeader, role);
+            }
+            if (transform.HttpContext.Connection.RemoteIpAddress is { } address)
+            {
+                headers.TryAddWithoutValidation(ServiceAuthentication.OperatorAddressHeader, address.ToString());
             }
         }
         return ValueTask.CompletedTask;

@@ -86,7 +86,10 @@ public sealed class ProxyRoutesTests
         proxied.Headers.TryAddWithoutValidation("Authorization", "Bearer the-operators-token");
         proxied.Headers.TryAddWithoutValidation(ServiceAuthentication.OperatorHeader, "mallory");
         proxied.Headers.TryAddWithoutValidation(ServiceAuthentication.OperatorRoleHeader, Roles.Admin);
-        var transform = new RequestTransformContext { HttpContext = new DefaultHttpContext { User = user }, ProxyRequest = proxied };
+        proxied.Headers.TryAddWithoutValidation(ServiceAuthentication.OperatorAddressHeader, "10.0.0.66");
+        var context = new DefaultHttpContext { User = user };
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("192.0.2.7");
+        var transform = new RequestTransformContext { HttpContext = context, ProxyRequest = proxied };
 
         await ProxyRoutes.ProveGatewayAsync(transform, ServiceAuthentication.HeaderValue("the-gateways-key"), toMonitor);
 
@@ -95,11 +98,13 @@ public sealed class ProxyRoutesTests
         {
             Assert.Equal(["alice"], proxied.Headers.GetValues(ServiceAuthentication.OperatorHeader));
             Assert.Equal([Roles.Viewer], proxied.Headers.GetValues(ServiceAuthentication.OperatorRoleHeader));
+            Assert.Equal(["192.0.2.7"], proxied.Headers.GetValues(ServiceAuthentication.OperatorAddressHeader));
         }
         else
         {
             Assert.False(proxied.Headers.Contains(ServiceAuthentication.OperatorHeader));
             Assert.False(proxied.Headers.Contains(ServiceAuthentication.OperatorRoleHeader));
+            Assert.False(proxied.Headers.Contains(ServiceAuthentication.OperatorAddressHeader));
         }
     }
 }

@@ -13,12 +13,14 @@ import {
 import { api, sessionStore } from '../state/app'
 import { useAsync, useCreation } from '../state/hooks'
 import { useStore } from '../state/store'
+import { AuditLog } from './AuditLog'
 
 export const ADMIN_SECTIONS = [
   { id: 'users', label: 'Users' },
   { id: 'tokens', label: 'API tokens' },
   { id: 'webhooks', label: 'Webhooks' },
   { id: 'collector-keys', label: 'Collector keys' },
+  { id: 'audit', label: 'Audit log' },
 ] as const
 
 export function Admin({ section }: { section: string }) {
@@ -37,6 +39,7 @@ export function Admin({ section }: { section: string }) {
       {current.id === 'tokens' ? <Tokens /> : null}
       {current.id === 'webhooks' ? <Webhooks /> : null}
       {current.id === 'collector-keys' ? <CollectorKeys /> : null}
+      {current.id === 'audit' ? <AuditLog /> : null}
     </>
   )
 }
