@@ -6,6 +6,7 @@ using Realtime.Gateway.Apis;
 using Realtime.Gateway.Identity;
 using Realtime.Gateway.Infrastructure;
 using Realtime.Gateway.Realtime;
+using Scalar.AspNetCore;
 using Sensors360.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -53,7 +54,13 @@ builder.Services.AddReverseProxy()
     .LoadProxyRoutes()
     .AddServiceDiscoveryDestinationResolver();
 builder.Services.AddRequestProblemDetails();
-builder.Services.AddOpenApi();
+// One OpenAPI document for everything behind the gateway (its own routes and the monitor's it proxies), with Scalar.
+builder.Services.AddHttpClient(MonitorApiDocument.ClientName, http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
+builder.Services.AddOpenApi(options =>
+{
+    options.AddDocumentTransformer<MonitorApiDocument>();
+    options.AddOperationTransformer<OperationRoles>();
+});
 
 var app = builder.Build();
 
@@ -67,7 +74,8 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapOpenApi().RequireAuthorization(Policies.Viewer);
+app.MapScalarApiReference(options => options.WithTitle("Sensors 360 API")).RequireAuthorization(Policies.Viewer);
 app.MapAuthApi();
 app.MapUsersApi();
 app.MapTokensApi();

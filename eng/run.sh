@@ -141,7 +141,7 @@ cat <<BANNER
 
   Sensors 360 is running (healthy after $((SECONDS - started)) s; infrastructure: $MODE, topology: $Topology__Mode, data: $DATA_DIR)
 
-    Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below)
+    Dashboard and operators' API:  http://localhost:$GATEWAY_PORT   (user admin, password below; API reference: /scalar)
     Ingestion API (sensors):       http://localhost:$INGESTION_PORT   (API reference: /scalar/v1)
     MQTT (sensors):                mqtt://localhost:$MQTT_PORT   (user: sensor id, password: its key; docs/mqtt.md)
     Admin password:                $ADMIN_PASSWORD_SOURCE

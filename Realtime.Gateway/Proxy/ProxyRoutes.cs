@@ -36,6 +36,18 @@ public static class ProxyRoutes
         Cluster(Dashboard, "dashboard-web", DashboardAddress),
     ];
 
+    /// <summary>Whether the gateway proxies <paramref name="path"/> (an OpenAPI path of the monitor's) to the monitor.</summary>
+    public static bool IsProxiedToMonitor(string path) => Routes.Any(r => r.ClusterId == Monitor && Prefix(r) is var prefix
+        && (path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal)));
+
+    /// <summary>The policy (role) a monitor route needs for <paramref name="method"/>; null when the gateway does not proxy it.</summary>
+    public static string? PolicyFor(string path, string method) => Routes
+        .Where(r => r.ClusterId == Monitor && (r.Match.Methods is null || r.Match.Methods.Contains(method, StringComparer.OrdinalIgnoreCase)))
+        .OrderBy(r => r.Order ?? 0)
+        .FirstOrDefault(r => Prefix(r) is var prefix && (path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal)))?.AuthorizationPolicy;
+
+    static string Prefix(RouteConfig route) => route.Match.Path!.Replace("/{**rest}", "", StringComparison.Ordinal);
+
     public static IReverseProxyBuilder LoadProxyRoutes(this IReverseProxyBuilder proxy) =>
         proxy.LoadFromMemory(Routes, Clusters).AddTransforms(context =>
         {

@@ -71,6 +71,8 @@ function Shell({ user, path }: { user: CurrentUser; path: string }) {
           <NavLink to="/maintenance" label="Maintenance" testId="nav-maintenance" path={path} />
           {can(user, 'register') ? <NavLink to="/register" label="Register" testId="nav-register" path={path} /> : null}
           {can(user, 'admin') ? <NavLink to="/admin" label="Admin" testId="nav-admin" path={path} /> : null}
+          {/* The gateway's API reference (Scalar), a page of its own outside the dashboard. */}
+          <a href="/scalar/" data-testid="nav-api">API</a>
         </nav>
         <div className="topbar-end">
           <ConnectionIndicator />
