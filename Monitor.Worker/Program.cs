@@ -34,6 +34,7 @@ builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddSingleton<IngestProgress>();
 builder.Services.AddReceiveObserver<HeartbeatDeliveries>();
 builder.Services.AddSingleton<IngestLag>();
+builder.Services.AddSingleton<MonitorMetrics>();
 builder.Services.AddSingleton<FleetWatermark>();
 builder.Services.AddHostedService(services => services.GetRequiredService<FleetWatermark>());
 builder.Services.AddSingleton<HeartbeatWriter>();

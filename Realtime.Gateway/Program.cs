@@ -28,7 +28,7 @@ builder.Services.AddTrustedForwardedHeaders();
 builder.Services.AddSingleton(services =>
 {
     // The user's WebSockets close as soon as an Admin revokes the user's access.
-    var hub = new RealtimeHub();
+    var hub = new RealtimeHub().Observed(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     services.GetRequiredService<AccessRevocations>().Revoked += hub.CloseUser;
     return hub;
 });

@@ -19,7 +19,10 @@ public static class Extensions
 
     // Npgsql's ActivitySource; MassTransit's is "MassTransit" (see MessagingExtensions).
     static readonly string[] TracingSources = ["MassTransit", "Npgsql"];
-    static readonly string[] MeterNames = ["MassTransit", "Npgsql", "Sensors360"];
+    /// <summary>The meter of what the product itself does (heartbeats stored, transitions, alerts…): docs/architecture.md#product-metrics.</summary>
+    public const string ProductMeter = "Sensors360";
+
+    static readonly string[] MeterNames = ["MassTransit", "Npgsql", ProductMeter];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -34,9 +34,9 @@ public sealed partial class HeartbeatBatcher(
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
-    readonly Histogram<int> _batchSize = meters.Create("Sensors360").CreateHistogram<int>(
+    readonly Histogram<int> _batchSize = meters.Create(Extensions.ProductMeter).CreateHistogram<int>(
         "sensors360.ingestion.batch_size", "{heartbeat}", "Heartbeats per message sent to the broker");
-    readonly Histogram<double> _confirmTime = meters.Create("Sensors360").CreateHistogram<double>(
+    readonly Histogram<double> _confirmTime = meters.Create(Extensions.ProductMeter).CreateHistogram<double>(
         "sensors360.ingestion.confirm_duration", "s", "From sending a batch to the broker's confirm");
 
     /// <summary>Completes when the broker confirmed the batch carrying these heartbeats, or with the reason it did not.</summary>

@@ -25,7 +25,7 @@ public sealed partial class MqttForwarder(
     const string Exchange = "amq.topic";
     static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
-    readonly Counter<long> _messages = meters.Create("Sensors360").CreateCounter<long>(
+    readonly Counter<long> _messages = meters.Create(Extensions.ProductMeter).CreateCounter<long>(
         "sensors360.ingestion.mqtt_messages", "{message}", "MQTT messages read, by outcome (forwarded, or why refused)");
     volatile bool _ready;
 

@@ -16,7 +16,7 @@ namespace Monitor.Worker.Monitoring;
 /// </summary>
 public sealed class PeriodicWorkService(
     NpgsqlDataSource dataSource, FleetStatistics statistics, StalenessScanner scanner, FleetWatermark fleetWatermark, IBus bus,
-    IOptions<MonitorOptions> options, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
+    IOptions<MonitorOptions> options, MonitorMetrics metrics, TimeProvider clock, ILogger<PeriodicWorkService> logger) : BackgroundService
 {
     volatile bool _leader;
 
@@ -119,7 +119,9 @@ public sealed class PeriodicWorkService(
 
     async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset watermark, CancellationToken stoppingToken)
     {
+        var started = clock.GetTimestamp();
         var result = await scanner.ScanAsync(connection, now, watermark, stoppingToken);
+        metrics.Scanned(clock.GetElapsedTime(started));
         await PublishPeriodicAsync(new StaleSensorsDetected(now, options.Value.DefaultStaleAfter, result.StaleCount, result.StaleIds), stoppingToken);
         if (result.Flips > 0)
         {

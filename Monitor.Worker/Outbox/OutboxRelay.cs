@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Monitor.Worker.Monitoring;
 using Npgsql;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;
@@ -20,7 +21,8 @@ namespace Monitor.Worker.Outbox;
 /// published again with the same id (the message id, or its id within the batch): consumers drop the repeat.
 /// </summary>
 public sealed partial class OutboxRelay(
-    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<MonitorOptions> options, ILogger<OutboxRelay> logger)
+    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<MonitorOptions> options, MonitorMetrics metrics,
+    ILogger<OutboxRelay> logger)
     : BackgroundService
 {
     const int BatchSize = 1_000;
@@ -121,6 +123,7 @@ public sealed partial class OutboxRelay(
             delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", [.. ids]));
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
+        changes.ForEach(item => metrics.Transitioned(item.Change.To));
         return ids.Count;
     }
 

@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Monitor.Worker.Monitoring;
 using Sensors360.Contracts;
 using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
@@ -14,14 +14,12 @@ namespace Monitor.Worker.Storage;
 /// Each message learns the outcome of its own heartbeats, so its consumer acknowledges it only after the commit.
 /// </summary>
 public sealed partial class HeartbeatCommitter(
-    HeartbeatWriter writer, IOptions<MonitorOptions> options, IMeterFactory meters, ILogger<HeartbeatCommitter> logger)
+    HeartbeatWriter writer, IOptions<MonitorOptions> options, MonitorMetrics metrics, ILogger<HeartbeatCommitter> logger)
     : BackgroundService
 {
     sealed record Pending(IReadOnlyList<Heartbeat> Items, TaskCompletionSource Done);
 
     readonly Channel<Pending> _waiting = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
-    readonly Histogram<int> _size = meters.Create("Sensors360").CreateHistogram<int>(
-        "sensors360.monitor.commit_size", "{heartbeat}", "Heartbeats stored per transaction");
 
     /// <summary>Completes once these heartbeats are committed; throws what stopped them from being stored.</summary>
     public async Task StoreAsync(IReadOnlyList<Heartbeat> items, CancellationToken cancellationToken)
@@ -64,7 +62,7 @@ public sealed partial class HeartbeatCommitter(
         try
         {
             await writer.WriteAsync(heartbeats, cancellationToken);
-            _size.Record(heartbeats.Length);
+            metrics.Stored(heartbeats.Length);
             group.ForEach(p => p.Done.TrySetResult());
         }
         catch (Exception ex) when (group.Count > 1 && !TransientDatabaseFaults.IsTransient(ex) && ex is not OperationCanceledException)

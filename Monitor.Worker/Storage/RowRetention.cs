@@ -26,7 +26,7 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
         public long Total => StateChanges + RiskModels + RetiredSensorRisks;
     }
 
-    readonly Counter<long> _deleted = meters.Create("Sensors360").CreateCounter<long>(
+    readonly Counter<long> _deleted = meters.Create(Extensions.ProductMeter).CreateCounter<long>(
         "sensors360.monitor.rows_expired", "{row}", "Rows deleted by retention, by table");
 
     public async Task<PruneResult> PruneAsync(CancellationToken cancellationToken)

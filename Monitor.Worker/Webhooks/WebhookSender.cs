@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Monitor.Worker.Monitoring;
 using Polly.Registry;
 using Sensors360.Contracts;
 using Sensors360.Messaging;
@@ -41,6 +42,7 @@ public sealed class WebhookSender(
     IServiceScopeFactory scopes,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
+    MonitorMetrics metrics,
     ILogger<WebhookSender> logger)
 {
     public const string HttpClientName = "webhooks";
@@ -113,6 +115,7 @@ public sealed class WebhookSender(
             return attempt;
         }, cancellationToken);
 
+        metrics.AlertSent("webhook", outcome.Succeeded);
         if (outcome.Succeeded)
         {
             logger.LogDebug("Webhook {WebhookId} got delivery {DeliveryId} after {Attempts} attempt(s)", target.Id, deliveryId, attempts);

@@ -88,14 +88,7 @@ public class HaFixture : IAsyncLifetime
         return seen.Distinct().GroupBy(s => s.Resource).ToDictionary(g => g.Key, g => g.Select(s => s.Instance).Order(StringComparer.Ordinal).ToArray());
     }
 
-    /// <summary>The process DCP started for an instance (a project, or a server's wrapper script).</summary>
-    public int ProcessIdOf(string instance)
-    {
-        Assert.True(App.ResourceNotifications.TryGetCurrentState(instance, out var state), $"{instance} has no state");
-        var pid = state!.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-        Assert.NotNull(pid);
-        return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
-    }
+    public int ProcessIdOf(string instance) => App.ProcessIdOf(instance);
 
     /// <summary>
     /// SIGKILLs the instance's process — for a server, the server itself below its wrapper script (RabbitMQ's

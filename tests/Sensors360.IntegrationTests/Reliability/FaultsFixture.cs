@@ -89,14 +89,7 @@ public class FaultsFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
-    /// <summary>The process id of a project resource, as DCP reports it.</summary>
-    public int ProcessIdOf(string resource)
-    {
-        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} has no state");
-        var pid = state!.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-        Assert.NotNull(pid);
-        return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
-    }
+    public int ProcessIdOf(string resource) => App.ProcessIdOf(resource);
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
