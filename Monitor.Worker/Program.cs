@@ -86,6 +86,8 @@ provisioning.MapCollectorKeysApi();
 operators.MapWebhooksApi();
 operators.MapAuditApi();
 operators.MapMaintenanceApi();
+// The AppHost's resource commands (an operator in the Aspire dashboard).
+app.MapGroup("").RequireCallers(ServiceCallers.AppHost).MapOperationsApi();
 // The ingestion API's key look-ups.
 app.MapGroup("").RequireCallers(ServiceCallers.Ingestion).MapCredentialsApi();
 

@@ -19,6 +19,8 @@ var gatewayKey = builder.AddServiceKey(ServiceCallers.Gateway);
 var ingestionKey = builder.AddServiceKey(ServiceCallers.Ingestion);
 var simulatorKey = builder.AddServiceKey(ServiceCallers.Simulator);
 var brokerKey = builder.AddServiceKey(ServiceCallers.Broker);
+// The AppHost's own, for the resource commands an operator runs from the Aspire dashboard (OperatorCommands).
+var appHostKey = builder.AddServiceKey(ServiceCallers.AppHost);
 
 // Services
 // One retention for both: the API refuses what the worker would drop.
@@ -33,6 +35,7 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
     .WithCaller(ServiceCallers.Gateway, gatewayKey)
     .WithCaller(ServiceCallers.Ingestion, ingestionKey)
     .WithCaller(ServiceCallers.Simulator, simulatorKey)
+    .WithScanNowCommand(appHostKey)
     .WithHttpHealthCheck("/health"); // not external: operators reach its API through the gateway only
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") // no database at all

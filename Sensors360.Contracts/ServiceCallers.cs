@@ -10,6 +10,9 @@ public static class ServiceCallers
     public const string Ingestion = "ingestion";
     public const string Simulator = "simulator";
 
+    /// <summary>The AppHost itself, running an operator's resource command from the Aspire dashboard.</summary>
+    public const string AppHost = "apphost";
+
     /// <summary>
     /// RabbitMQ, asking Ingestion.Api whether an MQTT device may connect, publish or subscribe, at
     /// <see cref="BrokerAuthPath"/><c>/{key}/…</c>: its HTTP auth backend cannot send headers, so the key is in the path.

@@ -117,7 +117,18 @@ public sealed class PeriodicWorkService(
         return figures;
     }
 
-    async Task ScanAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset watermark, CancellationToken stoppingToken)
+    /// <summary>
+    /// A staleness scan outside the schedule, on any replica: the transition is one statement that skips sensors
+    /// another scan has locked, so it never moves a sensor twice, and its stale report supersedes the scheduled one.
+    /// </summary>
+    public async Task<StalenessScanner.ScanResult> ScanNowAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var watermark = await fleetWatermark.ReadAsync(connection, cancellationToken);
+        return await ScanAsync(connection, clock.GetUtcNow(), watermark, cancellationToken);
+    }
+
+    async Task<StalenessScanner.ScanResult> ScanAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset watermark, CancellationToken stoppingToken)
     {
         var started = clock.GetTimestamp();
         var result = await scanner.ScanAsync(connection, now, watermark, stoppingToken);
@@ -127,6 +138,7 @@ public sealed class PeriodicWorkService(
         {
             logger.LogInformation("Staleness scan: {Transitions} transitions, {Stale} stale sensors", result.Flips, result.StaleCount);
         }
+        return result;
     }
 
     /// <summary>

@@ -69,7 +69,8 @@ public static class InfrastructureExtensions
                 .WithArgs(options.PostgresArguments());
             // The standby copies the primary and never archives: the stock image is enough, of the same version.
             var stockImage = server.StockImage();
-            server.WithPgBackRest();
+            server.WithPgBackRest()
+                .WithBackUpNowCommand(new Dictionary<string, string> { ["SENSORS360_INFRASTRUCTURE_MODE"] = "containers" });
             database = server.AddDatabase(DatabaseName);
             postgresEndpoints.Add(server.Resource.PrimaryEndpoint);
             if (topology.IsHa)
@@ -109,6 +110,14 @@ public static class InfrastructureExtensions
                 .WithArgs(options.PostgresArguments())
                 // Kept data can be backed up (eng/backup.sh): the server archives WAL with pgBackRest once it is set up.
                 .WithEnvironment("WAL_ARCHIVE", ephemeral ? "0" : "1");
+            if (!ephemeral)
+            {
+                postgres.WithBackUpNowCommand(new Dictionary<string, string>
+                {
+                    ["SENSORS360_INFRASTRUCTURE_MODE"] = "local",
+                    ["SENSORS360_DATA_DIR"] = Path.GetFullPath(dataRoot),
+                });
+            }
             database = postgres.AddLocalDatabase(DatabaseName);
             postgresEndpoints.Add(postgres.Resource.Endpoint);
             if (topology.IsHa)

@@ -59,6 +59,8 @@ public sealed record AppHostService(IReadOnlyDictionary<string, string> Environm
         return names
             .Where(n => n is not ("ASPNETCORE_ENVIRONMENT" or "ASPNETCORE_URLS" or "DOTNET_LAUNCH_PROFILE"))
             .Where(n => !n.StartsWith("OTEL_DOTNET_EXPERIMENTAL_", StringComparison.Ordinal))
+            // Only the AppHost calls with it (the Aspire dashboard's resource commands); a cluster has no AppHost.
+            .Where(n => n != $"ServiceAuth__Callers__{Sensors360.Contracts.ServiceCallers.AppHost}")
             .Except(discovered)
             .Except(underscoreSpellings)
             .ToHashSet();

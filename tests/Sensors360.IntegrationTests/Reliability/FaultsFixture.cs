@@ -19,9 +19,12 @@ public class FaultsFixture : IAsyncLifetime
     readonly string _dataDirectory = Directory.CreateTempSubdirectory("sensors360-faults-").FullName;
     DistributedApplication? _app;
 
+    /// <summary>The system's kept data (Infrastructure:DataDirectory): PostgreSQL's in postgres/, backups in backups/.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
-    ResourceCommandService Commands => App.Services.GetRequiredService<ResourceCommandService>();
+    public ResourceCommandService Commands => App.Services.GetRequiredService<ResourceCommandService>();
 
     public async Task InitializeAsync()
     {
