@@ -16,6 +16,12 @@ public sealed record FleetStats(
     double PercentStale, double? MeanIntervalSeconds, double? MeanLifespanDays, double? HeartbeatsPerSecond, KaplanMeierSummary KaplanMeier,
     double? LagSeconds, bool Behind);
 
+/// <param name="Value">The label's value; null for the sensors that do not have the label.</param>
+public sealed record LabelGroup(string? Value, int Total, int New, int Up, int Late, int Down, int Retired);
+
+/// <param name="More">Whether more values exist than the <c>limit</c> returned (the largest groups come first).</param>
+public sealed record LabelBreakdown(string Key, IReadOnlyList<LabelGroup> Groups, bool More);
+
 public sealed record SurvivalCurve(IReadOnlyList<SurvivalPoint> Points, KaplanMeierSummary Summary);
 
 public static class StatsApi
@@ -25,6 +31,8 @@ public static class StatsApi
         var group = app.MapGroup("/api/stats").WithTags("Stats");
         group.MapGet("/", Stats).WithName("FleetStats")
             .WithSummary("% stale, mean interval between heartbeats, mean lifespan (and Kaplan–Meier) for the fleet, or the sensors matching label/tag.");
+        group.MapGet("/labels/{key}", ByLabel).WithName("FleetByLabel")
+            .WithSummary("The fleet's counts by state for each value of one label (e.g. site): the largest groups first.");
         group.MapGet("/survival", Survival).WithName("SurvivalCurve")
             .WithSummary("The Kaplan–Meier survival curve of sensor lifespans (live sensors censored).");
         return group;
@@ -91,6 +99,41 @@ public static class StatsApi
     }
 
     static KaplanMeierSummary Summary(SurvivalEstimate s) => new(s.MedianDays, s.RestrictedMeanDays, s.HorizonDays, s.Lives, s.Ended);
+
+    static async Task<Results<Ok<LabelBreakdown>, ValidationProblem>> ByLabel(
+        NpgsqlDataSource db, string key, CancellationToken cancellationToken, int limit = 100)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (key.Length is 0 or > 200 || key.Contains('\0') || key.Contains(':'))
+        {
+            errors["key"] = ["Give a label key of 1 to 200 characters, without ':' or NUL, e.g. site."];
+        }
+        if (limit is < 1 or > 1000)
+        {
+            errors["limit"] = ["limit must be between 1 and 1000."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, detail: "The breakdown's parameters are invalid.");
+        }
+        await using var command = db.CreateCommand("""
+            SELECT labels->>@key, count(*)::int,
+                   count(*) FILTER (WHERE state = 'new')::int, count(*) FILTER (WHERE state = 'up')::int,
+                   count(*) FILTER (WHERE state = 'late')::int, count(*) FILTER (WHERE state = 'down')::int,
+                   count(*) FILTER (WHERE state = 'retired')::int
+            FROM sensor_status GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT @limit + 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("key", key));
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        var groups = new List<LabelGroup>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new LabelGroup(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2),
+                reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)));
+        }
+        return TypedResults.Ok(new LabelBreakdown(key, groups.Take(limit).ToList(), groups.Count > limit));
+    }
 
     /// <summary>Every sensor that was ever heard is one life: ended (retired, or dead) or still running (censored).</summary>
     static async Task<SurvivalEstimate> EstimateSurvivalAsync(

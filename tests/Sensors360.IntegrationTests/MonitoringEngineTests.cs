@@ -156,9 +156,45 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var points = curve.GetProperty("points").EnumerateArray().Select(p => (Days: p.GetProperty("days").GetDouble(), S: p.GetProperty("survival").GetDouble())).ToArray();
         Assert.Contains(points, p => Math.Abs(p.Days - 6) < 0.001 && Math.Abs(p.S - 0.5) < 1e-9);
         Assert.Contains(points, p => Math.Abs(p.Days - 8) < 0.001 && p.S == 0);
+        // The 95 % band around the step at 6 d (two at risk, one ended) holds the estimate; none before the first ending.
+        var step = curve.GetProperty("points").EnumerateArray().First(p => Math.Abs(p.GetProperty("days").GetDouble() - 6) < 0.001);
+        Assert.InRange(0.5, step.GetProperty("lower").GetDouble() + 0.01, step.GetProperty("upper").GetDouble() - 0.01);
+        var start = curve.GetProperty("points")[0];
+        Assert.Equal((1.0, 1.0), (start.GetProperty("lower").GetDouble(), start.GetProperty("upper").GetDouble()));
 
         using var bad = await _api.Worker.GetAsync("/api/stats?label=nocolon");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_fleet_by_label_counts_each_values_sensors_by_state_largest_first()
+    {
+        var key = "site" + Guid.NewGuid().ToString("N")[..12];
+        var north = new List<(long Id, string Key)>();
+        for (var i = 0; i < 3; i++)
+        {
+            north.Add(await _api.RegisterAsync(SensorsApi.UniqueTag("north"), new Dictionary<string, string> { [key] = "north" }));
+        }
+        await _api.RegisterAsync(SensorsApi.UniqueTag("south"), new Dictionary<string, string> { [key] = "south" });
+        await _api.WaitUntilKeyAcceptedAsync(north[0].Id, north[0].Key);
+        await TransitionAsync(north[0].Id, "new", "up");
+
+        var breakdown = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/labels/{key}");
+        var groups = breakdown.GetProperty("groups").EnumerateArray().ToArray();
+        Assert.Equal(key, breakdown.GetProperty("key").GetString());
+        Assert.False(breakdown.GetProperty("more").GetBoolean());
+        // Every other sensor lacks the label: at most one group, with no value.
+        Assert.InRange(groups.Count(g => g.GetProperty("value").ValueKind == JsonValueKind.Null), 0, 1);
+        var counts = groups.Where(g => g.GetProperty("value").ValueKind != JsonValueKind.Null).Select(g => (g.GetProperty("value").GetString(), g.GetProperty("total").GetInt32(),
+            g.GetProperty("new").GetInt32(), g.GetProperty("up").GetInt32() + g.GetProperty("late").GetInt32() + g.GetProperty("down").GetInt32()));
+        Assert.Equal([("north", 3, 2, 1), ("south", 1, 1, 0)], counts);
+
+        var top = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/labels/{key}?limit=1");
+        Assert.Equal(1, top.GetProperty("groups").GetArrayLength());
+        Assert.True(top.GetProperty("more").GetBoolean());
+        using var bad = await _api.Worker.GetAsync("/api/stats/labels/a:b?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("limit", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

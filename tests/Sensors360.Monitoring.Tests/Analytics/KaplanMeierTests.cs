@@ -47,6 +47,35 @@ public sealed class KaplanMeierTests
     }
 
     [Fact]
+    public void The_confidence_band_is_Greenwoods_on_the_log_log_scale()
+    {
+        // Ten lives, one ending at day 1: S = 0.9, Σ d/(n(n−d)) = 1/90. On the log-log scale the 95 % band is
+        // 0.9^exp(±1.96·√(1/90)/|ln 0.9|) = (0.4730, 0.9853), as R's survfit(conf.type = "log-log") gives.
+        var estimate = KaplanMeier.Estimate([Died(1), .. Enumerable.Repeat(Alive(2), 9)]);
+
+        var ended = estimate.Curve[1];
+        Assert.Equal(0.9, ended.Survival, precision: 12);
+        Assert.Equal(0.4730, ended.Lower, precision: 4);
+        Assert.Equal(0.9853, ended.Upper, precision: 4);
+        // Before any ending, and once nobody is left, there is nothing to be unsure of.
+        Assert.Equal((1.0, 1.0), (estimate.Curve[0].Lower, estimate.Curve[0].Upper));
+        var all = KaplanMeier.Estimate([Died(1), Died(2)]);
+        Assert.Equal((0.0, 0.0), (all.Curve[^1].Lower, all.Curve[^1].Upper));
+    }
+
+    [Fact]
+    public void The_band_narrows_as_the_fleet_grows()
+    {
+        static double Width(int lives)
+        {
+            var point = KaplanMeier.Estimate([.. Enumerable.Repeat(Died(1), lives / 2), .. Enumerable.Repeat(Alive(2), lives - lives / 2)]).Curve[1];
+            Assert.InRange(point.Survival, point.Lower, point.Upper);
+            return point.Upper - point.Lower;
+        }
+        Assert.True(Width(1000) < Width(100) && Width(100) < Width(10));
+    }
+
+    [Fact]
     public void Kaplan_Meier_with_no_lives_is_a_flat_start()
     {
         var estimate = KaplanMeier.Estimate([]);
