@@ -4,6 +4,7 @@ import { Link } from './components/Link'
 import { can } from './lib/roles'
 import { matchPath, navigate, useLocation } from './lib/router'
 import { Admin } from './pages/Admin'
+import { Analytics } from './pages/Analytics'
 import { Login } from './pages/Login'
 import { Maintenance } from './pages/Maintenance'
 import { Overview } from './pages/Overview'
@@ -41,7 +42,7 @@ function NavLink({ to, label, testId, path }: { to: string; label: string; testI
 }
 
 const TITLES: [string, string][] = [
-  ['/sensors/', 'Sensor'], ['/sensors', 'Sensors'], ['/maintenance', 'Maintenance'], ['/register', 'Register sensors'], ['/admin', 'Administration'],
+  ['/sensors/', 'Sensor'], ['/sensors', 'Sensors'], ['/maintenance', 'Maintenance'], ['/analytics', 'Analytics'], ['/register', 'Register sensors'], ['/admin', 'Administration'],
 ]
 
 function Shell({ user, path }: { user: CurrentUser; path: string }) {
@@ -69,6 +70,7 @@ function Shell({ user, path }: { user: CurrentUser; path: string }) {
           <NavLink to="/" label="Overview" testId="nav-overview" path={path} />
           <NavLink to="/sensors" label="Sensors" testId="nav-sensors" path={path} />
           <NavLink to="/maintenance" label="Maintenance" testId="nav-maintenance" path={path} />
+          <NavLink to="/analytics" label="Analytics" testId="nav-analytics" path={path} />
           {can(user, 'register') ? <NavLink to="/register" label="Register" testId="nav-register" path={path} /> : null}
           {can(user, 'admin') ? <NavLink to="/admin" label="Admin" testId="nav-admin" path={path} /> : null}
           {/* The gateway's API reference (Scalar), a page of its own outside the dashboard. */}
@@ -108,6 +110,7 @@ function Route({ path, user }: { path: string; user: CurrentUser }) {
   const sensor = matchPath('/sensors/:id', path)
   if (sensor && /^\d+$/.test(sensor.id ?? '')) return <SensorDetail key={sensor.id} id={Number(sensor.id)} />
   if (matchPath('/maintenance', path)) return <Maintenance />
+  if (matchPath('/analytics', path)) return <Analytics />
   if (matchPath('/register', path)) return can(user, 'register') ? <Register /> : <Forbidden />
   const admin = matchPath('/admin', path) ?? matchPath('/admin/:section', path)
   if (admin) return can(user, 'admin') ? <Admin section={admin.section ?? 'users'} /> : <Forbidden />
