@@ -22,6 +22,15 @@ public sealed record LabelGroup(string? Value, int Total, int New, int Up, int L
 /// <param name="More">Whether more values exist than the <c>limit</c> returned (the largest groups come first).</param>
 public sealed record LabelBreakdown(string Key, IReadOnlyList<LabelGroup> Groups, bool More);
 
+/// <summary>Live sensors whose mean interval is in [<see cref="FromSeconds"/>, <see cref="ToSeconds"/>): powers of two.</summary>
+public sealed record IntervalBucket(double FromSeconds, double ToSeconds, int Sensors);
+
+/// <summary>
+/// How often the live sensors report: each one's mean interval (its heartbeats' span over their gaps), the fleet's
+/// median and 95th percentile of those, and how many fall in each power-of-two bucket.
+/// </summary>
+public sealed record IntervalDistribution(int Sensors, double? P50Seconds, double? P95Seconds, IReadOnlyList<IntervalBucket> Buckets);
+
 public sealed record SurvivalCurve(IReadOnlyList<SurvivalPoint> Points, KaplanMeierSummary Summary);
 
 public static class StatsApi
@@ -31,6 +40,8 @@ public static class StatsApi
         var group = app.MapGroup("/api/stats").WithTags("Stats");
         group.MapGet("/", Stats).WithName("FleetStats")
             .WithSummary("% stale, mean interval between heartbeats, mean lifespan (and Kaplan–Meier) for the fleet, or the sensors matching label/tag.");
+        group.MapGet("/intervals", Intervals).WithName("IntervalDistribution")
+            .WithSummary("The distribution of live sensors' mean intervals between heartbeats: p50, p95 and power-of-two buckets.");
         group.MapGet("/labels/{key}", ByLabel).WithName("FleetByLabel")
             .WithSummary("The fleet's counts by state for each value of one label (e.g. site): the largest groups first.");
         group.MapGet("/survival", Survival).WithName("SurvivalCurve")
@@ -99,6 +110,46 @@ public static class StatsApi
     }
 
     static KaplanMeierSummary Summary(SurvivalEstimate s) => new(s.MedianDays, s.RestrictedMeanDays, s.HorizonDays, s.Lives, s.Ended);
+
+    static async Task<Results<Ok<IntervalDistribution>, ValidationProblem>> Intervals(
+        NpgsqlDataSource db, CancellationToken cancellationToken, string? label = null, string? tag = null)
+    {
+        if (ParseFilter(label, tag, out var filter) is { } invalid)
+        {
+            return invalid;
+        }
+        // Sensors heard at least twice and not retired; a 1 ms floor keeps a burst of equal timestamps in a bucket.
+        await using var command = db.CreateCommand("""
+            WITH m AS (
+                SELECT GREATEST(extract(epoch FROM last_heartbeat_at - first_heartbeat_at)::float8 / (heartbeat_count - 1), 0.001) AS s
+                FROM sensor_status
+                WHERE heartbeat_count >= 2 AND state <> 'retired'
+                  AND (@label::jsonb IS NULL OR labels @> @label::jsonb) AND (@tag::text IS NULL OR tag LIKE @tag::text)
+            ), figures AS (
+                SELECT count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY s) AS p95 FROM m
+            )
+            SELECT f.n, f.p50, f.p95, b.k, b.sensors
+            FROM figures f LEFT JOIN (SELECT floor(log(2.0, s::numeric))::int AS k, count(*)::int AS sensors FROM m GROUP BY 1) b ON true
+            ORDER BY b.k
+            """);
+        SensorFilter.AddParameters(command, filter);
+        var (sensors, p50, p95) = (0, (double?)null, (double?)null);
+        var buckets = new List<IntervalBucket>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sensors = reader.GetInt32(0);
+            p50 = reader.IsDBNull(1) ? null : reader.GetDouble(1);
+            p95 = reader.IsDBNull(2) ? null : reader.GetDouble(2);
+            if (!reader.IsDBNull(3))
+            {
+                var k = reader.GetInt32(3);
+                buckets.Add(new IntervalBucket(Math.Pow(2, k), Math.Pow(2, k + 1), reader.GetInt32(4)));
+            }
+        }
+        return TypedResults.Ok(new IntervalDistribution(sensors, p50, p95, buckets));
+    }
 
     static async Task<Results<Ok<LabelBreakdown>, ValidationProblem>> ByLabel(
         NpgsqlDataSource db, string key, CancellationToken cancellationToken, int limit = 100)

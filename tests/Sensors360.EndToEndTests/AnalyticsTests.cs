@@ -21,6 +21,8 @@ public sealed class AnalyticsTests(DashboardFixture fixture)
         await Api.PostUntilAcceptedAsync(east[0], SystemApi.History(5, TimeSpan.FromMinutes(1), seed: 1));
         await Api.WaitForStateAsync(east[0].Id, "up", TimeSpan.FromSeconds(10));
         await Api.RetireAsync(east[0].Id);
+        // One that reports: three heartbeats a minute apart.
+        await Api.PostUntilAcceptedAsync(east[1], SystemApi.History(3, TimeSpan.FromMinutes(1), seed: 2));
 
         await using var browser = await fixture.OpenBrowserAsync();
         await browser.SignInAsync(DashboardFixture.AdminUser, DashboardFixture.AdminPassword);
@@ -28,6 +30,8 @@ public sealed class AnalyticsTests(DashboardFixture fixture)
         await page.GetByTestId("nav-analytics").ClickAsync();
         await Expect(page.GetByTestId("survival-chart").Locator("canvas")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("survival-summary")).ToContainTextAsync("ended");
+        await Expect(page.GetByTestId("intervals-summary")).ToContainTextAsync("live sensors: half report at least every");
+        await Expect(page.GetByTestId("intervals-row").First).ToBeVisibleAsync();
         if (Screenshots.DocsEnabled)
         {
             await Expect(page.GetByTestId("by-label-table")).ToBeVisibleAsync();
@@ -38,7 +42,8 @@ public sealed class AnalyticsTests(DashboardFixture fixture)
         var eastRow = page.Locator($"[data-testid=by-label-row][data-value=east]");
         await Expect(eastRow.Locator("td").First).ToHaveTextAsync("3");
         await Expect(eastRow.Locator("td[data-state=retired]")).ToHaveTextAsync("1");
-        await Expect(eastRow.Locator("td[data-state=new]")).ToHaveTextAsync("2");
+        await Expect(eastRow.Locator("td[data-state=new]")).ToHaveTextAsync("1");
+        await Expect(eastRow.Locator("td[data-state=up]")).ToHaveTextAsync("1");
         await Expect(page.Locator($"[data-testid=by-label-row][data-value=west] td").First).ToHaveTextAsync("1");
 
         await eastRow.GetByRole(AriaRole.Link, new() { Name = "east" }).ClickAsync();

@@ -162,6 +162,16 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         var start = curve.GetProperty("points")[0];
         Assert.Equal((1.0, 1.0), (start.GetProperty("lower").GetDouble(), start.GetProperty("upper").GetDouble()));
 
+        // Intervals: A and B are the live sensors heard twice or more, both 10 s apart on average → one bucket [8, 16).
+        var intervals = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/intervals?label=fleet:{fleet}");
+        Assert.Equal(2, intervals.GetProperty("sensors").GetInt32());
+        Assert.Equal(10.0, intervals.GetProperty("p50Seconds").GetDouble(), 3);
+        Assert.Equal(10.0, intervals.GetProperty("p95Seconds").GetDouble(), 3);
+        var bucket = Assert.Single(intervals.GetProperty("buckets").EnumerateArray());
+        Assert.Equal((8.0, 16.0, 2), (bucket.GetProperty("fromSeconds").GetDouble(), bucket.GetProperty("toSeconds").GetDouble(), bucket.GetProperty("sensors").GetInt32()));
+        var none = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/stats/intervals?label=fleet:{Guid.NewGuid():N}");
+        Assert.Equal((0, JsonValueKind.Null, 0), (none.GetProperty("sensors").GetInt32(), none.GetProperty("p50Seconds").ValueKind, none.GetProperty("buckets").GetArrayLength()));
+
         using var bad = await _api.Worker.GetAsync("/api/stats?label=nocolon");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }

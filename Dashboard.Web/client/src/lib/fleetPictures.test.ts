@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeSurvival, labelKeyError, labelListLink, stateShares, survivalColumns, type LabelGroup, type SurvivalCurve } from './fleetPictures'
+import { describeIntervals, describeSurvival, intervalRows, labelKeyError, labelListLink, stateShares, survivalColumns, type LabelGroup, type SurvivalCurve } from './fleetPictures'
 
 const curve: SurvivalCurve = {
   points: [
@@ -49,5 +49,20 @@ describe('labelKeyError', () => {
     expect(labelKeyError(' ')).toMatch(/Give/)
     expect(labelKeyError('a:b')).toMatch(/":"/)
     expect(labelKeyError('k'.repeat(201))).toMatch(/200/)
+  })
+})
+
+describe('intervals', () => {
+  const distribution = {
+    sensors: 30, p50Seconds: 60, p95Seconds: 300,
+    buckets: [{ fromSeconds: 32, toSeconds: 64, sensors: 20 }, { fromSeconds: 256, toSeconds: 512, sensors: 10 }],
+  }
+  it('gives each bucket its range and a bar against the fullest', () => {
+    expect(intervalRows(distribution).map(r => [r.sensors, r.percentOfMax])).toEqual([[20, 100], [10, 50]])
+    expect(intervalRows(distribution)[0]?.range).toContain('–')
+  })
+  it('says what the median and 95th percentile mean, or that there is nothing yet', () => {
+    expect(describeIntervals(distribution)).toMatch(/^30 live sensors: half report at least every .+, 95 % at least every .+\.$/)
+    expect(describeIntervals({ sensors: 0, p50Seconds: null, p95Seconds: null, buckets: [] })).toMatch(/No live sensor/)
   })
 })

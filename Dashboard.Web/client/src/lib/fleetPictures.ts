@@ -2,7 +2,7 @@
 // label (GET /api/stats/labels/{key}), turned into what the chart and the table draw.
 
 import type uPlot from 'uplot'
-import { formatCount, formatDays } from './format'
+import { formatCount, formatDays, formatDuration } from './format'
 import { withQuery } from './router'
 import { SENSOR_STATES, type SensorState } from './types'
 
@@ -75,4 +75,29 @@ export function labelKeyError(key: string): string | null {
   if (key.includes(':')) return 'A label key cannot contain ":".'
   if (key.length > 200) return 'A label key has at most 200 characters.'
   return null
+}
+
+export interface IntervalDistribution {
+  sensors: number
+  p50Seconds: number | null
+  p95Seconds: number | null
+  buckets: { fromSeconds: number; toSeconds: number; sensors: number }[]
+}
+
+/** The histogram's rows: each bucket's range in words and its bar's length against the fullest bucket. */
+export function intervalRows(distribution: IntervalDistribution): { range: string; sensors: number; percentOfMax: number }[] {
+  const max = Math.max(0, ...distribution.buckets.map(b => b.sensors))
+  return distribution.buckets.map(b => ({
+    range: `${formatDuration(b.fromSeconds)} – ${formatDuration(b.toSeconds)}`,
+    sensors: b.sensors,
+    percentOfMax: max === 0 ? 0 : (b.sensors / max) * 100,
+  }))
+}
+
+export function describeIntervals(distribution: IntervalDistribution): string {
+  if (distribution.sensors === 0 || distribution.p50Seconds == null || distribution.p95Seconds == null) {
+    return 'No live sensor has been heard twice yet.'
+  }
+  return `${formatCount(distribution.sensors)} live sensors: half report at least every ${formatDuration(distribution.p50Seconds)} ` +
+    `on average, 95 % at least every ${formatDuration(distribution.p95Seconds)}.`
 }

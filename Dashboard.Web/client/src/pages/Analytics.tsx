@@ -3,7 +3,10 @@ import { Chart, type ChartSeries } from '../components/Chart'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
 import { formatCount, formatDays } from '../lib/format'
-import { describeSurvival, labelKeyError, labelListLink, stateShares, survivalColumns, type LabelBreakdown, type SurvivalCurve } from '../lib/fleetPictures'
+import {
+  describeIntervals, describeSurvival, intervalRows, labelKeyError, labelListLink, stateShares, survivalColumns,
+  type IntervalDistribution, type LabelBreakdown, type SurvivalCurve,
+} from '../lib/fleetPictures'
 import { withQuery } from '../lib/router'
 import { SENSOR_STATES } from '../lib/types'
 import { api, resyncStore, statsStore } from '../state/app'
@@ -22,6 +25,7 @@ export function Analytics() {
     <>
       <h1>Analytics</h1>
       <Survival />
+      <Intervals />
       <ByLabel />
     </>
   )
@@ -50,6 +54,35 @@ function Survival() {
               band={{ upper: 1, lower: 2, color: '--line-up' }} markers={markers}
               summary={describeSurvival(data, mean)} testId="survival-chart" />
           ) : null}
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+function Intervals() {
+  const resync = useStore(resyncStore)
+  const { data, error } = useAsync(signal => api.get<IntervalDistribution>('/api/stats/intervals', { signal }), [resync])
+  return (
+    <section className="card" aria-labelledby="intervals-title" data-testid="intervals">
+      <h2 id="intervals-title">How often sensors report</h2>
+      <p className="muted">Each live sensor's mean interval between heartbeats, counted in buckets that double in width.</p>
+      <ErrorMessage error={error} testId="intervals-error" />
+      {data ? (
+        <>
+          <p data-testid="intervals-summary" data-p50={data.p50Seconds ?? ''} data-p95={data.p95Seconds ?? ''}>{describeIntervals(data)}</p>
+          <table className="histogram" data-testid="intervals-table">
+            <thead><tr><th scope="col">Mean interval</th><th scope="col">Sensors</th><th scope="col" className="bar-column"><span className="visually-hidden">Share</span></th></tr></thead>
+            <tbody>
+              {intervalRows(data).map(row => (
+                <tr key={row.range} data-testid="intervals-row">
+                  <th scope="row">{row.range}</th>
+                  <td>{formatCount(row.sensors)}</td>
+                  <td className="bar-column"><span className="bar" style={{ width: `${row.percentOfMax}%` }} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       ) : null}
     </section>
