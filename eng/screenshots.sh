@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refreshes the README's pictures in docs/screenshots/ (login, overview, sensors, sensor-detail, sensor-edit, admin,
-# audit, analytics; 1280×800, light theme) by running the browser tests marked [Trait("Screenshots", "docs")] against a freshly
+# audit, analytics, sensor-risk; 1280×800, light theme) by running the browser tests marked [Trait("Screenshots", "docs")] against a freshly
 # started system with a demo fleet of 30 sensors. Installs what is missing first, like eng/test.sh.
 # Extra arguments go to `dotnet test`.
 set -euo pipefail
@@ -30,7 +30,7 @@ SENSORS360_SCREENSHOTS_DIR="$OUT" SENSORS360_TEST_RESULTS_DIR="$RESULTS" \
   --logger "console;verbosity=normal" "$@"
 
 missing=0
-for name in login overview sensors sensor-detail sensor-edit admin audit analytics; do
+for name in login overview sensors sensor-detail sensor-edit admin audit analytics sensor-risk; do
   if [ ! "$OUT/$name.png" -nt "$STAMP" ]; then
     echo "not refreshed: docs/screenshots/$name.png"
     missing=1

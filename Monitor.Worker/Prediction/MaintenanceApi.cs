@@ -24,6 +24,11 @@ public sealed record SensorRiskDetail(
     DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset? AtRiskSince, DateTimeOffset ScoredAt,
     DateTimeOffset? LastHeartbeatAt, string[] Reasons, double Threshold, JsonElement Features, JsonElement Contributions);
 
+public sealed record RiskHistoryPoint(DateTimeOffset At, double Risk7d, double Risk30d);
+
+/// <summary>A sensor's scores over time, oldest first: a point whenever the 7-day risk moved by 0.01 or more, else hourly.</summary>
+public sealed record SensorRiskHistory(long SensorId, double Threshold, IReadOnlyList<RiskHistoryPoint> Points);
+
 public sealed record ModelInput(string Name, double Weight, double Mean, double Scale);
 
 public sealed record AgeCurve(string Kind, double Shape, double ScaleDays);
@@ -48,6 +53,9 @@ public static class MaintenanceApi
             .WithSummary("The risk model in use: inputs and weights, the age curve, what it was fitted on.");
         app.MapGet("/api/sensors/{id:long}/risk", SensorRisk).WithTags("Maintenance").WithName("SensorRisk")
             .WithSummary("One sensor's predicted risk, its features and each input's contribution.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/api/sensors/{id:long}/risk/history", SensorRiskHistory).WithTags("Maintenance").WithName("SensorRiskHistory")
+            .WithSummary("One sensor's 7- and 30-day risk over the last `days` (default 30), oldest first.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -123,6 +131,37 @@ public static class MaintenanceApi
             i.SensorId, i.Tag, i.Labels, i.State, i.Risk7d, i.Risk30d, i.WindowStart, i.WindowEnd, i.AtRiskSince, i.ScoredAt,
             i.LastHeartbeatAt, i.Reasons, options.Value.Threshold,
             JsonSerializer.Deserialize<JsonElement>(reader.GetString(12)), JsonSerializer.Deserialize<JsonElement>(reader.GetString(13))));
+    }
+
+    static async Task<Results<Ok<SensorRiskHistory>, ProblemHttpResult, ValidationProblem>> SensorRiskHistory(
+        long id, NpgsqlDataSource db, IOptions<PredictionOptions> options, TimeProvider clock, CancellationToken cancellationToken, int days = 30)
+    {
+        if (days is < 1 or > 3650)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["days must be between 1 and 3650."] },
+                detail: "The history's window is invalid.");
+        }
+        await using var command = db.CreateCommand("""
+            SELECT h.scored_at, h.risk_7d::float8, h.risk_30d::float8
+            FROM sensors s LEFT JOIN sensor_risk_history h ON h.sensor_id = s.id AND h.scored_at >= @since
+            WHERE s.id = @id ORDER BY h.scored_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", clock.GetUtcNow().AddDays(-days)));
+        var points = new List<RiskHistoryPoint>();
+        var found = false;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found = true;
+            if (!reader.IsDBNull(0))
+            {
+                points.Add(new RiskHistoryPoint(reader.GetFieldValue<DateTimeOffset>(0), reader.GetDouble(1), reader.GetDouble(2)));
+            }
+        }
+        return found
+            ? TypedResults.Ok(new SensorRiskHistory(id, options.Value.Threshold, points))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown sensor", detail: $"There is no sensor {id}.");
     }
 
     static async Task<Results<Ok<ModelDescription>, ProblemHttpResult>> Model(

@@ -52,6 +52,17 @@ public static class RiskStore
                         window_start = excluded.window_start, window_end = excluded.window_end, at_risk_since = excluded.at_risk_since,
                         reasons = excluded.reasons, features = excluded.features, contributions = excluded.contributions
                     RETURNING r.sensor_id, r.at_risk_since
+                ), history AS (
+                    -- The chart's points: a move of 0.01 or more since the last point, else one an hour
+                    -- (docs/predictive-maintenance.md).
+                    INSERT INTO sensor_risk_history (sensor_id, scored_at, risk_7d, risk_30d)
+                    SELECT i.sensor_id, $9, i.risk_7d, i.risk_30d
+                    FROM saved JOIN input i USING (sensor_id)
+                    LEFT JOIN LATERAL (
+                        SELECT h.scored_at, h.risk_7d FROM sensor_risk_history h
+                        WHERE h.sensor_id = i.sensor_id ORDER BY h.scored_at DESC LIMIT 1) last ON true
+                    WHERE last.scored_at IS NULL OR last.scored_at <= $9 - interval '1 hour' OR abs(i.risk_7d - last.risk_7d) >= 0.01
+                    ON CONFLICT DO NOTHING
                 )
                 SELECT s.id, s.tag FROM saved JOIN sensors s ON s.id = saved.sensor_id LEFT JOIN old o ON o.sensor_id = saved.sensor_id
                 WHERE saved.at_risk_since IS NOT NULL AND o.at_risk_since IS NULL

@@ -21,9 +21,9 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
     /// </summary>
     const int BatchSize = 5_000;
 
-    public sealed record PruneResult(long StateChanges, long RiskModels, long RetiredSensorRisks, TimeSpan Elapsed)
+    public sealed record PruneResult(long StateChanges, long RiskModels, long RetiredSensorRisks, long RiskHistory, TimeSpan Elapsed)
     {
-        public long Total => StateChanges + RiskModels + RetiredSensorRisks;
+        public long Total => StateChanges + RiskModels + RetiredSensorRisks + RiskHistory;
     }
 
     readonly Counter<long> _deleted = meters.Create(Extensions.ProductMeter).CreateCounter<long>(
@@ -39,7 +39,10 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
         var riskModels = await PruneUntilDoneAsync(connection, "risk_models", "SELECT prune_risk_models($1, $2)",
             now.AddDays(-settings.RiskModelRetentionDays), cancellationToken);
         var risks = await PruneUntilDoneAsync(connection, "sensor_risks", "SELECT prune_retired_sensor_risks($1)", null, cancellationToken);
-        return new PruneResult(stateChanges, riskModels, risks, watch.Elapsed);
+        // A sensor's risk over time covers the same past as its heartbeats.
+        var history = await PruneUntilDoneAsync(connection, "sensor_risk_history", "SELECT prune_sensor_risk_history($1, $2)",
+            now.AddDays(-settings.RetentionDays), cancellationToken);
+        return new PruneResult(stateChanges, riskModels, risks, history, watch.Elapsed);
     }
 
     /// <summary>Walks the changes before <paramref name="horizon"/> oldest first, each batch starting where the last one stopped.</summary>

@@ -41,8 +41,8 @@ public sealed class StorageMaintenanceService(
                 if (pruned.Total > 0)
                 {
                     logger.LogInformation(
-                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models and {RetiredSensorRisks} risk scores of retired sensors in {Elapsed} ms",
-                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, (long)pruned.Elapsed.TotalMilliseconds);
+                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models, {RetiredSensorRisks} risk scores of retired sensors and {RiskHistory} past risk scores in {Elapsed} ms",
+                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, pruned.RiskHistory, (long)pruned.Elapsed.TotalMilliseconds);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -17,6 +17,7 @@ public sealed class MaintenanceTests(DashboardFixture fixture, ITestOutputHelper
     SystemApi Api => fixture.Api;
 
     [Fact]
+    [Trait("Screenshots", "docs")]
     public async Task A_degrading_sensor_is_queued_for_maintenance_with_reasons_and_a_steady_one_is_not()
     {
         var end = SystemApi.Now();
@@ -60,6 +61,14 @@ public sealed class MaintenanceTests(DashboardFixture fixture, ITestOutputHelper
         var panel = page.GetByTestId("risk-panel");
         await Expect(panel.GetByTestId("risk-panel-7d")).ToHaveTextAsync(new Regex(@"^(\d+|> 99) %$"));
         await Expect(panel.GetByTestId("risk-panel-reasons").Locator("li").First).ToHaveTextAsync(new Regex(@"\S"));
+        // Its risk over time: at least the score that put it in the queue.
+        await Expect(panel.GetByTestId("risk-history-chart").Locator("canvas")).ToBeVisibleAsync();
+        await Expect(panel.GetByTestId("risk-history-chart").Locator("[role=img]")).ToHaveAttributeAsync("aria-label", new Regex(@"^Risk over time: \d+ scores? since"));
+        if (Screenshots.DocsEnabled)
+        {
+            await panel.ScrollIntoViewIfNeededAsync();
+            await Screenshots.DocsAsync(page, "sensor-risk.png");
+        }
         Assert.Empty(browser.Errors);
     }
 

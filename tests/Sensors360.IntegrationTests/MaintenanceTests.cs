@@ -96,6 +96,39 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
     }
 
     [Fact]
+    public async Task A_sensors_risk_is_kept_over_time_a_point_per_move()
+    {
+        var site = Guid.NewGuid().ToString("N");
+        var degrading = await RegisterAsync(site, "history");
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("risk-history", new { site });
+        await PostAsync(collectorKey, degrading, History(degradeHours: 3, seed: 3));
+
+        // Scored every second here: the first score is a point, then one per move of 0.01 or more, or per hour.
+        JsonElement history = default;
+        Assert.True(await Poll.UntilAsync(async () =>
+            (history = await Api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{degrading}/risk/history")).GetProperty("points").GetArrayLength() > 0,
+            ScoringDeadline), "The sensor's risk was never recorded.");
+        var current = await Api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{degrading}/risk");
+        var points = history.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(current.GetProperty("threshold").GetDouble(), history.GetProperty("threshold").GetDouble());
+        Assert.Equal(points.Select(p => p.GetProperty("at").GetDateTimeOffset()).Order(), points.Select(p => p.GetProperty("at").GetDateTimeOffset()));
+        Assert.All(points, p => Assert.InRange(p.GetProperty("risk7d").GetDouble(), 0, p.GetProperty("risk30d").GetDouble() + 1e-6));
+        // A point per move: consecutive points within the hour differ by at least 0.01.
+        foreach (var (a, b) in points.Zip(points.Skip(1)))
+        {
+            if (b.GetProperty("at").GetDateTimeOffset() - a.GetProperty("at").GetDateTimeOffset() < TimeSpan.FromHours(1))
+            {
+                Assert.True(Math.Abs(b.GetProperty("risk7d").GetDouble() - a.GetProperty("risk7d").GetDouble()) >= 0.01 - 1e-6);
+            }
+        }
+
+        using var unknown = await Api.Worker.GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/sensors/{long.MaxValue}/risk/history"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var bad = await Api.Worker.GetAsync($"/api/sensors/{degrading}/risk/history?days=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task No_pass_scores_while_another_worker_holds_the_scoring_lock()
     {
         // A sensor up and not stale for an hour, scored every pass (1 s here).

@@ -40,6 +40,8 @@ interface ChartProps {
   /** Shade between two series (their indexes in series, from 0), e.g. a confidence band's upper and lower edges. */
   band?: { upper: number; lower: number; color: string }
   markers?: ChartMarker[]
+  /** A fixed y range (e.g. 0–100 for percentages) instead of one fitted to the data. */
+  yRange?: [number, number]
 }
 
 /**
@@ -75,18 +77,20 @@ function drawMarkers(chart: uPlot, markers: ChartMarker[]) {
     ctx.lineTo(x, bbox.top + bbox.height)
     ctx.stroke()
     ctx.font = `${12 * ratio}px system-ui, sans-serif`
-    ctx.fillText(marker.label, x + 4 * ratio, bbox.top + 14 * ratio)
+    ctx.textAlign = 'left' // uPlot leaves the axes' alignment on the context
+    ctx.textBaseline = 'top'
+    ctx.fillText(marker.label, x + 4 * ratio, bbox.top + 4 * ratio)
   }
   ctx.restore()
 }
 
 /** A chart on a canvas (uPlot), over time unless told otherwise: setData on every update, rebuilt only on theme change. */
-export function Chart({ data, series, height = 240, yLabel, summary, testId, xTime = true, xLabel, band, markers = [] }: ChartProps) {
+export function Chart({ data, series, height = 240, yLabel, summary, testId, xTime = true, xLabel, band, markers = [], yRange }: ChartProps) {
   const container = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const latest = useRef(data)
   const { theme } = useStore(themeStore)
-  const seriesKey = JSON.stringify([series.map(s => [s.label, s.color, s.width, s.dash, s.points, s.stepped]), band, markers, xTime, xLabel])
+  const seriesKey = JSON.stringify([series.map(s => [s.label, s.color, s.width, s.dash, s.points, s.stepped]), band, markers, xTime, xLabel, yRange])
 
   useEffect(() => {
     const element = container.current
@@ -98,7 +102,7 @@ export function Chart({ data, series, height = 240, yLabel, summary, testId, xTi
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
-      scales: { x: { time: xTime } },
+      scales: yRange ? { x: { time: xTime }, y: { range: yRange } } : { x: { time: xTime } },
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
       axes: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeModel, formatRisk, formatWindow } from './risk'
+import { describeModel, formatRisk, formatWindow, riskHistoryColumns } from './risk'
 
 describe('formatRisk', () => {
   it('shows a probability as a whole percentage', () => {
@@ -63,5 +63,28 @@ describe('describeModel', () => {
 
   it('says so before the first scoring pass', () => {
     expect(describeModel(null)).toBe('no model yet')
+  })
+})
+
+describe('riskHistoryColumns', () => {
+  it('gives percentages over time and carries the last score to now', () => {
+    const history = {
+      sensorId: 1, threshold: 0.5,
+      points: [{ at: '2026-01-01T00:00:00Z', risk7d: 0.1, risk30d: 0.2 }, { at: '2026-01-01T01:00:00Z', risk7d: 0.6, risk30d: 0.8 }],
+    }
+    const start = Date.parse('2026-01-01T00:00:00Z') / 1000
+    const columns = riskHistoryColumns(history, Date.parse('2026-01-01T02:00:00Z'))
+    expect(columns[0]).toEqual([start, start + 3600, start + 7200])
+    expect(columns[1].map(v => Math.round(v))).toEqual([10, 60, 60])
+    expect(columns[2].map(v => Math.round(v))).toEqual([20, 80, 80])
+    expect(columns[3]).toEqual([50, 50, 50])
+  })
+  it('draws a first score alone as a minute-long line, even with the clock behind it', () => {
+    const at = Date.parse('2026-01-01T00:00:30Z')
+    const columns = riskHistoryColumns({ sensorId: 1, threshold: 0.5, points: [{ at: '2026-01-01T00:00:30Z', risk7d: 0.9, risk30d: 0.95 }] }, at - 10_000)
+    expect(columns[0]).toEqual([at / 1000, at / 1000 + 60])
+  })
+  it('adds nothing when there is no score yet', () => {
+    expect(riskHistoryColumns({ sensorId: 1, threshold: 0.5, points: [] }, Date.now())).toEqual([[], [], [], []])
   })
 })

@@ -60,3 +60,23 @@ export function describeModel(model: RiskModel | null | undefined): string {
   }
   return `fitted on ${formatCount(model.examples)} example${model.examples === 1 ? '' : 's'} (${formatCount(model.failures)} failure${model.failures === 1 ? '' : 's'})`
 }
+
+export interface RiskHistory {
+  sensorId: number
+  threshold: number
+  points: { at: string; risk7d: number; risk30d: number }[]
+}
+
+/**
+ * The risk chart's columns: time (s since the epoch), 7-day and 30-day risk and the threshold, as percentages. The last
+ * point is carried to `now` (a score holds until the next one, and a steady sensor gets a point only hourly), and at
+ * least a minute on, so that a first score alone is still a line.
+ */
+export function riskHistoryColumns(history: RiskHistory, now: number): [number[], number[], number[], number[]] {
+  const points = history.points.map(p => ({ t: Date.parse(p.at) / 1000, r7: p.risk7d * 100, r30: p.risk30d * 100 }))
+  const last = points[points.length - 1]
+  if (last) {
+    points.push({ ...last, t: Math.max(now / 1000, last.t + 60) })
+  }
+  return [points.map(p => p.t), points.map(p => p.r7), points.map(p => p.r30), points.map(() => history.threshold * 100)]
+}

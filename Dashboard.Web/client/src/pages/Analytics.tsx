@@ -50,7 +50,7 @@ function Survival() {
         <>
           <p data-testid="survival-summary">{describeSurvival(data, mean)}</p>
           {data.summary.lives > 0 ? (
-            <Chart data={columns} series={SURVIVAL_SERIES} xTime={false} xLabel="days since first heartbeat" yLabel="% surviving"
+            <Chart data={columns} series={SURVIVAL_SERIES} xTime={false} xLabel="days since first heartbeat" yLabel="% surviving" yRange={[0, 100]}
               band={{ upper: 1, lower: 2, color: '--line-up' }} markers={markers}
               summary={describeSurvival(data, mean)} testId="survival-chart" />
           ) : null}
