@@ -39,36 +39,29 @@ export function filtersFromQuery(query: URLSearchParams): SensorFilters {
   }
 }
 
-/** The Sensors screen's own URL for these filters (defaults left out). */
-export function filtersToPath(filters: SensorFilters): string {
-  return withQuery('/sensors', {
+/** The filters as query parameters, the default sort left out: the same for the screen's URL, the API and the export. */
+function filterQuery(filters: SensorFilters): Record<string, string> {
+  return {
     state: filters.states.join(','),
     tag: filters.tag,
     label: filters.label,
     sort: filters.sort === 'id' ? '' : filters.sort,
-  })
+  }
+}
+
+/** The Sensors screen's own URL for these filters (defaults left out). */
+export function filtersToPath(filters: SensorFilters): string {
+  return withQuery('/sensors', filterQuery(filters))
 }
 
 /** GET /api/sensors for one page: `after` is the previous page's `next`. */
 export function sensorListUrl(filters: SensorFilters, after: string | null, limit = PAGE_SIZE): string {
-  return withQuery('/api/sensors', {
-    state: filters.states.join(','),
-    tag: filters.tag,
-    label: filters.label,
-    sort: filters.sort,
-    after,
-    limit: String(limit),
-  })
+  return withQuery('/api/sensors', { ...filterQuery(filters), after, limit: String(limit) })
 }
 
 /** GET /api/sensors/export: the whole filtered list as CSV, in the list's order. */
 export function sensorExportUrl(filters: SensorFilters): string {
-  return withQuery('/api/sensors/export', {
-    state: filters.states.join(','),
-    tag: filters.tag,
-    label: filters.label,
-    sort: filters.sort === 'id' ? '' : filters.sort,
-  })
+  return withQuery('/api/sensors/export', filterQuery(filters))
 }
 
 /** GET /api/sensors/{id}/heartbeats/export between two moments on the sensor's clock. */
