@@ -50,7 +50,7 @@ public sealed class KaplanMeierTests
     public void The_confidence_band_is_Greenwoods_on_the_log_log_scale()
     {
         // Ten lives, one ending at day 1: S = 0.9, Σ d/(n(n−d)) = 1/90. On the log-log scale the 95 % band is
-        // 0.9^exp(±1.96·√(1/90)/|ln 0.9|) = (0.4730, 0.9853), as R's survfit(conf.type = "log-log") gives.
+        // 0.9^exp(±1.96·√(1/90)/|ln 0.9|) = (0.4730, 0.9853), worked by hand.
         var estimate = KaplanMeier.Estimate([Died(1), .. Enumerable.Repeat(Alive(2), 9)]);
 
         var ended = estimate.Curve[1];
