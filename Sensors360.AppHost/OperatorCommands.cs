@@ -15,12 +15,10 @@ public static class OperatorCommands
     public const string ScanNow = "scan-now";
     public const string BackUpNow = "back-up-now";
 
-    sealed record ScanReport(DateTimeOffset At, int Transitions, int Stale);
-
     /// <summary>Runs a staleness scan at once instead of at the next scheduled one, and says what it found.</summary>
     public static IResourceBuilder<ProjectResource> WithScanNowCommand(
         this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ParameterResource> appHostKey) =>
-        worker.WithCaller(ServiceCallers.AppHost, appHostKey).WithHttpCommand("/internal/scan", "Scan for stale sensors now", commandName: ScanNow,
+        worker.WithCaller(ServiceCallers.AppHost, appHostKey).WithHttpCommand(ScanReport.Path, "Scan for stale sensors now", commandName: ScanNow,
             commandOptions: new HttpCommandOptions
             {
                 Description = "Moves every sensor whose deadline has passed to late or down now, as the next scheduled scan would.",

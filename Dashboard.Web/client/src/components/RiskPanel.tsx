@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react'
 import { ApiError } from '../lib/api'
-import { formatDateTime } from '../lib/format'
+import { formatDateTime, formatPercent } from '../lib/format'
 import { describeWindow, formatRisk, formatWindow, riskHistoryColumns, type RiskHistory } from '../lib/risk'
 import type { SensorRisk } from '../lib/types'
 import { api, onSensorsAtRisk, resyncStore } from '../state/app'
@@ -11,11 +11,10 @@ import { ErrorMessage } from './ErrorMessage'
 
 const REFRESH_MS = 60_000
 
-const percent = (v: number | null) => (v == null ? '—' : `${v.toFixed(1)} %`)
 const HISTORY_SERIES: ChartSeries[] = [
-  { label: '7 days', color: '--line-down', stepped: true, value: percent },
-  { label: '30 days', color: '--line-late', dash: [6, 4], stepped: true, value: percent },
-  { label: 'At-risk threshold', color: '--line-retired', width: 1, dash: [2, 4], value: percent },
+  { label: '7 days', color: '--line-down', stepped: true, value: formatPercent },
+  { label: '30 days', color: '--line-late', dash: [6, 4], stepped: true, value: formatPercent },
+  { label: 'At-risk threshold', color: '--line-retired', width: 1, dash: [2, 4], value: formatPercent },
 ]
 
 /** A sensor's failure risk from GET /api/sensors/{id}/risk; 404 means the monitor has not scored it yet. */

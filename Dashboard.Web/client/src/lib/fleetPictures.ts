@@ -4,7 +4,7 @@
 import type uPlot from 'uplot'
 import { formatCount, formatDays, formatDuration } from './format'
 import { withQuery } from './router'
-import { SENSOR_STATES, type SensorState } from './types'
+import { SENSOR_STATES, type SensorState, type StateCounts } from './types'
 
 export interface SurvivalPoint {
   days: number
@@ -21,9 +21,8 @@ export interface SurvivalCurve {
   summary: { medianDays: number | null; restrictedMeanDays: number; horizonDays: number; lives: number; ended: number }
 }
 
-export interface LabelGroup extends Record<SensorState, number> {
+export interface LabelGroup extends StateCounts {
   value: string | null
-  total: number
 }
 
 export interface LabelBreakdown {

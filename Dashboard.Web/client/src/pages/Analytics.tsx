@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react'
 import { Chart, type ChartSeries } from '../components/Chart'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
-import { formatCount, formatDays } from '../lib/format'
+import { formatCount, formatDays, formatPercent } from '../lib/format'
 import {
   describeIntervals, describeSurvival, intervalRows, labelKeyError, labelListLink, stateShares, survivalColumns,
   type IntervalDistribution, type LabelBreakdown, type SurvivalCurve,
@@ -14,9 +14,9 @@ import { useAsync, useDebounced } from '../state/hooks'
 import { useStore } from '../state/store'
 
 const SURVIVAL_SERIES: ChartSeries[] = [
-  { label: 'Surviving', color: '--line-up', stepped: true, value: v => (v == null ? '—' : `${v.toFixed(1)} %`) },
-  { label: '95 % upper', color: '--line-retired', width: 1, dash: [2, 3], stepped: true, value: v => (v == null ? '—' : `${v.toFixed(1)} %`) },
-  { label: '95 % lower', color: '--line-retired', width: 1, dash: [2, 3], stepped: true, value: v => (v == null ? '—' : `${v.toFixed(1)} %`) },
+  { label: 'Surviving', color: '--line-up', stepped: true, value: formatPercent },
+  { label: '95 % upper', color: '--line-retired', width: 1, dash: [2, 3], stepped: true, value: formatPercent },
+  { label: '95 % lower', color: '--line-retired', width: 1, dash: [2, 3], stepped: true, value: formatPercent },
 ]
 
 /** Pictures of the fleet: how long sensors live, and how each site (or any label) is doing. */
