@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Monitor.Worker.Storage;
+using Sensors360.Storage;
 using Sensors360.Audit;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;

@@ -9,6 +9,7 @@ using Microsoft.OpenApi;
 using Monitor.Worker.Outbox;
 using Monitor.Worker.Storage;
 using Npgsql;
+using Sensors360.Storage;
 using Sensors360.Audit;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Liveness;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitor.Worker.Storage;
+using Sensors360.Storage;
 using Sensors360.Audit;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Storage;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Gateway.Identity;
 using Sensors360.Audit;
+using Sensors360.Storage;
 
 namespace Realtime.Gateway.Infrastructure;
 
@@ -47,22 +48,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             token.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        // The gateway's half of the audit log (sign-ins, users, tokens), laid out as the worker's half is.
-        builder.Entity<AuditEntry>(entry =>
-        {
-            entry.ToTable("audit_entries");
-            entry.Property(e => e.Id).ValueGeneratedNever();
-            entry.Property(e => e.Actor).HasMaxLength(200);
-            entry.Property(e => e.ActorRole).HasMaxLength(16);
-            entry.Property(e => e.Address).HasMaxLength(64);
-            entry.Property(e => e.Action).HasMaxLength(64);
-            entry.Property(e => e.Target).HasMaxLength(300);
-            entry.Property(e => e.Details).HasColumnType("jsonb");
-            entry.HasIndex(e => new { e.At, e.Id }).IsDescending();
-            entry.HasIndex(e => new { e.Actor, e.At });
-            entry.HasIndex(e => new { e.Action, e.At });
-            entry.HasIndex(e => new { e.Target, e.At });
-        });
+        // The gateway's half of the audit log (sign-ins, users, tokens).
+        builder.AddAuditEntries();
 
         builder.Entity<NameLockout>(lockout =>
         {

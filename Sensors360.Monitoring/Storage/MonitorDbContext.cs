@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Sensors360.Monitoring.Model;
+using Sensors360.Storage;
 
 namespace Sensors360.Monitoring.Storage;
 
@@ -24,5 +25,6 @@ public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options)
     public DbSet<Sensors360.Audit.AuditEntry> AuditEntries => Set<Sensors360.Audit.AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitorDbContext).Assembly)
+            .AddAuditEntries("Operators' actions on the registry: who, when, from where, what changed. Kept until deleted by hand.");
 }

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Sensors360.Monitoring.Storage;
 
-namespace Monitor.Worker.Storage;
+namespace Sensors360.Storage;
 
 public static class DbTransactions
 {
@@ -10,7 +9,7 @@ public static class DbTransactions
     /// entry naming its new id). On a transient failure the execution strategy replays it whole, from a clear change
     /// tracker, so <paramref name="work"/> must build its entities afresh each time.
     /// </summary>
-    public static Task<T> InTransactionAsync<T>(this MonitorDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+    public static Task<T> InTransactionAsync<T>(this DbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
