@@ -15,7 +15,7 @@ public static class RiskStore
     const int Chunk = 5_000;
 
     /// <summary>A sensor that has just crossed into the at-risk zone.</summary>
-    public sealed record NewlyAtRisk(long SensorId, string Tag);
+    public sealed record NewlyAtRisk(long SensorId, string Tag, IReadOnlyDictionary<string, string> Labels);
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -64,7 +64,7 @@ public static class RiskStore
                     WHERE last.scored_at IS NULL OR last.scored_at <= $9 - interval '1 hour' OR abs(i.risk_7d - last.risk_7d) >= 0.01
                     ON CONFLICT DO NOTHING
                 )
-                SELECT s.id, s.tag FROM saved JOIN sensors s ON s.id = saved.sensor_id LEFT JOIN old o ON o.sensor_id = saved.sensor_id
+                SELECT s.id, s.tag, s.labels FROM saved JOIN sensors s ON s.id = saved.sensor_id LEFT JOIN old o ON o.sensor_id = saved.sensor_id
                 WHERE saved.at_risk_since IS NOT NULL AND o.at_risk_since IS NULL
                 """, connection, transaction);
             command.Parameters.Add(Array(chunk.Select(a => a.SensorId).ToArray(), NpgsqlDbType.Bigint));
@@ -81,7 +81,8 @@ public static class RiskStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                crossed.Add(new NewlyAtRisk(reader.GetInt64(0), reader.GetString(1)));
+                crossed.Add(new NewlyAtRisk(reader.GetInt64(0), reader.GetString(1),
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2), Json) ?? []));
             }
         }
 
@@ -91,7 +92,7 @@ public static class RiskStore
             var events = crossed.Select(c =>
             {
                 var a = byId[c.SensorId];
-                return OutboxEvents.For(new SensorAtRisk(c.SensorId, c.Tag, at, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons));
+                return OutboxEvents.For(new SensorAtRisk(c.SensorId, c.Tag, at, a.Risk7d, a.Risk30d, a.WindowStart, a.WindowEnd, a.Reasons, c.Labels));
             }).ToList();
             await using var outbox = new NpgsqlCommand(
                 "INSERT INTO outbox_messages (message_id, message_type, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])",

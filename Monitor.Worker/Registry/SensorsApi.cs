@@ -226,7 +226,7 @@ public static class SensorsApi
             sensor.State = SensorState.Retired;
             sensor.StateSince = now;
             db.AuditEntries.Add(context.AuditEntry(now, AuditActions.SensorRetire, $"sensor {id}", new { Reason = reason?.Name(), From = from.Name() }));
-            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, sensor.Tag, from.Name(), "retired", now, sensor.LastHeartbeatAt)));
+            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, sensor.Tag, from.Name(), SensorStates.Retired, now, sensor.LastHeartbeatAt, sensor.Labels)));
             await db.SaveChangesAsync(cancellationToken);
             outbox.Notify();
             await bus.Publish(new SensorRetired(id, now), cancellationToken);
@@ -264,7 +264,7 @@ public static class SensorsApi
             old.RetirementReason = reason;
             old.State = SensorState.Retired;
             old.StateSince = now;
-            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, old.Tag, from.Name(), "retired", now, old.LastHeartbeatAt)));
+            db.OutboxMessages.Add(OutboxEvents.For(new SensorStateChanged(id, old.Tag, from.Name(), SensorStates.Retired, now, old.LastHeartbeatAt, old.Labels)));
             await db.SaveChangesAsync(ct);   // frees the tag for the replacement
 
             var replacement = SensorRegistration.NewSensor(old.Tag, new Dictionary<string, string>(old.Labels), key, now,

@@ -18,7 +18,7 @@ public static class StateFlips
             INSERT INTO outbox_messages (message_type, payload)
             SELECT 'SensorStateChanged', jsonb_build_object(
                 'sensorId', u.sensor_id, 'tag', s.tag, 'from', u.from_state, 'to', u.to_state,
-                'at', u.at, 'lastHeartbeatAt', u.last_heartbeat_at)
+                'at', u.at, 'lastHeartbeatAt', u.last_heartbeat_at, 'labels', s.labels)
             FROM updated u JOIN sensors s ON s.id = u.sensor_id
             WHERE u.from_state <> u.to_state
             ORDER BY u.at, u.sensor_id

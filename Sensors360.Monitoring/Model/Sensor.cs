@@ -1,3 +1,5 @@
+using Sensors360.Contracts;
+
 namespace Sensors360.Monitoring.Model;
 
 public enum SensorState
@@ -14,11 +16,11 @@ public static class SensorStateNames
     /// <summary>The lower-case name used in the database, the API and events: new, up, late, down, retired.</summary>
     public static string Name(this SensorState state) => state switch
     {
-        SensorState.New => "new",
-        SensorState.Up => "up",
-        SensorState.Late => "late",
-        SensorState.Down => "down",
-        SensorState.Retired => "retired",
+        SensorState.New => SensorStates.New,
+        SensorState.Up => SensorStates.Up,
+        SensorState.Late => SensorStates.Late,
+        SensorState.Down => SensorStates.Down,
+        SensorState.Retired => SensorStates.Retired,
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 }
