@@ -1,19 +1,18 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Monitor.Worker.Audit;
 using Monitor.Worker.Monitoring;
 using Monitor.Worker.Outbox;
 using Monitor.Worker.Prediction;
 using Monitor.Worker.Queries;
 using Monitor.Worker.Registry;
 using Monitor.Worker.Storage;
-using Monitor.Worker.Webhooks;
 using Sensors360.Contracts;
 using Sensors360.Messaging;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
 using Sensors360.Monitoring.Prediction;
 using Sensors360.Monitoring.Storage;
+using Sensors360.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -44,7 +43,6 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Heartb
 builder.Services.AddSingleton<HeartbeatPartitions>();
 builder.Services.AddSingleton<RowRetention>();
 builder.Services.AddHostedService<StorageMaintenanceService>();
-builder.AddWebhooks();
 
 builder.Services.AddSingleton<FleetStatistics>();
 builder.Services.AddSingleton<StalenessScanner>();
@@ -61,8 +59,6 @@ builder.AddSensorsMessaging(bus =>
 {
     bus.AddConsumer<HeartbeatsReceivedConsumer, HeartbeatsReceivedConsumerDefinition>();
     bus.AddConsumer<SensorStatusSnapshotConsumer>().Endpoint(endpoint => endpoint.PerInstance());
-    bus.AddConsumer<SensorStateChangedWebhookConsumer, SensorStateChangedWebhookConsumerDefinition>();
-    bus.AddConsumer<SensorAtRiskWebhookConsumer, SensorAtRiskWebhookConsumerDefinition>();
 });
 builder.Services.AddRequestProblemDetails();
 builder.Services.AddOpenApi();
@@ -83,8 +79,7 @@ operators.MapSensorQueriesApi();
 operators.MapSensorExportApi();
 operators.MapStatsApi();
 provisioning.MapCollectorKeysApi();
-operators.MapWebhooksApi();
-operators.MapAuditApi();
+operators.MapAuditEntriesApi<MonitorDbContext>("registry");
 operators.MapMaintenanceApi();
 // The AppHost's resource commands (an operator in the Aspire dashboard).
 app.MapGroup("").RequireCallers(ServiceCallers.AppHost).MapOperationsApi();

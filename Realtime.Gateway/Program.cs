@@ -37,7 +37,12 @@ builder.Services.AddSingleton<HeartbeatTap>();
 builder.Services.AddHostedService(services => services.GetRequiredService<HeartbeatTap>());
 builder.Services.AddServiceKeyOptions();
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
-builder.Services.AddHttpClient<RegistryAudit>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
+foreach (var (cluster, address) in ProxyRoutes.Services)
+{
+    builder.Services.AddHttpClient(ServiceAudit.ClientName(cluster), http => http.BaseAddress = new Uri(address)).AddServiceKey();
+    builder.Services.AddHttpClient(ServiceApiDocuments.ClientName(cluster), http => http.BaseAddress = new Uri(address)).AddServiceKey();
+}
+builder.Services.AddSingleton<ServiceAudit>();
 builder.AddSensorsMessaging(bus =>
 {
     bus.AddConsumer<StatusEventsConsumer>().Endpoint(endpoint =>
@@ -49,16 +54,15 @@ builder.AddSensorsMessaging(bus =>
     bus.AddConsumer<OperatorAccessRevokedConsumer>().Endpoint(endpoint => endpoint.PerInstance());
 });
 
-// Front door: /api/** to the monitor (authorised per route), everything else to the dashboard.
+// Front door: /api/** to the monitor and the alerting service (authorised per route), everything else to the dashboard.
 builder.Services.AddReverseProxy()
     .LoadProxyRoutes()
     .AddServiceDiscoveryDestinationResolver();
 builder.Services.AddRequestProblemDetails();
-// One OpenAPI document for everything behind the gateway (its own routes and the monitor's it proxies), with Scalar.
-builder.Services.AddHttpClient(MonitorApiDocument.ClientName, http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
+// One OpenAPI document for everything behind the gateway (its own routes and those it proxies), with Scalar.
 builder.Services.AddOpenApi(options =>
 {
-    options.AddDocumentTransformer<MonitorApiDocument>();
+    options.AddDocumentTransformer<ServiceApiDocuments>();
     options.AddOperationTransformer<OperationRoles>();
 });
 

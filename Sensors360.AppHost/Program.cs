@@ -53,6 +53,17 @@ var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") /
 // which forwards what they publish onto the heartbeats path.
 infrastructure.AddMqttIngest(ingestionApi, brokerKey);
 
+// Alerts: webhooks, email and chat channels. The only service that calls out of the system, and it has no access to the
+// monitor's data (its own schema and login). Alerting:* settings given to the AppHost (e.g. Alerting__Smtp__Host) are
+// passed on.
+var alertingService = builder.AddProject<Projects.Alerting_Service>("alerting-service")
+    .WithDatabase(infrastructure, ServiceAccess.AlertingDatabase)
+    .WithMessaging(infrastructure, ServiceAccess.AlertingBroker)
+    .WithTopology(topology)
+    .WithCaller(ServiceCallers.Gateway, gatewayKey)
+    .WithSettings(builder.Configuration, "Alerting")
+    .WithHttpHealthCheck("/health");
+
 // Front door
 // The first Admin's password (user "admin"): Parameters:admin-password, generated when not given.
 var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true);
@@ -67,6 +78,7 @@ builder.AddProject<Projects.Realtime_Gateway>("realtime-gateway")
     .WithMessaging(infrastructure, ServiceAccess.GatewayBroker)
     .WithTopology(topology)
     .WithReference(monitorWorker).WaitFor(monitorWorker)
+    .WithReference(alertingService).WaitFor(alertingService)
     .WithReference(dashboardWeb).WaitFor(dashboardWeb)
     .WithEnvironment("Gateway__AdminPassword", adminPassword)
     .WithServiceKey(gatewayKey)
@@ -89,13 +101,7 @@ if (builder.Configuration.GetValue("Simulator:Enabled", true))
         .WithEnvironment("Simulator__DataDirectory", Path.GetFullPath(Path.Combine(dataRoot, "simulator")))
         .WithServiceKey(simulatorKey);
     // Any other Simulator:* setting given to the AppHost (e.g. Simulator__SensorCount=50) is passed on.
-    foreach (var (key, value) in builder.Configuration.GetSection("Simulator").AsEnumerable(makePathsRelative: true))
-    {
-        if (value is not null && key is not ("Enabled" or "DataDirectory"))
-        {
-            simulator.WithEnvironment("Simulator__" + key.Replace(":", "__"), value);
-        }
-    }
+    simulator.WithSettings(builder.Configuration, "Simulator", except: ["Enabled", "DataDirectory"]);
 }
 
 builder.Build().Run();

@@ -16,13 +16,11 @@ public sealed class MonitorMetrics
     public const string Backlog = "sensors360.monitor.backlog";
     public const string Transitions = "sensors360.monitor.transitions";
     public const string ScanDuration = "sensors360.monitor.scan_duration";
-    public const string AlertsSent = "sensors360.monitor.alerts_sent";
 
     readonly Counter<long> _stored;
     readonly Histogram<int> _commitSize;
     readonly Counter<long> _transitions;
     readonly Histogram<double> _scanDuration;
-    readonly Counter<long> _alerts;
 
     public MonitorMetrics(IMeterFactory meters, IngestLag lag, HeartbeatBacklog backlog)
     {
@@ -31,7 +29,6 @@ public sealed class MonitorMetrics
         _commitSize = meter.CreateHistogram<int>(CommitSize, "{heartbeat}", "Heartbeats stored per transaction");
         _transitions = meter.CreateCounter<long>(Transitions, "{transition}", "Sensor state changes published, by the state entered");
         _scanDuration = meter.CreateHistogram<double>(ScanDuration, "s", "How long one staleness scan took");
-        _alerts = meter.CreateCounter<long>(AlertsSent, "{alert}", "Alerts sent, by channel and outcome (delivered, failed)");
         // Observed only when known: no reading is better than a made-up zero.
         meter.CreateObservableGauge<double>(Lag, () => lag.Seconds() is { } seconds ? [new(seconds)] : [],
             "s", "How far this worker's stored heartbeats are behind the time now");
@@ -48,8 +45,4 @@ public sealed class MonitorMetrics
     public void Transitioned(string state) => _transitions.Add(1, new KeyValuePair<string, object?>("state", state));
 
     public void Scanned(TimeSpan took) => _scanDuration.Record(took.TotalSeconds);
-
-    public void AlertSent(string channel, bool delivered) => _alerts.Add(1,
-        new KeyValuePair<string, object?>("channel", channel),
-        new KeyValuePair<string, object?>("outcome", delivered ? "delivered" : "failed"));
 }

@@ -6,17 +6,22 @@ using Yarp.ReverseProxy.Transforms;
 namespace Realtime.Gateway.Proxy;
 
 /// <summary>
-/// The front door's route table: each monitor API path with the role it needs, everything else to the dashboard.
-/// Written in code so a route cannot reach the monitor without its policy; destinations are service names that
-/// service discovery resolves.
+/// The front door's route table: each API path of the services behind it (the monitor, the alerting service) with the
+/// role it needs, everything else to the dashboard. Written in code so a route cannot reach a service without its
+/// policy; destinations are service names that service discovery resolves.
 /// </summary>
 public static class ProxyRoutes
 {
     public const string MonitorAddress = "http://monitor-worker";
+    public const string AlertingAddress = "http://alerting-service";
     public const string DashboardAddress = "http://dashboard-web";
 
-    const string Monitor = "monitor";
+    public const string Monitor = "monitor";
+    public const string Alerting = "alerting";
     const string Dashboard = "dashboard";
+
+    /// <summary>The services whose APIs the gateway serves to operators (cluster id, address), each with its OpenAPI document and audit log part.</summary>
+    public static readonly IReadOnlyList<(string Cluster, string Address)> Services = [(Monitor, MonitorAddress), (Alerting, AlertingAddress)];
 
     public static readonly IReadOnlyList<RouteConfig> Routes =
     [
@@ -25,7 +30,8 @@ public static class ProxyRoutes
         MonitorRoute("stats", "/api/stats/{**rest}", Policies.Viewer),
         MonitorRoute("maintenance", "/api/maintenance/{**rest}", Policies.Viewer),
         MonitorRoute("collector-keys", "/api/collector-keys/{**rest}", Policies.Admin),
-        MonitorRoute("webhooks", "/api/webhooks/{**rest}", Policies.Admin),
+        AlertingRoute("webhooks", "/api/webhooks/{**rest}", Policies.Admin),
+        AlertingRoute("alerts", "/api/alerts/{**rest}", Policies.Admin),
         // Last: the dashboard's pages and assets need no sign-in (the app asks for it itself).
         new RouteConfig { RouteId = Dashboard, ClusterId = Dashboard, Order = 1000, Match = new RouteMatch { Path = "{**catch-all}" } },
     ];
@@ -33,16 +39,17 @@ public static class ProxyRoutes
     public static readonly IReadOnlyList<ClusterConfig> Clusters =
     [
         Cluster(Monitor, "monitor-worker", MonitorAddress),
+        Cluster(Alerting, "alerting-service", AlertingAddress),
         Cluster(Dashboard, "dashboard-web", DashboardAddress),
     ];
 
-    /// <summary>Whether the gateway proxies <paramref name="path"/> (an OpenAPI path of the monitor's) to the monitor.</summary>
-    public static bool IsProxiedToMonitor(string path) => Routes.Any(r => r.ClusterId == Monitor && Prefix(r) is var prefix
+    /// <summary>Whether the gateway proxies <paramref name="path"/> (an OpenAPI path of the service's) to <paramref name="cluster"/>.</summary>
+    public static bool IsProxiedTo(string cluster, string path) => Routes.Any(r => r.ClusterId == cluster && Prefix(r) is var prefix
         && (path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal)));
 
-    /// <summary>The policy (role) a monitor route needs for <paramref name="method"/>; null when the gateway does not proxy it.</summary>
+    /// <summary>The policy (role) a service's route needs for <paramref name="method"/>; null when the gateway does not proxy it.</summary>
     public static string? PolicyFor(string path, string method) => Routes
-        .Where(r => r.ClusterId == Monitor && (r.Match.Methods is null || r.Match.Methods.Contains(method, StringComparer.OrdinalIgnoreCase)))
+        .Where(r => r.ClusterId != Dashboard && (r.Match.Methods is null || r.Match.Methods.Contains(method, StringComparer.OrdinalIgnoreCase)))
         .OrderBy(r => r.Order ?? 0)
         .FirstOrDefault(r => Prefix(r) is var prefix && (path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal)))?.AuthorizationPolicy;
 
@@ -52,12 +59,12 @@ public static class ProxyRoutes
         proxy.LoadFromMemory(Routes, Clusters).AddTransforms(context =>
         {
             var key = ServiceAuthentication.HeaderValue(context.Services.GetRequiredService<IOptions<ServiceKeyOptions>>().Value.Key);
-            var forwardsOperator = context.Cluster?.ClusterId == Monitor;
+            var forwardsOperator = context.Cluster?.ClusterId is Monitor or Alerting;
             context.AddRequestTransform(transform => ProveGatewayAsync(transform, key, forwardsOperator));
         });
 
     /// <summary>
-    /// Every proxied request carries the gateway's key, and to the monitor the operator it is for — never what the
+    /// Every proxied request carries the gateway's key, and to a service the operator it is for — never what the
     /// client claimed in those headers.
     /// </summary>
     public static ValueTask ProveGatewayAsync(RequestTransformContext transform, string key, bool forwardsOperator)
@@ -84,12 +91,17 @@ public static class ProxyRoutes
         return ValueTask.CompletedTask;
     }
 
-    // The operator's cookie and token are the gateway's business: the monitor is reached only from here and must
+    static RouteConfig MonitorRoute(string id, string path, string policy, int? order = null, string[]? methods = null) =>
+        ServiceRoute(Monitor, id, path, policy, order, methods);
+
+    static RouteConfig AlertingRoute(string id, string path, string policy) => ServiceRoute(Alerting, id, path, policy, null, null);
+
+    // The operator's cookie and token are the gateway's business: the services are reached only from here and must
     // not see (or log) them (the Authorization header is replaced by the gateway's key, see ProveGatewayAsync).
-    static RouteConfig MonitorRoute(string id, string path, string policy, int? order = null, string[]? methods = null) => new()
+    static RouteConfig ServiceRoute(string cluster, string id, string path, string policy, int? order, string[]? methods) => new()
     {
         RouteId = id,
-        ClusterId = Monitor,
+        ClusterId = cluster,
         AuthorizationPolicy = policy,
         Order = order,
         Match = new RouteMatch { Path = path, Methods = methods },

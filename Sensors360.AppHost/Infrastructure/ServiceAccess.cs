@@ -35,7 +35,9 @@ public static class ServiceAccess
     // PostgreSQL. The gateway's Identity tables live in its own schema (Realtime.Gateway's GatewayDbContext.Schema).
     public static readonly DatabaseRole MonitorWorkerDatabase = new("sensors_worker", "public");
     public static readonly DatabaseRole GatewayDatabase = new("sensors_gateway", "identity");
-    public static readonly IReadOnlyList<DatabaseRole> DatabaseRoles = [MonitorWorkerDatabase, GatewayDatabase];
+    // Alerting.Service's AlertingDbContext.Schema.
+    public static readonly DatabaseRole AlertingDatabase = new("sensors_alerting", "alerting");
+    public static readonly IReadOnlyList<DatabaseRole> DatabaseRoles = [MonitorWorkerDatabase, GatewayDatabase, AlertingDatabase];
 
     // RabbitMQ names, as MassTransit spells them: a message type's exchange is "<namespace>:<type>"; a receive
     // endpoint is an exchange and a queue of the endpoint's name, with "_error" and "_skipped" beside it; temporary
@@ -65,7 +67,7 @@ public static class ServiceAccess
     static readonly string HeartbeatsMessage = Exchange<HeartbeatsReceived>();
     const string HeartbeatsQueue = QueueNames.Heartbeats;
 
-    /// <summary>Publishes registry and status events; consumes heartbeats, its webhooks and its snapshots.</summary>
+    /// <summary>Publishes registry and status events; consumes heartbeats and its snapshots.</summary>
     public static readonly BrokerUser MonitorWorkerBroker = WorkerUser();
 
     /// <summary>Sends heartbeats to their queue; consumes registry events. Writes no event of anyone else's.</summary>
@@ -89,7 +91,20 @@ public static class ServiceAccess
     /// </summary>
     public static readonly BrokerUser GatewayBroker = GatewayUser();
 
-    public static readonly IReadOnlyList<BrokerUser> BrokerUsers = [MonitorWorkerBroker, IngestionBroker, GatewayBroker];
+    /// <summary>Consumes status events (webhooks, alert rules); publishes nothing.</summary>
+    public static readonly BrokerUser AlertingBroker = AlertingUser();
+
+    public static readonly IReadOnlyList<BrokerUser> BrokerUsers = [MonitorWorkerBroker, IngestionBroker, GatewayBroker, AlertingBroker];
+
+    static BrokerUser AlertingUser()
+    {
+        var endpoints = Endpoints("webhooks", "webhooks-at-risk", "alerts", Temporary);
+        var faults = FaultsOf(StatusEvents);
+        return new("sensors-alerting",
+            Configure: Only(StatusEvents, AllFaults, faults, endpoints),
+            Write: Only(AllFaults, faults, endpoints),
+            Read: Only(StatusEvents, faults, endpoints));
+    }
 
     static BrokerUser GatewayUser()
     {
@@ -103,7 +118,7 @@ public static class ServiceAccess
 
     static BrokerUser WorkerUser()
     {
-        var endpoints = Endpoints(HeartbeatsQueue, "webhooks", "webhooks-at-risk", "sensor-status-snapshot" + PerInstance, Temporary);
+        var endpoints = Endpoints(HeartbeatsQueue, "sensor-status-snapshot" + PerInstance, Temporary);
         var faults = FaultsOf(StatusEvents, HeartbeatsMessage);
         return new("sensors-worker",
             Configure: Only(RegistryEvents, StatusEvents, HeartbeatsMessage, AllFaults, faults, endpoints),
@@ -216,6 +231,16 @@ public static class ServiceAccess
                 END $$
                 """);
         }
+        // Webhooks moved from the worker's schema to the alerting service's: an older database's table goes with them.
+        await ExecuteAsync($"""
+            DO $$
+            BEGIN
+                IF to_regclass('public.webhooks') IS NOT NULL AND to_regclass('{AlertingDatabase.Schema}.webhooks') IS NULL THEN
+                    ALTER TABLE public.webhooks SET SCHEMA {AlertingDatabase.Schema};
+                    ALTER TABLE {AlertingDatabase.Schema}.webhooks OWNER TO {AlertingDatabase.Role};
+                END IF;
+            END $$
+            """);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -4,7 +4,7 @@ namespace Sensors360.Audit;
 /// One operator action, as the audit log keeps it: who (an operator's user name, or "service:&lt;name&gt;" for one of
 /// Sensors 360's own tools), with which role, from which address, what (an <see cref="AuditActions"/> name), on what, and
 /// what changed. The gateway keeps the entries of its own actions (sign-ins, users, tokens) and the worker those of
-/// the registry's; each writes an entry in the transaction of the change it records.
+/// the registry's, the alerting service those of webhooks and alert channels; each writes an entry in the transaction of the change it records.
 /// </summary>
 public sealed class AuditEntry
 {
@@ -50,6 +50,11 @@ public static class AuditActions
     public const string SensorReplace = "sensor.replace";
     public const string WebhookCreate = "webhook.create";
     public const string WebhookDelete = "webhook.delete";
+    public const string AlertChannelCreate = "alert-channel.create";
+    public const string AlertChannelDelete = "alert-channel.delete";
+    public const string AlertChannelTest = "alert-channel.test";
+    public const string AlertRuleCreate = "alert-rule.create";
+    public const string AlertRuleDelete = "alert-rule.delete";
     public const string CollectorKeyCreate = "collector-key.create";
     public const string CollectorKeyRevoke = "collector-key.revoke";
 }

@@ -14,8 +14,6 @@ public sealed class MonitorDbContext(DbContextOptions<MonitorDbContext> options)
 
     public DbSet<CollectorKey> CollectorKeys => Set<CollectorKey>();
 
-    public DbSet<Webhook> Webhooks => Set<Webhook>();
-
     public DbSet<SensorRisk> SensorRisks => Set<SensorRisk>();
 
     public DbSet<RiskModelRecord> RiskModels => Set<RiskModelRecord>();

@@ -11,13 +11,13 @@ namespace Realtime.Gateway.Tests;
 
 public sealed class ProxyRoutesTests
 {
-    static IEnumerable<RouteConfig> MonitorRoutes => ProxyRoutes.Routes.Where(r => r.ClusterId == "monitor");
+    static IEnumerable<RouteConfig> ServiceRoutes => ProxyRoutes.Routes.Where(r => r.ClusterId is "monitor" or "alerting");
 
     [Fact]
-    public void Every_route_to_the_monitor_needs_a_role_and_strips_the_operators_credentials()
+    public void Every_route_to_a_service_needs_a_role_and_strips_the_operators_credentials()
     {
-        Assert.NotEmpty(MonitorRoutes);
-        foreach (var route in MonitorRoutes)
+        Assert.NotEmpty(ServiceRoutes);
+        foreach (var route in ServiceRoutes)
         {
             Assert.Contains(route.AuthorizationPolicy, new[] { Policies.Viewer, Policies.Operator, Policies.Admin });
             Assert.StartsWith("/api/", route.Match.Path);
@@ -35,9 +35,10 @@ public sealed class ProxyRoutesTests
     [InlineData("/api/maintenance/{**rest}", "GET", Policies.Viewer)]
     [InlineData("/api/collector-keys/{**rest}", "GET", Policies.Admin)]
     [InlineData("/api/webhooks/{**rest}", "POST", Policies.Admin)]
+    [InlineData("/api/alerts/{**rest}", "GET", Policies.Admin)]
     public void A_path_and_method_get_the_role_the_route_table_names(string path, string method, string policy)
     {
-        var route = MonitorRoutes
+        var route = ServiceRoutes
             .Where(r => r.Match.Path == path && (r.Match.Methods is null || r.Match.Methods.Contains(method)))
             .OrderBy(r => r.Order ?? 0)
             .First();

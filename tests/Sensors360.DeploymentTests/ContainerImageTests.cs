@@ -21,7 +21,7 @@ public sealed class ContainerImageTests
     public async Task Every_service_is_an_image_named_after_its_resource_running_as_a_non_root_user()
     {
         var services = await ServicesAsync();
-        Assert.Equal(["dashboard-web", "ingestion-api", "monitor-worker", "realtime-gateway", "simulator"], services.Keys.Order());
+        Assert.Equal(["alerting-service", "dashboard-web", "ingestion-api", "monitor-worker", "realtime-gateway", "simulator"], services.Keys.Order());
 
         var evaluated = await Task.WhenAll(services.Select(async s => (Name: s.Key, Image: await ImageAsync(s.Value))));
         foreach (var (name, image) in evaluated)
@@ -38,6 +38,7 @@ public sealed class ContainerImageTests
     [Theory]
     [InlineData("ingestion-api")]
     [InlineData("monitor-worker")]
+    [InlineData("alerting-service")]
     [InlineData("realtime-gateway")]
     [InlineData("dashboard-web")]
     public async Task A_web_service_image_listens_on_8080_and_names_the_probe_paths_the_service_maps(string name)

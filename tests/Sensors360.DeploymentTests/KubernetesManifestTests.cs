@@ -28,6 +28,10 @@ public sealed class KubernetesManifestTests
     {
         // Behind the Ingress, the proxies whose X-Forwarded-For/-Proto the gateway believes.
         ["realtime-gateway"] = ["Gateway__ForwardedHeaders__KnownNetworks__0"],
+        // The mail server (Alerting:Smtp), from the secret the operator fills in; the AppHost passes Alerting:* settings
+        // only when given, so its model (built without them) has none.
+        ["alerting-service"] = ["Alerting__Smtp__Host", "Alerting__Smtp__Port", "Alerting__Smtp__Security",
+            "Alerting__Smtp__From", "Alerting__Smtp__UserName", "Alerting__Smtp__Password"],
     };
 
     /// <summary>RabbitMQ Cluster Operator v2.22.3 always enables these (its CRD: additionalPlugins is "in addition to" them).</summary>
@@ -373,7 +377,7 @@ public sealed class KubernetesManifestTests
     {
         var rendered = await Rendered.OfAsync("ha");
 
-        foreach (var service in new[] { "ingestion-api", "realtime-gateway", "monitor-worker", "dashboard-web" })
+        foreach (var service in new[] { "ingestion-api", "realtime-gateway", "monitor-worker", "alerting-service", "dashboard-web" })
         {
             var deployment = rendered.Named<V1Deployment>(service);
             Assert.True(deployment.Spec.Replicas >= TopologyOptions.DefaultReplicas, $"{service}: {deployment.Spec.Replicas} replicas");
@@ -381,7 +385,7 @@ public sealed class KubernetesManifestTests
             Assert.Equal(deployment.Spec.Template.Metadata.Labels["app.kubernetes.io/name"], budget.Spec.Selector.MatchLabels["app.kubernetes.io/name"]);
             Assert.True(budget.Spec.MinAvailable?.Value is "1" || budget.Spec.MaxUnavailable?.Value is "1", $"{service}: the budget lets one pod go at a time");
         }
-        foreach (var service in new[] { "ingestion-api", "realtime-gateway", "monitor-worker" })
+        foreach (var service in new[] { "ingestion-api", "realtime-gateway", "monitor-worker", "alerting-service" })
         {
             var autoscaler = rendered.Named<V2HorizontalPodAutoscaler>(service).Spec;
             Assert.Equal(("Deployment", service), (autoscaler.ScaleTargetRef.Kind, autoscaler.ScaleTargetRef.Name));

@@ -21,7 +21,7 @@ public sealed class GatewayOpenApiTests(SensorsAppFixture fixture)
         {
             "/api/auth/login", "/api/users", "/api/tokens", "/api/audit",                                      // the gateway's own
             "/api/sensors", "/api/sensors/{id}", "/api/sensors/export", "/api/sensors/{id}/heartbeats/export", // the monitor's
-            "/api/stats", "/api/maintenance/queue", "/api/webhooks", "/api/collector-keys",
+            "/api/stats", "/api/maintenance/queue", "/api/webhooks", "/api/alerts/channels", "/api/alerts/rules", "/api/alerts/deliveries", "/api/collector-keys",
         }, paths);
         Assert.DoesNotContain(paths, p => p.StartsWith("/internal", StringComparison.Ordinal));
 
@@ -31,6 +31,7 @@ public sealed class GatewayOpenApiTests(SensorsAppFixture fixture)
         Assert.Contains("Viewer role", Description("/api/sensors/{id}", "get"));
         Assert.Contains("Admin role", Description("/api/audit", "get"));
         Assert.Contains("Admin role", Description("/api/webhooks", "post"));
+        Assert.Contains("Admin role", Description("/api/alerts/channels", "post"));
         // Every reference resolves within the merged document.
         var schemas = document.GetProperty("components").GetProperty("schemas");
         foreach (var reference in References(document.GetProperty("paths")))

@@ -26,6 +26,7 @@ public sealed class HealthDetailsTests(SensorsAppFixture fixture)
     [InlineData("realtime-gateway")]
     [InlineData("ingestion-api")]
     [InlineData("monitor-worker")]
+    [InlineData("alerting-service")]
     [InlineData("dashboard-web")]
     public async Task An_anonymous_caller_gets_only_the_overall_status_from_health_and_alive(string service)
     {

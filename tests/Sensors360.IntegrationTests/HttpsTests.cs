@@ -177,7 +177,7 @@ public sealed class HttpsTests(TlsSystemFixture fixture)
         await using var receiver = await WebhookReceiver.StartAsync();
         // Accepted: a host name, unlike an address, can only be judged when a delivery connects (and DNS may change).
         var url = receiver.Url("/rebound").Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-        using var created = await api.Worker.PostAsJsonAsync("/api/webhooks", new { url });
+        using var created = await api.Alerting.PostAsJsonAsync("/api/webhooks", new { url });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var webhookId = (await SensorsApi.JsonAsync(created)).GetProperty("id").GetInt64();
         try
@@ -188,7 +188,7 @@ public sealed class HttpsTests(TlsSystemFixture fixture)
             JsonElement webhook = default;
             Assert.True(await Poll.UntilAsync(async () =>
             {
-                webhook = await api.Worker.GetFromJsonAsync<JsonElement>($"/api/webhooks/{webhookId}");
+                webhook = await api.Alerting.GetFromJsonAsync<JsonElement>($"/api/webhooks/{webhookId}");
                 return webhook.GetProperty("deliveriesFailed").GetInt64() > 0;
             }, TimeSpan.FromSeconds(30)), $"no failed delivery recorded: {webhook}");
 
@@ -201,7 +201,7 @@ public sealed class HttpsTests(TlsSystemFixture fixture)
         }
         finally
         {
-            using var _ = await api.Worker.DeleteAsync($"/api/webhooks/{webhookId}");
+            using var _ = await api.Alerting.DeleteAsync($"/api/webhooks/{webhookId}");
         }
     }
 }

@@ -59,13 +59,14 @@ public sealed class InfrastructureIsolationTests(SensorsAppFixture fixture)
                 databaseUsers.Add(reader.GetString(0));
             }
         }
-        Assert.Equal(["sensors_gateway", "sensors_worker"], databaseUsers.Order());
+        Assert.Equal(["sensors_alerting", "sensors_gateway", "sensors_worker"], databaseUsers.Order());
 
         var expected = new Dictionary<string, string>
         {
             ["Monitor.Worker"] = ServiceAccess.MonitorWorkerBroker.Name,
             ["Ingestion.Api"] = ServiceAccess.IngestionBroker.Name,
             ["Realtime.Gateway"] = ServiceAccess.GatewayBroker.Name,
+            ["Alerting.Service"] = ServiceAccess.AlertingBroker.Name,
         };
         using var management = await App.CreateManagementClientAsync();
         var brokerUsers = new List<(string Service, string User)>();
@@ -110,6 +111,18 @@ public sealed class InfrastructureIsolationTests(SensorsAppFixture fixture)
         await using var elsewhere = new NpgsqlConnection(otherDatabase.ConnectionString);
         var connect = await Assert.ThrowsAsync<PostgresException>(() => elsewhere.OpenAsync());
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, connect.SqlState);
+    }
+
+    [Fact]
+    public async Task The_alerting_services_login_cannot_read_the_monitors_data_and_the_workers_cannot_read_webhook_secrets()
+    {
+        await using var alerting = NpgsqlDataSource.Create((await App.GetConnectionStringAsync(ServiceAccess.AlertingDatabase.ResourceName))!);
+        await using var worker = NpgsqlDataSource.Create((await App.GetConnectionStringAsync(ServiceAccess.MonitorWorkerDatabase.ResourceName))!);
+
+        Assert.True(await ScalarAsync<long>(alerting, "SELECT count(*) FROM alerting.webhooks") >= 0);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await RefusalAsync(alerting, "SELECT count(*) FROM public.sensors")).SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await RefusalAsync(alerting, "SELECT count(*) FROM identity.users")).SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await RefusalAsync(worker, "SELECT secret FROM alerting.webhooks")).SqlState);
     }
 
     [Fact]

@@ -173,8 +173,10 @@ public sealed class InfrastructureModelTests
         Assert.Contains("sensorsdb-gateway", References("realtime-gateway"));
         Assert.Contains("messaging-gateway", References("realtime-gateway"));
         Assert.Contains("messaging-ingestion", References("ingestion-api"));
+        Assert.Contains("sensorsdb-alerting", References("alerting-service"));
+        Assert.Contains("messaging-alerting", References("alerting-service"));
         Assert.DoesNotContain(References("ingestion-api"), r => r.StartsWith("sensorsdb", StringComparison.Ordinal) || r == "postgres");
-        foreach (var service in new[] { "monitor-worker", "ingestion-api", "realtime-gateway", "dashboard-web" })
+        foreach (var service in new[] { "monitor-worker", "ingestion-api", "alerting-service", "realtime-gateway", "dashboard-web" })
         {
             // The administrators' connection strings stay with the AppHost and the tests. (Ingestion.Api does refer to
             // the broker nodes: their management address, where it closes MQTT devices' connections as the device.)

@@ -15,12 +15,13 @@ public sealed class ProductMetricsTests(SensorsAppFixture fixture)
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_worker_counts_what_it_stores_scans_moves_and_alerts()
+    public async Task The_worker_counts_what_it_stores_scans_and_moves_and_the_alerting_service_what_it_sends()
     {
         using var metrics = ProcessMetrics.Listen(fixture.App.ServiceProcessOf("monitor-worker"), Meter);
+        using var alerting = ProcessMetrics.Listen(fixture.App.ServiceProcessOf("alerting-service"), Meter);
         await using var api = new SensorsApi(fixture.App);
         await using var receiver = await WebhookReceiver.StartAsync();
-        using var created = await api.Worker.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url("/metrics"), events = new[] { "up", "late" } });
+        using var created = await api.Alerting.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url("/metrics"), events = new[] { "up", "late" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var webhookId = (await SensorsApi.JsonAsync(created)).GetProperty("id").GetInt64();
         try
@@ -38,12 +39,12 @@ public sealed class ProductMetricsTests(SensorsAppFixture fixture)
             await metrics.UntilAsync("sensors360.monitor.backlog", s => s.Last >= 0, Deadline);
             Assert.True(await Poll.UntilAsync(() => Task.FromResult(receiver.For("/metrics", sensorId).Count >= 2), Deadline),
                 "the webhook was not called for the sensor's moves");
-            await metrics.UntilAsync("sensors360.monitor.alerts_sent",
+            await alerting.UntilAsync("sensors360.alerting.alerts_sent",
                 s => s.Tags.Contains("channel=webhook") && s.Tags.Contains("outcome=delivered") && s.Total >= 2, Deadline);
         }
         finally
         {
-            using var _ = await api.Worker.DeleteAsync($"/api/webhooks/{webhookId}");
+            using var _ = await api.Alerting.DeleteAsync($"/api/webhooks/{webhookId}");
         }
     }
 

@@ -108,6 +108,8 @@ public sealed class SecurityTests(SensorsAppFixture fixture)
         { "Operator", "DELETE", "/api/tokens/{token}" },
         { "Operator", "POST", "/api/collector-keys" },
         { "Operator", "POST", "/api/webhooks" },
+        { "Operator", "POST", "/api/alerts/channels" },
+        { "Operator", "POST", "/api/alerts/rules" },
     };
 
     [Theory]
@@ -158,7 +160,8 @@ public sealed class SecurityTests(SensorsAppFixture fixture)
     static Task<string> FingerprintAsync(SensorsApi api, long sensorId, string user) => api.TextAsync("""
         SELECT concat_ws('/',
             (SELECT count(*) FROM sensors), (SELECT count(*) FROM sensors WHERE retired_at IS NOT NULL),
-            (SELECT count(*) FROM collector_keys WHERE revoked_at IS NULL), (SELECT count(*) FROM webhooks),
+            (SELECT count(*) FROM collector_keys WHERE revoked_at IS NULL), (SELECT count(*) FROM alerting.webhooks),
+            (SELECT count(*) FROM alerting.alert_channels), (SELECT count(*) FROM alerting.alert_rules),
             (SELECT count(*) FROM identity.users), (SELECT count(*) FROM identity.api_tokens WHERE revoked_at IS NULL),
             (SELECT string_agg(r.name, ',') FROM identity.users u JOIN identity.user_roles ur ON ur.user_id = u.id
                 JOIN identity.roles r ON r.id = ur.role_id WHERE u.user_name = $1),

@@ -15,6 +15,9 @@ public sealed class SensorsApi(DistributedApplication app) : IAsyncDisposable
     /// <summary>Monitor.Worker's API, called as the gateway calls it.</summary>
     public HttpClient Worker { get; } = app.CreateWorkerClient();
 
+    /// <summary>Alerting.Service's API (webhooks, alert channels and rules), called as the gateway calls it.</summary>
+    public HttpClient Alerting { get; } = app.CreateAlertingClient();
+
     /// <summary>Monitor.Worker's <c>/internal/credentials</c>, called as the ingestion API calls it.</summary>
     public HttpClient Credentials { get; } = app.CreateHttpClient("monitor-worker").WithServiceKey(ServiceKeys.Ingestion);
 

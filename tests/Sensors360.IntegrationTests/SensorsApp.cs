@@ -2,6 +2,7 @@ using System.Globalization;
 using RabbitMQ.Client;
 using Sensors360.Messaging;
 using Sensors360.AppHost.Infrastructure;
+using Sensors360.TestSupport;
 
 namespace Sensors360.IntegrationTests;
 
@@ -10,7 +11,7 @@ public static class SensorsApp
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    public static readonly string[] ServiceNames = ["monitor-worker", "ingestion-api", "dashboard-web", "realtime-gateway"];
+    public static readonly string[] ServiceNames = ["monitor-worker", "ingestion-api", "alerting-service", "dashboard-web", "realtime-gateway"];
     public static readonly string[] InfrastructureNames =
         [InfrastructureExtensions.PostgresName, InfrastructureExtensions.DatabaseName, InfrastructureExtensions.MessagingName];
 
@@ -69,6 +70,9 @@ public sealed class SensorsAppFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
+    /// <summary>The mail server the alerting service sends email alerts to.</summary>
+    public SmtpInbox Smtp { get; } = new();
+
     /// <summary>Plain HTTP only, as a local demo runs: HTTPS with a certificate is <see cref="TlsSystemFixture"/>'s.</summary>
     public async Task InitializeAsync()
     {
@@ -86,12 +90,20 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
                 // MaintenanceTests watch a degrading sensor enter the maintenance queue.
-                .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01")
-                // WebhookTests run their receiver on plain http://127.0.0.1 (a loopback address, so allowed explicitly)
-                // and watch retries happen.
-                .WithEnvironment("Monitor__Webhooks__AllowHttp", "true")
-                .WithEnvironment("Monitor__Webhooks__AllowedNetworks__0", "127.0.0.0/8")
-                .WithEnvironment("Monitor__Webhooks__FirstRetryDelay", "00:00:00.200");
+                .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01");
+            var alerting = builder.CreateResourceBuilder<ProjectResource>("alerting-service")
+                // WebhookTests and AlertChannelTests run their receivers on plain http://127.0.0.1 (a loopback address,
+                // so allowed explicitly) and watch retries happen.
+                .WithEnvironment("Alerting__Webhooks__AllowHttp", "true")
+                .WithEnvironment("Alerting__Webhooks__AllowedNetworks__0", "127.0.0.0/8")
+                .WithEnvironment("Alerting__Webhooks__FirstRetryDelay", "00:00:00.200")
+                .WithEnvironment("Alerting__Delivery__FirstRetryDelay", "00:00:00.200")
+                .WithEnvironment("Alerting__Delivery__MaxAttempts", "3")
+                .WithEnvironment("Alerting__Delivery__PollInterval", "00:00:00.100");
+            foreach (var (name, value) in Smtp.AlertingSettings())
+            {
+                alerting.WithEnvironment(name, value);
+            }
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", SensorKeyHeartbeatsPerSecond.ToString(CultureInfo.InvariantCulture))
@@ -115,6 +127,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+        await Smtp.DisposeAsync();
     }
 }
 
@@ -136,9 +149,9 @@ public sealed class TlsSystemFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(SensorsApp.StartTimeout);
         (Certificate, var pfx, var password) = TestCertificate.Create(_certificateDirectory);
-        _app = await SensorsApp.StartAsync(cts.Token, builder => builder.CreateResourceBuilder<ProjectResource>("monitor-worker")
+        _app = await SensorsApp.StartAsync(cts.Token, builder => builder.CreateResourceBuilder<ProjectResource>("alerting-service")
                 // The tests' webhook receiver is plain HTTP on loopback: http is allowed, the loopback network is not.
-                .WithEnvironment("Monitor__Webhooks__AllowHttp", "true"),
+                .WithEnvironment("Alerting__Webhooks__AllowHttp", "true"),
             [$"--Tls:CertificatePath={pfx}", $"--Tls:CertificatePassword={password}"]);
     }
 

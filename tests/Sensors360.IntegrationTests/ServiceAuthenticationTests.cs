@@ -16,10 +16,10 @@ public sealed class ServiceAuthenticationTests(SensorsAppFixture fixture)
     static readonly string[] Paths =
     [
         "/", "/index.html", "/sensors/1", "/api/sensors", "/api/sensors/1", "/api/stats/fleet", "/api/collector-keys",
-        "/api/webhooks", "/api/maintenance", "/internal/credentials/sensors", "/internal/credentials/collectors", "/openapi/v1.json",
+        "/api/webhooks", "/api/alerts/channels", "/api/maintenance", "/internal/credentials/sensors", "/internal/credentials/collectors", "/openapi/v1.json",
     ];
 
-    static readonly string?[] HostHeaders = [null, "localhost", "127.0.0.1", "monitor-worker", "dashboard-web", "realtime-gateway"];
+    static readonly string?[] HostHeaders = [null, "localhost", "127.0.0.1", "monitor-worker", "alerting-service", "dashboard-web", "realtime-gateway"];
 
     readonly DistributedApplication _app = fixture.App;
 
@@ -36,6 +36,7 @@ public sealed class ServiceAuthenticationTests(SensorsAppFixture fixture)
     {
         var listeners = InnerListeners().ToList();
         Assert.Contains(listeners, l => l.Resource == "monitor-worker");
+        Assert.Contains(listeners, l => l.Resource == "alerting-service");
         Assert.Contains(listeners, l => l.Resource == "dashboard-web");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -6,7 +6,7 @@ namespace Sensors360.IntegrationTests;
 
 /// <summary>
 /// Webhook targets in private, loopback, link-local and other non-public ranges: refused at registration when the URL
-/// names such an address. This system allows 127.0.0.0/8 (Monitor:Webhooks:AllowedNetworks), as WebhookTests need;
+/// names such an address. This system allows 127.0.0.0/8 (Alerting:Webhooks:AllowedNetworks), as WebhookTests need;
 /// a host name that resolves to a refused address is refused when a delivery connects (HttpsTests' system).
 /// </summary>
 [Collection(SensorsAppCollection.Name)]
@@ -35,15 +35,15 @@ public sealed class WebhookTargetTests(SensorsAppFixture fixture)
     {
         await using var api = new SensorsApi(fixture.App);
 
-        using var response = await api.Worker.PostAsJsonAsync("/api/webhooks", new { url });
+        using var response = await api.Alerting.PostAsJsonAsync("/api/webhooks", new { url });
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var error = JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("url")[0].GetString()!;
         Assert.Contains("private, loopback, link-local or otherwise non-public range", error);
-        Assert.Contains("Monitor:Webhooks:AllowedNetworks", error);
-        using var list = await api.Worker.GetAsync("/api/webhooks");
+        Assert.Contains("Alerting:Webhooks:AllowedNetworks", error);
+        using var list = await api.Alerting.GetAsync("/api/webhooks");
         Assert.DoesNotContain((await SensorsApi.JsonAsync(list)).EnumerateArray(), w => w.GetProperty("url").GetString() == new Uri(url).AbsoluteUri);
     }
 
@@ -52,7 +52,7 @@ public sealed class WebhookTargetTests(SensorsAppFixture fixture)
     {
         await using var api = new SensorsApi(fixture.App);
 
-        using var response = await api.Worker.PostAsJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/allowed-by-this-system" });
+        using var response = await api.Alerting.PostAsJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/allowed-by-this-system" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var _ = await api.Worker.DeleteAsync(response.Headers.Location);

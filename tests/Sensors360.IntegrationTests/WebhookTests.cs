@@ -37,7 +37,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     {
         foreach (var id in _created)
         {
-            using var _ = await _api.Worker.DeleteAsync($"/api/webhooks/{id}");
+            using var _ = await _api.Alerting.DeleteAsync($"/api/webhooks/{id}");
         }
         await _receiver.DisposeAsync();
         await _api.DisposeAsync();
@@ -45,7 +45,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
 
     async Task<(long Id, string Secret)> CreateWebhookAsync(string path, params string[] events)
     {
-        using var response = await _api.Worker.PostAsJsonAsync("/api/webhooks", new { url = _receiver.Url(path), events });
+        using var response = await _api.Alerting.PostAsJsonAsync("/api/webhooks", new { url = _receiver.Url(path), events });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await SensorsApi.JsonAsync(response);
         var id = body.GetProperty("id").GetInt64();
@@ -66,7 +66,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
 
     async Task<JsonElement> WebhookAsync(long id)
     {
-        using var response = await _api.Worker.GetAsync($"/api/webhooks/{id}");
+        using var response = await _api.Alerting.GetAsync($"/api/webhooks/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await SensorsApi.JsonAsync(response);
     }
@@ -140,7 +140,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         // The sensor may well go down meanwhile (its stale threshold here is 3 s) and that reaches /down; the up never does.
         Assert.All(_receiver.For("/down", sensorId), d => Assert.Equal("down", d.Json.GetProperty("data").GetProperty("to").GetString()));
 
-        var list = await _api.Worker.GetStringAsync("/api/webhooks");
+        var list = await _api.Alerting.GetStringAsync("/api/webhooks");
         Assert.Contains($"\"id\":{up.Id},", list);
         Assert.DoesNotContain(up.Secret, list);
         Assert.DoesNotContain("secret", list, StringComparison.OrdinalIgnoreCase);
@@ -256,7 +256,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_webhook_for_all_events_is_created_with_a_secret_shown_once_then_deleted()
     {
-        using var created = await _api.Worker.PostAsJsonAsync("/api/webhooks", new { url = "https://receiver.example/hooks/all" });
+        using var created = await _api.Alerting.PostAsJsonAsync("/api/webhooks", new { url = "https://receiver.example/hooks/all" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await SensorsApi.JsonAsync(created);
         var id = body.GetProperty("id").GetInt64();
@@ -268,9 +268,9 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
         Assert.False(fetched.TryGetProperty("secret", out _));
         Assert.Equal(0, fetched.GetProperty("deliveriesFailed").GetInt64());
 
-        using var deleted = await _api.Worker.DeleteAsync($"/api/webhooks/{id}");
+        using var deleted = await _api.Alerting.DeleteAsync($"/api/webhooks/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        using var gone = await _api.Worker.GetAsync($"/api/webhooks/{id}");
+        using var gone = await _api.Alerting.GetAsync($"/api/webhooks/{id}");
         await ProblemAsync(gone, HttpStatusCode.NotFound);
     }
 
@@ -285,7 +285,7 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     {
         string[] events = badEvent is null ? ["up"] : ["up", badEvent];
 
-        using var response = await _api.Worker.PostAsJsonAsync("/api/webhooks", new { url, events });
+        using var response = await _api.Alerting.PostAsJsonAsync("/api/webhooks", new { url, events });
 
         var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
         var messages = problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(m => m.GetString()).ToArray();
@@ -295,11 +295,11 @@ public sealed class WebhookTests(SensorsAppFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Deleting_or_reading_an_unknown_webhook_answers_404()
     {
-        using var deleted = await _api.Worker.DeleteAsync($"/api/webhooks/{long.MaxValue}");
+        using var deleted = await _api.Alerting.DeleteAsync($"/api/webhooks/{long.MaxValue}");
         Assert.Contains(long.MaxValue.ToString(CultureInfo.InvariantCulture),
             (await ProblemAsync(deleted, HttpStatusCode.NotFound)).GetProperty("detail").GetString());
 
-        using var read = await _api.Worker.GetAsync($"/api/webhooks/{long.MaxValue}");
+        using var read = await _api.Alerting.GetAsync($"/api/webhooks/{long.MaxValue}");
         await ProblemAsync(read, HttpStatusCode.NotFound);
     }
 
@@ -355,6 +355,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public void Answer(string path, Answering answer) => _answers[path] = answer;
+
+    /// <summary>Every request to <paramref name="path"/>, in arrival order.</summary>
+    public IReadOnlyList<Request> At(string path) => [.. _received.Where(r => r.Path == path)];
 
     /// <summary>Requests to <paramref name="path"/> about one sensor, in arrival order.</summary>
     public IReadOnlyList<Request> For(string path, long sensorId) =>

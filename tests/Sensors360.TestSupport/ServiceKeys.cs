@@ -27,6 +27,10 @@ public static class ServiceKeys
     public static HttpClient CreateWorkerClient(this DistributedApplication app) =>
         app.CreateHttpClient("monitor-worker").WithServiceKey(Gateway);
 
+    /// <summary>A client of Alerting.Service's API (webhooks, alert channels) that calls as the gateway does.</summary>
+    public static HttpClient CreateAlertingClient(this DistributedApplication app) =>
+        app.CreateHttpClient("alerting-service").WithServiceKey(Gateway);
+
     /// <summary>Sends <paramref name="key"/> on every request of <paramref name="http"/>, as a Sensors 360 service does.</summary>
     public static HttpClient WithServiceKey(this HttpClient http, string key)
     {

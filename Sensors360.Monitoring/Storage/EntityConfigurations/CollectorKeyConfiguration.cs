@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Sensors360.Storage;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Sensors360.Monitoring.Model;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Sensors360.Monitoring.Model;
@@ -9,18 +7,6 @@ namespace Sensors360.Monitoring.Storage.EntityConfigurations;
 
 static class Conversions
 {
-    /// <summary>Stores a string dictionary as a jsonb object (queried with <c>@&gt;</c>, GIN-indexed).</summary>
-    public static PropertyBuilder<Dictionary<string, string>> HasJsonbDictionary(this PropertyBuilder<Dictionary<string, string>> property) =>
-        property
-            .HasColumnType("jsonb")
-            .HasConversion(
-                value => JsonSerializer.Serialize(value, JsonSerializerOptions.Default),
-                json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new(),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    d => d.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
-                    d => new Dictionary<string, string>(d)));
-
     /// <summary>States are stored as lower-case text: readable in SQL and in the product's vocabulary.</summary>
     public static PropertyBuilder<SensorState> HasStateText(this PropertyBuilder<SensorState> property) =>
         property

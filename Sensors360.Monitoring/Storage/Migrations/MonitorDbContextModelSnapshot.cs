@@ -492,68 +492,6 @@ namespace Sensors360.Monitoring.Storage.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Sensors360.Monitoring.Model.Webhook", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<long>("DeliveriesFailed")
-                        .HasColumnType("bigint")
-                        .HasColumnName("deliveries_failed");
-
-                    b.Property<long>("DeliveriesSucceeded")
-                        .HasColumnType("bigint")
-                        .HasColumnName("deliveries_succeeded");
-
-                    b.PrimitiveCollection<string[]>("Events")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("events")
-                        .HasComment("Target states to deliver; empty = all.");
-
-                    b.Property<DateTimeOffset?>("LastAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_attempt_at");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text")
-                        .HasColumnName("last_error");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("integer")
-                        .HasColumnName("last_status_code");
-
-                    b.Property<DateTimeOffset?>("LastSuccessAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_success_at");
-
-                    b.Property<string>("Secret")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("secret")
-                        .HasComment("Shared HMAC-SHA256 signing secret, shown once at creation; plain text because signing needs it.");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhooks");
-
-                    b.ToTable("webhooks", (string)null);
-                });
-
             modelBuilder.Entity("Sensors360.Monitoring.Model.Sensor", b =>
                 {
                     b.HasOne("Sensors360.Monitoring.Model.Sensor", null)

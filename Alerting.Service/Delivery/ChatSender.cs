@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Alerting.Service.Channels;
+using Alerting.Service.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Alerting.Service.Delivery;
+
+/// <summary>
+/// Posts a message to a chat channel's incoming webhook: Slack's format (<c>{"text": …}</c>, which Mattermost and
+/// Rocket.Chat also take) or a Teams Adaptive Card (the format of Teams' Workflows webhooks). Through the webhooks'
+/// HTTP client, so the same address rules apply (<see cref="WebhookNetworks"/>).
+/// </summary>
+public sealed class ChatSender(IHttpClientFactory clients, IOptions<DeliveryOptions> options)
+{
+    public async Task<SendOutcome> SendAsync(AlertChannel channel, AlertMessage message, CancellationToken cancellationToken)
+    {
+        var body = channel.Kind == ChannelKinds.Teams ? Teams(message) : Slack(message);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(options.Value.Timeout);
+        try
+        {
+            using var response = await clients.CreateClient(WebhookSender.HttpClientName)
+                .PostAsJsonAsync(channel.Url, body, attempt.Token);
+            var status = (int)response.StatusCode;
+            return status switch
+            {
+                >= 200 and <= 299 => SendOutcome.Delivered,
+                408 or 429 or >= 500 => SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}".TrimEnd()),
+                _ => SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}: the receiver refused the message".TrimEnd(), permanent: true),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return SendOutcome.Failed($"No response within {options.Value.Timeout.TotalSeconds:0.###} s.");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
+        {
+            return SendOutcome.Failed("Not sent: " + refused.Message, permanent: true);
+        }
+        catch (HttpRequestException ex)
+        {
+            return SendOutcome.Failed(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message);
+        }
+    }
+
+    static JsonObject Slack(AlertMessage message) => new()
+    {
+        ["text"] = $"*{message.Subject}*\n{message.Heading}\n```\n{string.Join('\n', message.Lines)}\n```",
+    };
+
+    static JsonObject Teams(AlertMessage message) => new()
+    {
+        ["type"] = "message",
+        ["attachments"] = new JsonArray(new JsonObject
+        {
+            ["contentType"] = "application/vnd.microsoft.card.adaptive",
+            ["content"] = new JsonObject
+            {
+                ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+                ["type"] = "AdaptiveCard",
+                ["version"] = "1.4",
+                ["body"] = new JsonArray(
+                    new JsonObject { ["type"] = "TextBlock", ["text"] = message.Subject, ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
+                    new JsonObject { ["type"] = "TextBlock", ["text"] = message.Heading, ["wrap"] = true },
+                    new JsonObject { ["type"] = "TextBlock", ["text"] = string.Join("\n\n", message.Lines), ["wrap"] = true, ["fontType"] = "Monospace" }),
+            },
+        }),
+    };
+}

@@ -1,0 +1,10 @@
+namespace Alerting.Service.Delivery;
+
+/// <summary>How one attempt to deliver a message ended. A permanent failure is not tried again.</summary>
+public sealed record SendOutcome(bool Succeeded, string? Error, bool Permanent = false)
+{
+    public static readonly SendOutcome Delivered = new(true, null);
+
+    public static SendOutcome Failed(string error, bool permanent = false) =>
+        new(false, error.Length <= AlertDelivery.MaxErrorLength ? error : error[..(AlertDelivery.MaxErrorLength - 1)] + "…", permanent);
+}

@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Sensors360.TestSupport;
+
+/// <summary>
+/// A real SMTP server on a free loopback port (the SmtpServer library) that keeps every message it receives, for tests
+/// of what the alerting service sends. Plain SMTP without TLS or sign-in: give the service Alerting:Smtp:Security=None.
+/// </summary>
+public sealed class SmtpInbox : IAsyncDisposable
+{
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _serving;
+    readonly ConcurrentQueue<MimeMessage> _received = new();
+
+    public int Port { get; } = Ports.Free();
+
+    public SmtpInbox()
+    {
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost")
+            .Endpoint(endpoint => endpoint.Endpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Port))).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(_received));
+        _serving = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+    }
+
+    public IReadOnlyList<MimeMessage> Received => [.. _received];
+
+    /// <summary>The settings that make the alerting service send here.</summary>
+    public IEnumerable<(string Name, string Value)> AlertingSettings() =>
+    [
+        ("Alerting__Smtp__Host", "127.0.0.1"),
+        ("Alerting__Smtp__Port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("Alerting__Smtp__Security", "None"),
+        ("Alerting__Smtp__From", "Sensors 360 <alerts@sensors360.test>"),
+    ];
+
+    /// <summary>The first message <paramref name="match"/> accepts, polling until <paramref name="timeout"/>; null if none came.</summary>
+    public async Task<MimeMessage?> WaitForAsync(Func<MimeMessage, bool> match, TimeSpan timeout)
+    {
+        MimeMessage? found = null;
+        await Poll.UntilAsync(() => Task.FromResult((found = _received.FirstOrDefault(match)) is not null), timeout);
+        return found;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _serving;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            using var stream = new MemoryStream(buffer.ToArray());
+            received.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            return SmtpResponse.Ok;
+        }
+    }
+}
