@@ -30,7 +30,7 @@ SENSORS360_SCREENSHOTS_DIR="$OUT" SENSORS360_TEST_RESULTS_DIR="$RESULTS" \
   --logger "console;verbosity=normal" "$@"
 
 missing=0
-for name in login overview sensors sensor-detail sensor-edit admin audit analytics sensor-risk; do
+for name in login overview sensors sensor-detail sensor-edit admin audit analytics sensor-risk alerts; do
   if [ ! "$OUT/$name.png" -nt "$STAMP" ]; then
     echo "not refreshed: docs/screenshots/$name.png"
     missing=1

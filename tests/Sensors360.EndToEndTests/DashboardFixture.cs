@@ -16,7 +16,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     static readonly string[] Resources =
     [
         InfrastructureExtensions.PostgresName, InfrastructureExtensions.DatabaseName, InfrastructureExtensions.MessagingName,
-        "monitor-worker", "ingestion-api", "dashboard-web", Gateway,
+        "monitor-worker", "ingestion-api", "alerting-service", "dashboard-web", Gateway,
     ];
 
     DistributedApplication? _app;
@@ -26,6 +26,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
     public SystemApi Api => _api ?? throw new InvalidOperationException("The app is not started.");
+
+    /// <summary>The mail server the alerting service sends email alerts to.</summary>
+    public SmtpInbox Smtp { get; } = new();
 
     /// <summary>The gateway's http endpoint: the dashboard, the operators' API and /ws share this origin.</summary>
     public Uri GatewayAddress => App.GetEndpoint(Gateway, "http");
@@ -52,6 +55,12 @@ public sealed class DashboardFixture : IAsyncLifetime
                 builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                     .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", "1000")
                     .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", "10000");
+                var alerting = builder.CreateResourceBuilder<ProjectResource>("alerting-service")
+                    .WithEnvironment("Alerting__Delivery__PollInterval", "00:00:00.100");
+                foreach (var (name, value) in Smtp.AlertingSettings())
+                {
+                    alerting.WithEnvironment(name, value);
+                }
                 builder.CreateResourceBuilder<ProjectResource>(Gateway)
                     // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
                     .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")
@@ -119,6 +128,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+        await Smtp.DisposeAsync();
     }
 }
 

@@ -33,6 +33,8 @@ export const AUDIT_KINDS = [
   { value: 'sensor.', label: 'Sensors' },
   { value: 'collector-key.', label: 'Collector keys' },
   { value: 'webhook.', label: 'Webhooks' },
+  { value: 'alert-channel.', label: 'Alert channels' },
+  { value: 'alert-rule.', label: 'Alert rules' },
 ] as const
 
 export const AUDIT_PAGE_SIZE = 100

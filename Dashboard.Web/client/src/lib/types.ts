@@ -277,7 +277,7 @@ export interface ApiTokenCreated {
   token: string
 }
 
-/** What a webhook can subscribe to: transitions to a state, or at-risk predictions. */
+/** What a webhook or an alert rule can subscribe to: transitions to a state, or at-risk predictions. */
 export const WEBHOOK_EVENTS = [...SENSOR_STATES, 'at-risk'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
 
@@ -315,4 +315,69 @@ export interface CollectorKeyCreated {
   name: string
   selector: Record<string, string>
   key: string
+}
+
+// Alerts (/api/alerts/*): channels are where messages go, rules decide which events go to which channels.
+
+export type AlertChannelKind = 'email' | 'slack' | 'teams'
+
+export const ALERT_CHANNEL_KINDS: readonly { value: AlertChannelKind; label: string }[] = [
+  { value: 'email', label: 'Email' },
+  { value: 'slack', label: 'Slack' },
+  { value: 'teams', label: 'Microsoft Teams' },
+]
+
+export interface AlertChannel {
+  id: number
+  name: string
+  kind: AlertChannelKind
+  /** Email: the recipients, comma-separated; chat: the URL with its secret path hidden. */
+  target: string
+  createdAt: string
+  lastAttemptAt: string | null
+  lastSuccessAt: string | null
+  lastError: string | null
+  deliveriesSucceeded: number
+  deliveriesFailed: number
+  /** Messages waiting to be sent. */
+  pending: number
+}
+
+export interface AlertChannelRequest {
+  name: string
+  kind: AlertChannelKind
+  /** Slack and Teams: the incoming-webhook URL. */
+  url?: string
+  /** Email: the addresses. */
+  recipients?: string[]
+}
+
+export interface AlertRuleRequest {
+  name: string
+  /** None: every state change. */
+  events: WebhookEvent[]
+  /** A sensor matches when it has all these labels; none: every sensor. */
+  labels: Record<string, string>
+  channelIds: number[]
+  /** Events that come within this many seconds are sent together, in one message. */
+  groupWindowSeconds: number
+}
+
+export interface AlertRule extends AlertRuleRequest {
+  id: number
+  createdAt: string
+}
+
+export interface AlertDelivery {
+  id: number
+  channelId: number
+  channelName: string
+  kind: string
+  at: string
+  succeeded: boolean
+  attempts: number
+  /** How many events the message carried. */
+  alerts: number
+  subject: string
+  error: string | null
 }

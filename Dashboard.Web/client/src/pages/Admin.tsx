@@ -1,8 +1,9 @@
-import { useState, type ReactNode } from 'react'
+import { useState } from 'react'
 import { ConfirmButton } from '../components/ConfirmButton'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Link } from '../components/Link'
+import { RecordTable } from '../components/RecordTable'
 import { SecretReveal } from '../components/SecretReveal'
 import { formatCount, formatDateTime } from '../lib/format'
 import { formatLabels, parseLabelLines } from '../lib/labels'
@@ -13,6 +14,7 @@ import {
 import { api, sessionStore } from '../state/app'
 import { useAsync, useCreation } from '../state/hooks'
 import { useStore } from '../state/store'
+import { Alerts } from './Alerts'
 import { AuditLog } from './AuditLog'
 
 export const ADMIN_SECTIONS = [
@@ -20,6 +22,7 @@ export const ADMIN_SECTIONS = [
   { id: 'tokens', label: 'API tokens' },
   { id: 'webhooks', label: 'Webhooks' },
   { id: 'collector-keys', label: 'Collector keys' },
+  { id: 'alerts', label: 'Alerts' },
   { id: 'audit', label: 'Audit log' },
 ] as const
 
@@ -39,25 +42,9 @@ export function Admin({ section }: { section: string }) {
       {current.id === 'tokens' ? <Tokens /> : null}
       {current.id === 'webhooks' ? <Webhooks /> : null}
       {current.id === 'collector-keys' ? <CollectorKeys /> : null}
+      {current.id === 'alerts' ? <Alerts /> : null}
       {current.id === 'audit' ? <AuditLog /> : null}
     </>
-  )
-}
-
-/** A section's records, one row each; the last column holds a row's actions (its heading is for screen readers only). */
-function RecordTable<T>({ testId, columns, records, row }: { testId: string; columns: string[]; records: T[] | undefined; row: (record: T) => ReactNode }) {
-  return (
-    <div className="table-scroll">
-      <table className="table" data-testid={testId}>
-        <thead>
-          <tr>
-            {columns.map(column => <th key={column} scope="col">{column}</th>)}
-            <th scope="col"><span className="visually-hidden">Actions</span></th>
-          </tr>
-        </thead>
-        <tbody>{(records ?? []).map(record => row(record))}</tbody>
-      </table>
-    </div>
   )
 }
 
