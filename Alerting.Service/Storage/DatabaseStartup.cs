@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using Sensors360.Storage;
 
 namespace Alerting.Service.Storage;
 
@@ -10,13 +10,8 @@ public static class DatabaseStartup
     /// <summary>Applies the alerting schema's migrations before anything is served or consumed, one replica at a time.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        var stopping = app.Lifetime.ApplicationStopping;
         using var scope = app.Services.CreateScope();
-        var database = scope.ServiceProvider.GetRequiredService<AlertingDbContext>().Database;
-        await database.OpenConnectionAsync(stopping);
-        await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", stopping);
-        await database.MigrateAsync(stopping);
-        await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", stopping);
-        await database.CloseConnectionAsync();
+        await scope.ServiceProvider.GetRequiredService<AlertingDbContext>().Database
+            .MigrateAloneAsync(MigrationLock, app.Lifetime.ApplicationStopping);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
 using Realtime.Gateway.Identity;
+using Sensors360.Storage;
 
 namespace Realtime.Gateway.Infrastructure;
 
@@ -25,13 +26,8 @@ public static class GatewayDatabase
         using var scope = app.Services.CreateScope();
         // Replicas take turns, so they neither apply a migration twice (EF's own lock did not prevent it) nor race to
         // create the same roles and Admin.
-        var database = scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Database;
-        await database.OpenConnectionAsync(stopping);
-        await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", stopping);
-        await database.MigrateAsync(stopping);
-        await BootstrapAsync(scope.ServiceProvider, app.Logger);
-        await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", stopping);
-        await database.CloseConnectionAsync();
+        await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Database
+            .MigrateAloneAsync(MigrationLock, stopping, () => BootstrapAsync(scope.ServiceProvider, app.Logger));
     }
 
     static async Task BootstrapAsync(IServiceProvider services, ILogger logger)
