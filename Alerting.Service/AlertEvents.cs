@@ -13,6 +13,9 @@ public static class AlertEvents
 
     public static readonly string[] Known = [.. SensorStates.All, AtRisk];
 
+    /// <summary>Whether a subscriber listing <paramref name="events"/> wants <paramref name="event"/>: none listed is every state change, not predictions.</summary>
+    public static bool Wants(string[] events, string @event) => events.Length == 0 ? @event != AtRisk : events.Contains(@event);
+
     /// <summary>Normalises <paramref name="events"/> into <see cref="Known"/>'s order; unknown ones are reported in <paramref name="errors"/>.</summary>
     public static string[] Validate(Dictionary<string, string[]> errors, string[]? events)
     {

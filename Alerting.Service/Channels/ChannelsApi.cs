@@ -78,16 +78,26 @@ public static class ChannelsApi
         }
 
         var now = clock.GetUtcNow();
-        var channel = await db.InTransactionAsync(async ct =>
+        AlertChannel channel;
+        try
         {
-            var added = new AlertChannel { Name = name!, Kind = kind!, Url = url, Recipients = recipients, CreatedAt = now };
-            db.Channels.Add(added);
-            await db.SaveChangesAsync(ct);
-            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.AlertChannelCreate, $"alert channel {added.Id}",
-                new { added.Name, added.Kind, Target = Target(added) }));
-            await db.SaveChangesAsync(ct);
-            return added;
-        }, cancellationToken);
+            channel = await db.InTransactionAsync(async ct =>
+            {
+                var added = new AlertChannel { Name = name!, Kind = kind!, Url = url, Recipients = recipients, CreatedAt = now };
+                db.Channels.Add(added);
+                await db.SaveChangesAsync(ct);
+                db.AuditEntries.Add(context.AuditEntry(now, AuditActions.AlertChannelCreate, $"alert channel {added.Id}",
+                    new { added.Name, added.Kind, Target = Target(added) }));
+                await db.SaveChangesAsync(ct);
+                return added;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Another Admin took the name between the check above and this insert.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"There is already a channel named '{name}'."] },
+                detail: "The alert channel was not created.");
+        }
         return TypedResults.Created($"/api/alerts/channels/{channel.Id}", View(channel, 0));
     }
 
@@ -126,7 +136,14 @@ public static class ChannelsApi
             ChannelId = id, EventId = entry.Id, Event = AlertEvents.Test, At = now, DueAt = now, Detail = $"asked for by {entry.Actor}",
         });
         db.AuditEntries.Add(entry);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ForeignKeyViolation })
+        {
+            return NotFound(id); // deleted meanwhile
+        }
         return TypedResults.Accepted($"/api/alerts/deliveries?channelId={id}");
     }
 

@@ -53,7 +53,18 @@ public sealed partial class AlertDispatcher(
                 .Distinct().ToListAsync(cancellationToken);
         }
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(due, parallel, async (id, ct) => await SendAsync(id, ct));
+        await Parallel.ForEachAsync(due, parallel, async (id, ct) =>
+        {
+            try
+            {
+                await SendAsync(id, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // Its alerts stay waiting and are tried on the next pass; the other channels go on.
+                LogChannelFailed(ex, id);
+            }
+        });
         return due.Count;
     }
 
@@ -65,9 +76,10 @@ public sealed partial class AlertDispatcher(
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // Held until the message's outcome is recorded: another replica skips this channel meanwhile.
+            // Held until the message's outcome is recorded: another replica skips this channel meanwhile. NO KEY: alerts
+            // routed to the channel meanwhile (a foreign key to this row) are still inserted, not held up by the send.
             var channel = (await db.Channels
-                .FromSql($"SELECT * FROM alerting.alert_channels WHERE id = {channelId} FOR UPDATE SKIP LOCKED")
+                .FromSql($"SELECT * FROM alerting.alert_channels WHERE id = {channelId} FOR NO KEY UPDATE SKIP LOCKED")
                 .ToListAsync(ct)).SingleOrDefault();
             var now = clock.GetUtcNow();
             if (channel is null || channel.RetryAt > now)
@@ -140,6 +152,9 @@ public sealed partial class AlertDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending due alerts failed; they stay waiting and are tried again")]
     partial void LogPassFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert channel {ChannelId}: sending what waits for it failed; it stays waiting")]
+    partial void LogChannelFailed(Exception exception, long channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert channel {ChannelId}: attempt {Attempt} failed, next at {RetryAt}: {Error}")]
     partial void LogRetrying(long channelId, int attempt, DateTimeOffset retryAt, string? error);

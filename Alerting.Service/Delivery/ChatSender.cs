@@ -13,9 +13,16 @@ namespace Alerting.Service.Delivery;
 /// </summary>
 public sealed class ChatSender(IHttpClientFactory clients, IOptions<DeliveryOptions> options)
 {
+    /// <summary>
+    /// Lines a chat message shows at most: Teams takes cards up to about 28 KB and Slack texts up to 40,000 characters,
+    /// so a big outage is summed up ("… and 300 more") rather than refused; email carries every line.
+    /// </summary>
+    public const int MaxLines = 150;
+
     public async Task<SendOutcome> SendAsync(AlertChannel channel, AlertMessage message, CancellationToken cancellationToken)
     {
-        var body = channel.Kind == ChannelKinds.Teams ? Teams(message) : Slack(message);
+        var shown = Shortened(message);
+        var body = channel.Kind == ChannelKinds.Teams ? Teams(shown) : Slack(shown);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(options.Value.Timeout);
         try
@@ -43,6 +50,9 @@ public sealed class ChatSender(IHttpClientFactory clients, IOptions<DeliveryOpti
             return SendOutcome.Failed(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message);
         }
     }
+
+    static AlertMessage Shortened(AlertMessage message) => message.Lines.Count <= MaxLines ? message
+        : message with { Lines = [.. message.Lines.Take(MaxLines), $"… and {message.Lines.Count - MaxLines} more."] };
 
     static JsonObject Slack(AlertMessage message) => new()
     {

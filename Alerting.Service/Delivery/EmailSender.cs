@@ -44,9 +44,12 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
         {
             return SendOutcome.Failed($"The SMTP server refused the sign-in (Alerting:Smtp:UserName): {ex.Message}", permanent: true);
         }
-        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException
-                                   or IOException or System.Net.Sockets.SocketException or SslHandshakeException
-                                   || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        // The server wants a sign-in, or has no STARTTLS while Security asks for it: a setting to change, not a retry.
+        catch (Exception ex) when (ex is ServiceNotAuthenticatedException or NotSupportedException)
+        {
+            return SendOutcome.Failed($"Could not send through {options.Host}:{options.Port} as configured (Alerting:Smtp): {ex.Message}", permanent: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return SendOutcome.Failed($"Could not send through {options.Host}:{options.Port}: {ex.Message}");
         }

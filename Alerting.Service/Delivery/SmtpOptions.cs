@@ -14,8 +14,11 @@ public sealed class SmtpOptions : IValidatableObject
     [Range(1, 65535)]
     public int Port { get; set; } = 587;
 
-    /// <summary>How the connection is secured: Auto (STARTTLS when offered on 587/25, TLS on 465), None, StartTls, SslOnConnect.</summary>
-    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.Auto;
+    /// <summary>
+    /// How the connection is secured: StartTls (required, so a sign-in is never sent in clear), SslOnConnect (port 465),
+    /// None, or Auto (STARTTLS only when the server offers it; refused with a sign-in, which could then go in clear).
+    /// </summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTls;
 
     /// <summary>The sender, e.g. <c>Sensors 360 &lt;alerts@example.com&gt;</c>.</summary>
     public string? From { get; set; }
@@ -39,6 +42,11 @@ public sealed class SmtpOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"From: '{From}' is not an email address; with a Host set, give the sender, e.g. \"Sensors 360 <alerts@example.com>\".", [nameof(From)]);
+        }
+        if (!string.IsNullOrEmpty(UserName) && Security is not (SecureSocketOptions.StartTls or SecureSocketOptions.SslOnConnect))
+        {
+            yield return new ValidationResult(
+                $"Security: {Security} could send the password in clear; with a UserName use StartTls or SslOnConnect.", [nameof(Security)]);
         }
         if (string.IsNullOrEmpty(UserName) != string.IsNullOrEmpty(Password))
         {

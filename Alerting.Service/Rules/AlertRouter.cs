@@ -73,9 +73,9 @@ public sealed class AlertRouter(AlertingDbContext db, TimeProvider clock)
                 Array("sensors", waiting.Select(w => w.Event.SensorId), NpgsqlDbType.Bigint),
                 Array("tags", waiting.Select(w => w.Event.Tag), NpgsqlDbType.Text),
                 Array("froms", waiting.Select(w => w.Event.From), NpgsqlDbType.Text),
-                Array("ats", waiting.Select(w => w.Event.At), NpgsqlDbType.TimestampTz),
+                Array("ats", waiting.Select(w => w.Event.At.ToUniversalTime()), NpgsqlDbType.TimestampTz),
                 Array("details", waiting.Select(w => w.Event.Detail), NpgsqlDbType.Text),
-                Array("dues", waiting.Select(w => w.Due), NpgsqlDbType.TimestampTz),
+                Array("dues", waiting.Select(w => w.Due.ToUniversalTime()), NpgsqlDbType.TimestampTz),
             ],
             cancellationToken);
     }

@@ -30,7 +30,7 @@ public sealed class AlertRule
     public DateTimeOffset CreatedAt { get; set; }
 
     public bool Matches(string @event, IReadOnlyDictionary<string, string>? labels) =>
-        (Events.Length == 0 ? @event != AlertEvents.AtRisk : Events.Contains(@event))
+        AlertEvents.Wants(Events, @event)
         && Labels.All(wanted => labels is not null && labels.TryGetValue(wanted.Key, out var value) && value == wanted.Value);
 }
 

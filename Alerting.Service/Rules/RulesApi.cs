@@ -69,16 +69,26 @@ public static class RulesApi
         }
 
         var now = clock.GetUtcNow();
-        var rule = await db.InTransactionAsync(async ct =>
+        AlertRule rule;
+        try
         {
-            var added = new AlertRule { Name = name!, Events = events, Labels = labels, ChannelIds = channelIds, GroupWindowSeconds = window, CreatedAt = now };
-            db.Rules.Add(added);
-            await db.SaveChangesAsync(ct);
-            db.AuditEntries.Add(context.AuditEntry(now, AuditActions.AlertRuleCreate, $"alert rule {added.Id}",
-                new { added.Name, added.Events, added.Labels, added.ChannelIds, added.GroupWindowSeconds }));
-            await db.SaveChangesAsync(ct);
-            return added;
-        }, cancellationToken);
+            rule = await db.InTransactionAsync(async ct =>
+            {
+                var added = new AlertRule { Name = name!, Events = events, Labels = labels, ChannelIds = channelIds, GroupWindowSeconds = window, CreatedAt = now };
+                db.Rules.Add(added);
+                await db.SaveChangesAsync(ct);
+                db.AuditEntries.Add(context.AuditEntry(now, AuditActions.AlertRuleCreate, $"alert rule {added.Id}",
+                    new { added.Name, added.Events, added.Labels, added.ChannelIds, added.GroupWindowSeconds }));
+                await db.SaveChangesAsync(ct);
+                return added;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Another Admin took the name between the check above and this insert.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"There is already a rule named '{name}'."] },
+                detail: "The alert rule was not created.");
+        }
         return TypedResults.Created($"/api/alerts/rules/{rule.Id}", View(rule));
     }
 
@@ -98,7 +108,15 @@ public static class RulesApi
 
     static Dictionary<string, string> ValidateLabels(Dictionary<string, string[]> errors, Dictionary<string, string>? given)
     {
-        var labels = (given ?? []).ToDictionary(l => l.Key.Trim(), l => l.Value?.Trim() ?? "");
+        var labels = new Dictionary<string, string>();
+        foreach (var (key, value) in given ?? [])
+        {
+            if (!labels.TryAdd(key.Trim(), value?.Trim() ?? ""))
+            {
+                errors["labels"] = [$"The label '{key.Trim()}' is given twice."];
+                return labels;
+            }
+        }
         if (labels.Count > MaxLabels)
         {
             errors["labels"] = [$"{labels.Count} labels; a selector has at most {MaxLabels}."];

@@ -37,7 +37,7 @@ public sealed class SensorStateChangedWebhookConsumer(AlertingDbContext db, Webh
 
     /// <summary>The webhooks that want a change to <paramref name="to"/>: those listing it, and those listing no event.</summary>
     static WebhookTarget[] Wanting(List<Webhook> webhooks, string to) =>
-        [.. webhooks.Where(w => w.Events.Length == 0 || w.Events.Contains(to)).Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))];
+        [.. webhooks.Where(w => AlertEvents.Wants(w.Events, to)).Select(w => new WebhookTarget(w.Id, w.Url, w.Secret))];
 
     Task DeliverAsync(WebhookTarget[] targets, Guid? eventId, SensorStateChanged change, CancellationToken cancellationToken) =>
         sender.DeliverToAllAsync(targets, eventId, (target, deliveryId) => sender.DeliverAsync(target, deliveryId, change, cancellationToken));

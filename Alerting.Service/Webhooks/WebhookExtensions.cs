@@ -27,7 +27,10 @@ public static class WebhookExtensions
             // Targets are outside addresses and the retries are ours (WebhookOptions.Timeout limits each attempt):
             // drop the handlers ServiceDefaults gives every client, the standard resilience handler (which would
             // retry on its own) and service discovery (which would resolve a target named like an internal service).
-            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear())
+            // A chat channel's URL is its secret (and a webhook's may hold a token): the client's own request logging
+            // would write it whole. Failures are recorded by the senders, by host only where it matters.
+            .RemoveAllLoggers();
 
         builder.Services.AddResiliencePipeline<string, DeliveryAttempt>(WebhookSender.PipelineName, (pipeline, context) =>
         {

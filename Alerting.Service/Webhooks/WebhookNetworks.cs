@@ -28,6 +28,8 @@ public sealed class WebhookNetworks
         IPNetwork.Parse("224.0.0.0/4"),
         IPNetwork.Parse("240.0.0.0/4"),
         IPNetwork.Parse("::/96"), // unspecified, loopback (::1) and the old IPv4-compatible form
+        IPNetwork.Parse("64:ff9b:1::/48"), // local-use NAT64 (RFC 8215): may reach any IPv4 address inside
+        IPNetwork.Parse("2002::/16"), // 6to4: carries an IPv4 address, private ones included
         IPNetwork.Parse("fc00::/7"),
         IPNetwork.Parse("fe80::/10"),
         IPNetwork.Parse("fec0::/10"),

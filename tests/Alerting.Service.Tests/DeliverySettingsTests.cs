@@ -24,10 +24,12 @@ public sealed class DeliverySettingsTests
 
     [Theory]
     [InlineData("Alerting:Smtp:From", "not an address", "From")]
-    [InlineData("Alerting:Smtp:UserName", "alerts", "UserName and Password go together")]
+    [InlineData("Alerting:Smtp:Password", "", "UserName and Password go together")]
+    [InlineData("Alerting:Smtp:Security", "Auto", "could send the password in clear")]
     public void An_SMTP_host_with_a_bad_sender_or_half_a_sign_in_stops_the_service_naming_the_setting(string key, string value, string named)
     {
-        (string, string)[] settings = [("Alerting:Smtp:Host", "mail.example"), ("Alerting:Smtp:From", "alerts@example.com")];
+        (string, string)[] settings = [("Alerting:Smtp:Host", "mail.example"), ("Alerting:Smtp:From", "alerts@example.com"),
+            ("Alerting:Smtp:UserName", "alerts"), ("Alerting:Smtp:Password", "secret")];
         var error = Assert.Throws<OptionsValidationException>(() => SettingsHarness.Resolve<SmtpOptions>(SmtpOptions.Section,
             [.. settings.Where(s => s.Item1 != key), (key, value)]));
 

@@ -32,6 +32,8 @@ public sealed class WebhookNetworksTests
     [InlineData("::ffff:169.254.169.254")]
     [InlineData("64:ff9b::10.0.0.1")]
     [InlineData("::127.0.0.1")]
+    [InlineData("64:ff9b:1::a9fe:a9fe")]
+    [InlineData("2002:a9fe:a9fe::1")]
     public void Non_public_addresses_are_refused_by_default(string address) =>
         Assert.False(Default.Allows(IPAddress.Parse(address)));
 

@@ -50,7 +50,11 @@ public sealed class AlertChannelTests(SensorsAppFixture fixture) : IAsyncLifetim
         Assert.DoesNotContain($"(#{otherId})", mail.TextBody);
         Assert.Single(fixture.Smtp.Received, m => m.To.Mailboxes.Any(a => a.Address == recipient));
 
-        var deliveries = await _api.Alerting.GetFromJsonAsync<JsonElement>($"/api/alerts/deliveries?channelId={channel}");
+        // Recorded once the SMTP server has taken it.
+        JsonElement deliveries = default;
+        Assert.True(await Poll.UntilAsync(async () =>
+            (deliveries = await _api.Alerting.GetFromJsonAsync<JsonElement>($"/api/alerts/deliveries?channelId={channel}")).GetArrayLength() > 0,
+            Deadline), "the delivery was not recorded");
         var delivery = Assert.Single(deliveries.EnumerateArray());
         Assert.True(delivery.GetProperty("succeeded").GetBoolean());
         Assert.Equal(6, delivery.GetProperty("alerts").GetInt32());
@@ -133,6 +137,11 @@ public sealed class AlertChannelTests(SensorsAppFixture fixture) : IAsyncLifetim
         Assert.Contains("no alert channel", (await SensorsApi.JsonAsync(unknown)).GetProperty("errors").GetProperty("channelIds")[0].GetString());
 
         var channel = await CreateChannelAsync(new { name = SensorsApi.UniqueTag("used"), kind = "slack", url = _receiver.Url("/unused") });
+        using var twice = await _api.Alerting.PostAsync("/api/alerts/rules", new StringContent(
+            $$"""{"name":"twice","labels":{"site":"a","site ":"b"},"channelIds":[{{channel}}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Contains("given twice", (await SensorsApi.JsonAsync(twice)).GetProperty("errors").GetProperty("labels")[0].GetString());
+
         var rule = SensorsApi.UniqueTag("rule");
         await CreateRuleAsync(new { name = rule, channelIds = new[] { channel } });
 

@@ -55,6 +55,6 @@ public sealed class WebhookTargetTests(SensorsAppFixture fixture)
         using var response = await api.Alerting.PostAsJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/allowed-by-this-system" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        using var _ = await api.Worker.DeleteAsync(response.Headers.Location);
+        using var _ = await api.Alerting.DeleteAsync(response.Headers.Location);
     }
 }
