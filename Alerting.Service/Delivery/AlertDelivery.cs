@@ -7,7 +7,7 @@ namespace Alerting.Service.Delivery;
 /// <summary>A message that went out to a channel, or was given up after its last attempt: the admin page's history.</summary>
 public sealed class AlertDelivery
 {
-    public const int MaxErrorLength = 1000;
+    public const int MaxSubjectLength = 300;
 
     public long Id { get; set; }
 
@@ -35,8 +35,8 @@ sealed class AlertDeliveryConfiguration : IEntityTypeConfiguration<AlertDelivery
         delivery.ToTable("alert_deliveries", t => t.HasComment("Messages delivered to or given up on alert channels; kept for DeliveryOptions.KeepDeliveriesFor."));
         delivery.Property(d => d.Id).UseIdentityAlwaysColumn();
         delivery.HasIndex(d => d.At);
-        delivery.Property(d => d.Subject).HasMaxLength(300);
-        delivery.Property(d => d.Error).HasMaxLength(AlertDelivery.MaxErrorLength);
+        delivery.Property(d => d.Subject).HasMaxLength(AlertDelivery.MaxSubjectLength);
+        delivery.Property(d => d.Error).HasMaxLength(DeliveryAnswers.MaxErrorLength);
         delivery.HasOne<AlertChannel>().WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -131,7 +131,7 @@ public sealed partial class AlertDispatcher(
         db.Deliveries.Add(new AlertDelivery
         {
             ChannelId = channel.Id, At = now, Succeeded = outcome.Succeeded, Attempts = attempts, Alerts = message.Alerts,
-            Subject = message.Subject.Length <= 300 ? message.Subject : message.Subject[..299] + "…", Error = outcome.Error,
+            Subject = DeliveryAnswers.Shorten(message.Subject, AlertDelivery.MaxSubjectLength), Error = outcome.Error,
         });
         metrics.AlertsSent(channel.Kind, outcome.Succeeded, message.Alerts);
     }

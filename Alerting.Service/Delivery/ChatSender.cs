@@ -30,12 +30,9 @@ public sealed class ChatSender(IHttpClientFactory clients, IOptions<DeliveryOpti
             using var response = await clients.CreateClient(WebhookSender.HttpClientName)
                 .PostAsJsonAsync(channel.Url, body, attempt.Token);
             var status = (int)response.StatusCode;
-            return status switch
-            {
-                >= 200 and <= 299 => SendOutcome.Delivered,
-                408 or 429 or >= 500 => SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}".TrimEnd()),
-                _ => SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}: the receiver refused the message".TrimEnd(), permanent: true),
-            };
+            return DeliveryAnswers.Succeeded(status) ? SendOutcome.Delivered
+                : DeliveryAnswers.Retryable(status) ? SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}".TrimEnd())
+                : SendOutcome.Failed($"HTTP {status} {response.ReasonPhrase}: the receiver refused the message".TrimEnd(), permanent: true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

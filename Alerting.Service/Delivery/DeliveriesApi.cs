@@ -39,10 +39,12 @@ public static class DeliveriesApi
         {
             deliveries = deliveries.Where(d => d.ChannelId == id);
         }
-        var views = await deliveries.OrderByDescending(d => d.At).ThenByDescending(d => d.Id).Take(limit ?? DefaultLimit)
-            .Join(db.Channels, d => d.ChannelId, c => c.Id, (d, c) =>
-                new AlertDeliveryView(d.Id, d.ChannelId, c.Name, c.Kind, d.At, d.Succeeded, d.Attempts, d.Alerts, d.Subject, d.Error))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(views.OrderByDescending(v => v.At).ThenByDescending(v => v.Id).ToArray());
+        var views = await (
+                from d in deliveries
+                join c in db.Channels on d.ChannelId equals c.Id
+                orderby d.At descending, d.Id descending
+                select new AlertDeliveryView(d.Id, d.ChannelId, c.Name, c.Kind, d.At, d.Succeeded, d.Attempts, d.Alerts, d.Subject, d.Error))
+            .Take(limit ?? DefaultLimit).ToArrayAsync(cancellationToken);
+        return TypedResults.Ok(views);
     }
 }

@@ -6,5 +6,5 @@ public sealed record SendOutcome(bool Succeeded, string? Error, bool Permanent =
     public static readonly SendOutcome Delivered = new(true, null);
 
     public static SendOutcome Failed(string error, bool permanent = false) =>
-        new(false, error.Length <= AlertDelivery.MaxErrorLength ? error : error[..(AlertDelivery.MaxErrorLength - 1)] + "…", permanent);
+        new(false, DeliveryAnswers.Shorten(error), permanent);
 }

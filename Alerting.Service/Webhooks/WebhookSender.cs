@@ -17,7 +17,7 @@ public sealed record WebhookTarget(long Id, string Url, string Secret);
 /// <summary>What one attempt got: a status code, or an error when no answer came.</summary>
 public sealed record DeliveryAttempt(DateTimeOffset At, int? StatusCode, string? Error, bool Retryable)
 {
-    public bool Succeeded => StatusCode is >= 200 and <= 299;
+    public bool Succeeded => StatusCode is { } status && DeliveryAnswers.Succeeded(status);
 }
 
 // The public payloads, deliberately separate from the bus contracts so the two can evolve apart.
@@ -47,7 +47,6 @@ public sealed class WebhookSender(
     public const string PipelineName = "webhook-delivery";
     public const string StateChangedType = "stateChanged";
     public const string SensorAtRiskType = "sensorAtRisk";
-    public const int MaxErrorLength = 1000;
 
     public const string EventHeader = "X-Sensors360-Event";
     public const string DeliveryHeader = "X-Sensors360-Delivery";
@@ -156,13 +155,9 @@ public sealed class WebhookSender(
             using var response = await httpClients.CreateClient(HttpClientName)
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCancellation.Token);
             var status = (int)response.StatusCode;
-            return status switch
-            {
-                >= 200 and <= 299 => new(at, status, null, Retryable: false),
-                408 or 429 or >= 500 => new(at, status, Describe(response), Retryable: true),
-                // Other 4xx, and 3xx: redirects are not followed, so that a target cannot send deliveries elsewhere.
-                _ => new(at, status, Describe(response), Retryable: false),
-            };
+            return DeliveryAnswers.Succeeded(status)
+                ? new(at, status, null, Retryable: false)
+                : new(at, status, Describe(response), DeliveryAnswers.Retryable(status));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -171,29 +166,27 @@ public sealed class WebhookSender(
         catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
         {
             // The address, not the receiver, is at fault: another attempt would be refused the same way.
-            return new(at, null, Truncate("Not sent: " + refused.Message), Retryable: false);
+            return new(at, null, DeliveryAnswers.Shorten("Not sent: " + refused.Message), Retryable: false);
         }
         catch (HttpRequestException ex)
         {
-            return new(at, null, Truncate(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message), Retryable: true);
+            return new(at, null, DeliveryAnswers.Shorten(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message), Retryable: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Thrown, it would fail the whole message and re-send it to every other target as well.
             logger.LogError(ex, "Webhook {WebhookId}: delivery {DeliveryId} could not be sent", target.Id, deliveryId);
-            return new(at, null, Truncate(ex.Message), Retryable: false);
+            return new(at, null, DeliveryAnswers.Shorten(ex.Message), Retryable: false);
         }
     }
 
     static string Describe(HttpResponseMessage response)
     {
         var text = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
-        return Truncate(response.Headers.Location is { } location && (int)response.StatusCode is >= 300 and <= 399
+        return DeliveryAnswers.Shorten(response.Headers.Location is { } location && (int)response.StatusCode is >= 300 and <= 399
             ? $"{text}: redirects are not followed (Location: {location})"
             : text);
     }
-
-    static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..(MaxErrorLength - 1)] + "…";
 
     async Task RecordAsync(long webhookId, DeliveryAttempt attempt, bool last, CancellationToken cancellationToken)
     {
