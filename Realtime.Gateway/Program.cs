@@ -39,8 +39,7 @@ builder.Services.AddServiceKeyOptions();
 builder.Services.AddHttpClient<SnapshotSource>(http => http.BaseAddress = new Uri(ProxyRoutes.MonitorAddress)).AddServiceKey();
 foreach (var (cluster, address) in ProxyRoutes.Services)
 {
-    builder.Services.AddHttpClient(ServiceAudit.ClientName(cluster), http => http.BaseAddress = new Uri(address)).AddServiceKey();
-    builder.Services.AddHttpClient(ServiceApiDocuments.ClientName(cluster), http => http.BaseAddress = new Uri(address)).AddServiceKey();
+    builder.Services.AddHttpClient(ProxyRoutes.ClientName(cluster), http => http.BaseAddress = new Uri(address)).AddServiceKey();
 }
 builder.Services.AddSingleton<ServiceAudit>();
 builder.AddSensorsMessaging(bus =>

@@ -53,14 +53,11 @@ public static class AuditApi
 /// <summary>A service's part of the audit log for a query; null when it cannot be asked.</summary>
 public sealed class ServiceAudit(IHttpClientFactory clients, ILogger<ServiceAudit> logger)
 {
-    /// <summary>The named HTTP client that reads <paramref name="cluster"/>'s part.</summary>
-    public static string ClientName(string cluster) => "audit-" + cluster;
-
     public async Task<List<AuditEntryView>?> ReadAsync(string cluster, AuditQuery query, CancellationToken cancellationToken)
     {
         try
         {
-            return await clients.CreateClient(ClientName(cluster))
+            return await clients.CreateClient(ProxyRoutes.ClientName(cluster))
                 .GetFromJsonAsync<List<AuditEntryView>>("/internal/audit?" + query.ToQueryString(), cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException

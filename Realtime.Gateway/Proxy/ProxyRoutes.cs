@@ -23,6 +23,9 @@ public static class ProxyRoutes
     /// <summary>The services whose APIs the gateway serves to operators (cluster id, address), each with its OpenAPI document and audit log part.</summary>
     public static readonly IReadOnlyList<(string Cluster, string Address)> Services = [(Monitor, MonitorAddress), (Alerting, AlertingAddress)];
 
+    /// <summary>The named HTTP client (the gateway's key, the service's address) the gateway's own reads of <paramref name="cluster"/> use.</summary>
+    public static string ClientName(string cluster) => "service-" + cluster;
+
     public static readonly IReadOnlyList<RouteConfig> Routes =
     [
         MonitorRoute("sensors-read", "/api/sensors/{**rest}", Policies.Viewer, order: 1, methods: ["GET", "HEAD"]),

@@ -10,9 +10,6 @@ namespace Realtime.Gateway.Proxy;
 /// </summary>
 public sealed class ServiceApiDocuments(IHttpClientFactory clients, ILogger<ServiceApiDocuments> logger) : IOpenApiDocumentTransformer
 {
-    /// <summary>The named HTTP client that reads <paramref name="cluster"/>'s document.</summary>
-    public static string ClientName(string cluster) => "openapi-" + cluster;
-
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info.Title = "Sensors 360 — operators' API (through the gateway)";
@@ -36,7 +33,7 @@ public sealed class ServiceApiDocuments(IHttpClientFactory clients, ILogger<Serv
     {
         try
         {
-            await using var stream = await clients.CreateClient(ClientName(cluster)).GetStreamAsync("/openapi/v1.json", cancellationToken);
+            await using var stream = await clients.CreateClient(ProxyRoutes.ClientName(cluster)).GetStreamAsync("/openapi/v1.json", cancellationToken);
             return (await OpenApiDocument.LoadAsync(stream, "json", cancellationToken: cancellationToken)).Document;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
