@@ -55,12 +55,8 @@ public sealed class DashboardFixture : IAsyncLifetime
                 builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                     .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", "1000")
                     .WithEnvironment("Ingestion__SensorKeyRateLimit__Burst", "10000");
-                var alerting = builder.CreateResourceBuilder<ProjectResource>("alerting-service")
+                Smtp.Receive(builder.CreateResourceBuilder<ProjectResource>("alerting-service"))
                     .WithEnvironment("Alerting__Delivery__PollInterval", "00:00:00.100");
-                foreach (var (name, value) in Smtp.AlertingSettings())
-                {
-                    alerting.WithEnvironment(name, value);
-                }
                 builder.CreateResourceBuilder<ProjectResource>(Gateway)
                     // Every test signs in at least once; the default (30 a minute, bursts of 10) is for people.
                     .WithEnvironment("Gateway__AuthRateLimit__PerMinute", "600")

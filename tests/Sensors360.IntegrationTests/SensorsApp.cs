@@ -91,7 +91,7 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
                 // MaintenanceTests watch a degrading sensor enter the maintenance queue.
                 .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01");
-            var alerting = builder.CreateResourceBuilder<ProjectResource>("alerting-service")
+            Smtp.Receive(builder.CreateResourceBuilder<ProjectResource>("alerting-service"))
                 // WebhookTests and AlertChannelTests run their receivers on plain http://127.0.0.1 (a loopback address,
                 // so allowed explicitly) and watch retries happen.
                 .WithEnvironment("Alerting__Webhooks__AllowHttp", "true")
@@ -100,10 +100,6 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Alerting__Delivery__FirstRetryDelay", "00:00:00.200")
                 .WithEnvironment("Alerting__Delivery__MaxAttempts", "3")
                 .WithEnvironment("Alerting__Delivery__PollInterval", "00:00:00.100");
-            foreach (var (name, value) in Smtp.AlertingSettings())
-            {
-                alerting.WithEnvironment(name, value);
-            }
             // Low enough for a test to reach; tests that send many requests use a collector key.
             builder.CreateResourceBuilder<ProjectResource>("ingestion-api")
                 .WithEnvironment("Ingestion__SensorKeyRateLimit__HeartbeatsPerSecond", SensorKeyHeartbeatsPerSecond.ToString(CultureInfo.InvariantCulture))

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Protocol;
@@ -30,14 +32,12 @@ public sealed class SmtpInbox : IAsyncDisposable
 
     public IReadOnlyList<MimeMessage> Received => [.. _received];
 
-    /// <summary>The settings that make the alerting service send here.</summary>
-    public IEnumerable<(string Name, string Value)> AlertingSettings() =>
-    [
-        ("Alerting__Smtp__Host", "127.0.0.1"),
-        ("Alerting__Smtp__Port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("Alerting__Smtp__Security", "None"),
-        ("Alerting__Smtp__From", "Sensors 360 <alerts@sensors360.test>"),
-    ];
+    /// <summary>Makes the alerting service <paramref name="service"/> send its email here.</summary>
+    public IResourceBuilder<ProjectResource> Receive(IResourceBuilder<ProjectResource> service) => service
+        .WithEnvironment("Alerting__Smtp__Host", "127.0.0.1")
+        .WithEnvironment("Alerting__Smtp__Port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .WithEnvironment("Alerting__Smtp__Security", "None")
+        .WithEnvironment("Alerting__Smtp__From", "Sensors 360 <alerts@sensors360.test>");
 
     /// <summary>The first message <paramref name="match"/> accepts, polling until <paramref name="timeout"/>; null if none came.</summary>
     public async Task<MimeMessage?> WaitForAsync(Func<MimeMessage, bool> match, TimeSpan timeout)
