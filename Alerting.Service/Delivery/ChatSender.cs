@@ -7,15 +7,15 @@ using Microsoft.Extensions.Options;
 namespace Alerting.Service.Delivery;
 
 /// <summary>
-/// Posts a message to a chat channel's incoming webhook: Slack's format (<c>{"text": …}</c>, which Mattermost and
-/// Rocket.Chat also take) or a Teams Adaptive Card (the format of Teams' Workflows webhooks). Through the webhooks'
-/// HTTP client, so the same address rules apply (<see cref="WebhookNetworks"/>).
+/// Posts a message to a chat channel's incoming webhook: Slack's incoming-webhook format (<c>{"text": …}</c>) or an
+/// Adaptive Card in a Teams message. Through the webhooks' HTTP client, so the same address rules apply
+/// (<see cref="WebhookNetworks"/>).
 /// </summary>
 public sealed class ChatSender(IHttpClientFactory clients, IOptions<DeliveryOptions> options)
 {
     /// <summary>
-    /// Lines a chat message shows at most: Teams takes cards up to about 28 KB and Slack texts up to 40,000 characters,
-    /// so a big outage is summed up ("… and 300 more") rather than refused; email carries every line.
+    /// Lines a chat message shows at most: chat services limit a message's size, so a big outage is summed up
+    /// ("… and 300 more") rather than refused; email carries every line.
     /// </summary>
     public const int MaxLines = 150;
 
