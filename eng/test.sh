@@ -27,6 +27,7 @@ passed=0
 failed=0
 skipped=0
 broken_projects=()
+failed_tests=()
 # Test projects only: tests/ also holds the helpers they share (Sensors360.TestSupport).
 for project in $(grep -l '<IsTestProject>true</IsTestProject>' $(find tests -name '*.csproj') | sort); do
   name=$(basename "$project" .csproj)
@@ -44,6 +45,10 @@ for project in $(grep -l '<IsTestProject>true</IsTestProject>' $(find tests -nam
     e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
+    # Named again at the end, where a log's last lines show them.
+    while IFS= read -r test; do
+      failed_tests+=("$name: $test")
+    done < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p')
     skipped=$((skipped + ${t:-0} - ${e:-0}))
     if [ "$status" != 0 ] && [ "${f:-0}" = 0 ]; then
       broken_projects+=("$name (exit $status)")
@@ -73,6 +78,10 @@ else
   failed=$((failed + 1))
 fi
 
+if [ "${#failed_tests[@]}" -gt 0 ]; then
+  echo "Failed tests:"
+  printf '  %s\n' "${failed_tests[@]}"
+fi
 if [ "${#broken_projects[@]}" -gt 0 ]; then
   echo "Test projects that failed outside a test (counted as one failure each): ${broken_projects[*]}"
 fi
