@@ -63,7 +63,7 @@ public static class Extensions
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
                         && !context.Request.Path.StartsWithSegments(Sensors360.Contracts.ServiceCallers.BrokerAuthPath))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation(options => options.EnrichWithHttpRequestMessage = SecretUrlTracing.HideSecretUrl));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

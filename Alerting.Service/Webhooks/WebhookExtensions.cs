@@ -29,8 +29,10 @@ public static class WebhookExtensions
             // retry on its own) and service discovery (which would resolve a target named like an internal service).
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear())
             // A chat channel's URL is its secret (and a webhook's may hold a token): the client's own request logging
-            // would write it whole. Failures are recorded by the senders, by host only where it matters.
-            .RemoveAllLoggers();
+            // would write it whole, and traces would hold it. Failures are recorded by the senders, by host only
+            // where it matters.
+            .RemoveAllLoggers()
+            .TraceUrlsByHostOnly();
 
         builder.Services.AddResiliencePipeline<string, DeliveryAttempt>(WebhookSender.PipelineName, (pipeline, context) =>
         {
