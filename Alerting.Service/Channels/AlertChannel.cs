@@ -28,7 +28,7 @@ public sealed class AlertChannel
 
     public DateTimeOffset? LastSuccessAt { get; set; }
 
-    /// <summary>Why the latest attempt failed; null once one succeeded.</summary>
+    /// <summary>Why the latest attempt failed, or what a successful one could not do (recipients refused); null after a full success.</summary>
     public string? LastError { get; set; }
 
     /// <summary>Attempts that failed for the message now waiting to go out; 0 when none failed.</summary>

@@ -24,7 +24,7 @@ public sealed class AlertDelivery
 
     public required string Subject { get; set; }
 
-    /// <summary>Why the last attempt failed; null when delivered.</summary>
+    /// <summary>Why the last attempt failed; when delivered, what it could not do (recipients refused), else null.</summary>
     public string? Error { get; set; }
 }
 

@@ -7,7 +7,11 @@ using MimeKit;
 
 namespace Alerting.Service.Delivery;
 
-/// <summary>Sends a message to an email channel's recipients through the configured SMTP server (MailKit).</summary>
+/// <summary>
+/// Sends a message to an email channel's recipients through the configured SMTP server (MailKit). A recipient the
+/// server refuses does not keep the alert from the others: it is delivered to those accepted, and the refused ones
+/// are named in the outcome's error, which the channel and its delivery history show.
+/// </summary>
 public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOptions> delivery)
 {
     public async Task<SendOutcome> SendAsync(AlertChannel channel, AlertMessage message, CancellationToken cancellationToken)
@@ -23,7 +27,7 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
         mail.Subject = message.Subject;
         mail.Body = new TextPart("plain") { Text = message.Text + "\n\n— Sensors 360 alert channel \"" + channel.Name + "\"\n" };
 
-        using var client = new SmtpClient { Timeout = (int)delivery.Value.Timeout.TotalMilliseconds };
+        using var client = new RecipientTolerantSmtpClient { Timeout = (int)delivery.Value.Timeout.TotalMilliseconds };
         try
         {
             await client.ConnectAsync(options.Host!, options.Port, options.Security, cancellationToken);
@@ -33,7 +37,15 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
             }
             await client.SendAsync(mail, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
-            return SendOutcome.Delivered;
+            return client.Refused.Count == 0
+                ? SendOutcome.Delivered
+                : SendOutcome.DeliveredWithWarning($"Delivered except to {Refusals(client.Refused)}.");
+        }
+        catch (NoRecipientAcceptedException)
+        {
+            // "Mailbox full" (4xx) may pass later; "no such user" (5xx) will not.
+            return SendOutcome.Failed($"The SMTP server accepted none of the recipients: {Refusals(client.Refused)}.",
+                permanent: client.Refused.All(r => (int)r.Answer.StatusCode >= 500));
         }
         // A 5xx answer (no such mailbox, relaying refused) is the same on every attempt; 4xx and the rest may pass.
         catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
@@ -54,4 +66,21 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
             return SendOutcome.Failed($"Could not send through {options.Host}:{options.Port}: {ex.Message}");
         }
     }
+
+    static string Refusals(List<(string Address, SmtpResponse Answer)> refused) =>
+        string.Join("; ", refused.Select(r => $"{r.Address} refused ({(int)r.Answer.StatusCode} {r.Answer.Response.Trim()})"));
+
+    /// <summary>MailKit's default gives up the whole message at the first recipient the server refuses.</summary>
+    sealed class RecipientTolerantSmtpClient : SmtpClient
+    {
+        public List<(string Address, SmtpResponse Answer)> Refused { get; } = [];
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
+            Refused.Add((mailbox.Address, response));
+
+        // With every recipient refused there is nothing to send: MailKit leaves it to this override to stop.
+        protected override void OnNoRecipientsAccepted(MimeMessage message) => throw new NoRecipientAcceptedException();
+    }
+
+    sealed class NoRecipientAcceptedException : Exception;
 }

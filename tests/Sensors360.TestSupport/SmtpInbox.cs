@@ -12,12 +12,16 @@ namespace Sensors360.TestSupport;
 /// <summary>
 /// A real SMTP server on a free loopback port (the SmtpServer library) that keeps every message it receives, for tests
 /// of what the alerting service sends. Plain SMTP without TLS or sign-in: give the service Alerting:Smtp:Security=None.
+/// Recipients at <see cref="RefusedDomain"/> are refused (550), as a server refuses an unknown mailbox.
 /// </summary>
 public sealed class SmtpInbox : IAsyncDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly Task _serving;
     readonly ConcurrentQueue<MimeMessage> _received = new();
+    readonly ConcurrentQueue<string> _envelopeRecipients = new();
+
+    public const string RefusedDomain = "refused.test";
 
     public int Port { get; } = Ports.Free();
 
@@ -26,11 +30,15 @@ public sealed class SmtpInbox : IAsyncDisposable
         var options = new SmtpServerOptionsBuilder().ServerName("localhost")
             .Endpoint(endpoint => endpoint.Endpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(_received));
+        services.Add(new Store(_received, _envelopeRecipients));
+        services.Add(new RefuseDomain());
         _serving = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
     }
 
     public IReadOnlyList<MimeMessage> Received => [.. _received];
+
+    /// <summary>Every address a received message was delivered to (its envelope, not its headers), in order.</summary>
+    public IReadOnlyList<string> EnvelopeRecipients => [.. _envelopeRecipients];
 
     /// <summary>Makes the alerting service <paramref name="service"/> send its email here.</summary>
     public IResourceBuilder<ProjectResource> Receive(IResourceBuilder<ProjectResource> service) => service
@@ -60,14 +68,24 @@ public sealed class SmtpInbox : IAsyncDisposable
         _stop.Dispose();
     }
 
-    sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
+    sealed class Store(ConcurrentQueue<MimeMessage> received, ConcurrentQueue<string> envelopeRecipients) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            foreach (var to in transaction.To)
+            {
+                envelopeRecipients.Enqueue($"{to.User}@{to.Host}");
+            }
             using var stream = new MemoryStream(buffer.ToArray());
             received.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
             return SmtpResponse.Ok;
         }
+    }
+
+    sealed class RefuseDomain : MailboxFilter
+    {
+        public override Task<bool> CanDeliverToAsync(ISessionContext context, SmtpServer.Mail.IMailbox to, SmtpServer.Mail.IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(!string.Equals(to.Host, RefusedDomain, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -82,7 +82,9 @@ function Channels({ channels, onTested }: { channels: AsyncState<AlertChannel[]>
               <td className="wrap">{channel.target}</td>
               <td>
                 {channel.lastAttemptAt ? (
-                  <>{formatDateTime(channel.lastAttemptAt)}: {failed ? <span className="field-error">failed: {channel.lastError}</span> : 'sent'}</>
+                  <>{formatDateTime(channel.lastAttemptAt)}: {failed
+                    ? <span className="field-error">failed: {channel.lastError}</span>
+                    : <Sent warning={channel.lastError} />}</>
                 ) : 'none yet'}
               </td>
               <td>{formatCount(channel.deliveriesSucceeded)} / {formatCount(channel.deliveriesFailed)}</td>
@@ -249,7 +251,9 @@ function Deliveries({ deliveries, failedOnly, onFailedOnly }: {
             <td>{delivery.subject}</td>
             <td>{formatCount(delivery.alerts)}</td>
             <td>{formatCount(delivery.attempts)}</td>
-            <td>{delivery.succeeded ? 'sent' : <span className="field-error">failed{delivery.error ? `: ${delivery.error}` : ''}</span>}</td>
+            <td>{delivery.succeeded
+              ? <Sent warning={delivery.error} />
+              : <span className="field-error">failed{delivery.error ? `: ${delivery.error}` : ''}</span>}</td>
           </tr>
         )} />
       {deliveries.data?.length === 0 && !deliveries.loading ? (
@@ -257,4 +261,9 @@ function Deliveries({ deliveries, failedOnly, onFailedOnly }: {
       ) : null}
     </section>
   )
+}
+
+/** "sent", with what did not go as asked (an email some recipients refused) when there was something. */
+function Sent({ warning }: { warning: string | null }) {
+  return warning ? <>sent, but <span className="field-error">{warning}</span></> : <>sent</>
 }
