@@ -2,6 +2,7 @@ using Alerting.Service.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Sensors360.Audit;
+using Sensors360.Contracts;
 using Sensors360.Storage;
 
 namespace Alerting.Service.Rules;
@@ -18,8 +19,6 @@ public sealed record AlertRuleView(
 public static class RulesApi
 {
     public const int DefaultGroupWindowSeconds = 60;
-    const int MaxLabels = 20;
-    const int MaxLabelLength = 100;
 
     public static RouteGroupBuilder MapRulesApi(this IEndpointRouteBuilder app)
     {
@@ -117,14 +116,7 @@ public static class RulesApi
                 return labels;
             }
         }
-        if (labels.Count > MaxLabels)
-        {
-            errors["labels"] = [$"{labels.Count} labels; a selector has at most {MaxLabels}."];
-        }
-        else if (labels.FirstOrDefault(l => l.Key.Length is 0 or > MaxLabelLength || l.Value.Length is 0 or > MaxLabelLength) is { Key: not null } bad)
-        {
-            errors["labels"] = [$"'{bad.Key}={bad.Value}': a label's name and value need 1 to {MaxLabelLength} characters each."];
-        }
+        SensorLabels.Validate(errors, "labels", labels);
         return labels;
     }
 

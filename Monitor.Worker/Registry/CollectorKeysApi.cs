@@ -47,7 +47,7 @@ public static class CollectorKeysApi
         {
             errors["name"] = [$"A name of 1 to {MaxNameLength} characters without control characters is required."];
         }
-        SensorRegistration.ValidateLabels(errors, "selector", request.Selector);
+        SensorLabels.Validate(errors, "selector", request.Selector);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, detail: "The collector key was not created.");

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sensors360.Contracts;
 using Sensors360.Monitoring.Model;
@@ -34,13 +33,9 @@ public sealed record RetireRequest(string? Reason)
 }
 
 /// <summary>Validation shared by single registration and CSV import. Returns field → messages, empty when valid.</summary>
-public static partial class SensorRegistration
+public static class SensorRegistration
 {
     public const int MaxTagLength = 200;
-    public const int MaxLabels = 32;
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.\\-/]{0,62}$")]
-    private static partial Regex LabelKey();
 
     /// <summary>A new, never-heard sensor from a validated request; only the hash of <paramref name="key"/> is kept.</summary>
     public static Sensor NewSensor(RegisterSensorRequest request, string key, DateTimeOffset now) => NewSensor(
@@ -76,31 +71,12 @@ public static partial class SensorRegistration
             errors["tag"] = [$"A tag has at most {MaxTagLength} characters and no control characters."];
         }
 
-        ValidateLabels(errors, "labels", request.Labels);
+        SensorLabels.Validate(errors, "labels", request.Labels);
 
         Range(errors, "expectedIntervalSeconds", request.ExpectedIntervalSeconds, 1, 86_400);
         Range(errors, "graceSeconds", request.GraceSeconds, 0, 86_400);
         Range(errors, "staleAfterSeconds", request.StaleAfterSeconds, 10, 30 * 86_400);
         return errors;
-    }
-
-    /// <summary>Label sets and collector-key selectors follow the same rules.</summary>
-    public static void ValidateLabels(Dictionary<string, string[]> errors, string field, IReadOnlyDictionary<string, string>? labels)
-    {
-        labels ??= new Dictionary<string, string>();
-        if (labels.Count > MaxLabels)
-        {
-            errors[field] = [$"At most {MaxLabels} labels."];
-            return;
-        }
-
-        var bad = labels.Where(l => !LabelKey().IsMatch(l.Key) || l.Value is null || l.Value.Length > 256 || l.Value.Any(char.IsControl))
-            .Select(l => $"Label '{l.Key}': keys are 1-63 of A-Z a-z 0-9 _ . - / (starting with a letter or digit); values at most 256 characters.")
-            .ToArray();
-        if (bad.Length > 0)
-        {
-            errors[field] = bad;
-        }
     }
 
     static void Range(Dictionary<string, string[]> errors, string field, int? value, int min, int max)

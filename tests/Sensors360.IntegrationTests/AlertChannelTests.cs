@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Sensors360.Contracts;
 
 namespace Sensors360.IntegrationTests;
 
@@ -142,6 +143,18 @@ public sealed class AlertChannelTests(SensorsAppFixture fixture) : IAsyncLifetim
             $$"""{"name":"twice","labels":{"site":"a","site ":"b"},"channelIds":[{{channel}}]}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
         Assert.Contains("given twice", (await SensorsApi.JsonAsync(twice)).GetProperty("errors").GetProperty("labels")[0].GetString());
+
+        // A selector follows the rules of sensors' labels: a key no sensor can have is refused, one any can is taken.
+        using var badKey = await _api.Alerting.PostAsJsonAsync("/api/alerts/rules",
+            new { name = SensorsApi.UniqueTag("bad-key"), labels = new Dictionary<string, string> { ["site name"] = "a" }, channelIds = new[] { channel } });
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Contains("Label 'site name'", (await SensorsApi.JsonAsync(badKey)).GetProperty("errors").GetProperty("labels")[0].GetString());
+        var longValue = new string('v', SensorLabels.MaxValueLength);
+        using var sensorLike = await _api.Alerting.PostAsJsonAsync("/api/alerts/rules",
+            new { name = SensorsApi.UniqueTag("long-value"), labels = new Dictionary<string, string> { ["plant/area"] = longValue }, channelIds = new[] { channel } });
+        Assert.Equal(HttpStatusCode.Created, sensorLike.StatusCode);
+        using var removed = await _api.Alerting.DeleteAsync(sensorLike.Headers.Location);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
 
         var rule = SensorsApi.UniqueTag("rule");
         await CreateRuleAsync(new { name = rule, channelIds = new[] { channel } });
