@@ -28,10 +28,26 @@ public static class BacktestReport
         var inUse = r.Thresholds.Single(t => t.Threshold == r.ThresholdInUse);
         var met = inUse.Precision >= 0.8 && inUse.Recall >= 0.8;
         text.AppendLine();
+        text.AppendLine(Invariant($"Recall at the threshold in use by kind of death: degrading {Ratio(inUse.DegradingPredicted, inUse.DegradingDeaths)}, ")
+            + Invariant($"sudden {Ratio(inUse.SuddenPredicted, inUse.SuddenDeaths)}."));
+        text.AppendLine();
+        var c = r.Calibration;
+        text.AppendLine(Invariant($"Calibration of the 7-day risk over the {c.Scores:#,0} scores whose next 7 days the history holds ({c.Failures:#,0} were followed by a death): ")
+            + Invariant($"Brier score {c.Brier:0.0000} (giving every score the observed rate, {(c.Scores == 0 ? 0 : (double)c.Failures / c.Scores):0.0000}, would score {c.BaseRateBrier:0.0000})."));
+        text.AppendLine();
+        text.AppendLine("| decile | risk from | risk to | scores | mean predicted | observed |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var d in c.Deciles)
+        {
+            text.AppendLine(Invariant($"| {d.Decile} | {d.LowestRisk:0.0000} | {d.HighestRisk:0.0000} | {d.Scores:#,0} | {d.MeanRisk:0.0000} | {d.ObservedRate:0.0000} ({d.Failures}) |"));
+        }
+        text.AppendLine();
         text.AppendLine(Invariant($"Target precision ≥ 0.80 and recall ≥ 0.80 at the threshold in use: {(met ? "met" : "NOT met")} ") + Invariant($"(precision {inUse.Precision:0.000}, recall {inUse.Recall:0.000}). Replay took {r.Elapsed.TotalSeconds:0} s, ")
             + Invariant($"of which {r.FeatureTime.TotalSeconds:0} s computing the features of {r.FeatureMoments} moments on {Environment.ProcessorCount} connections."));
         return text.ToString();
     }
+
+    static string Ratio(int part, int whole) => whole == 0 ? "– (none)" : Invariant($"{(double)part / whole:0.00} ({part}/{whole})");
 
     static string Hours(TimeSpan span) => span.TotalHours >= 48 && span.TotalDays % 1 == 0
         ? Invariant($"{span.TotalDays:0} days")

@@ -22,7 +22,7 @@ public sealed record ThresholdResult(
 
 public sealed record BacktestResult(
     DateTimeOffset HistoryStart, DateTimeOffset HistoryEnd, DateTimeOffset ScoredFrom, int Passes, int Refits, int SensorsScored,
-    RiskModel FinalModel, double ThresholdInUse, IReadOnlyList<ThresholdResult> Thresholds, TimeSpan Elapsed,
+    RiskModel FinalModel, double ThresholdInUse, IReadOnlyList<ThresholdResult> Thresholds, Calibration Calibration, TimeSpan Elapsed,
     int FeatureMoments, TimeSpan FeatureTime);
 
 /// <summary>
@@ -81,7 +81,8 @@ public static class Backtester
 
         var thresholds = ReportedThresholds.Append(prediction.Threshold).Distinct().Order()
             .Select(t => Evaluate(t, prediction.ClearFactor, series, truth, first, end, options)).ToList();
-        return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds, watch.Elapsed, cache.Count, featureTime);
+        return new BacktestResult(start, end, first, passes, refits, series.Count, model, prediction.Threshold, thresholds,
+            Calibration.Of(series, truth, end), watch.Elapsed, cache.Count, featureTime);
     }
 
     /// <summary>The passes at which the model is refitted: the first, then the first one at least a refit period after the last fit.</summary>

@@ -2,6 +2,7 @@ using Sensors360.History;
 using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
 using Sensors360.Simulator.History;
+using Xunit.Abstractions;
 
 namespace Sensors360.Backtest.Tests;
 
@@ -9,7 +10,7 @@ namespace Sensors360.Backtest.Tests;
 /// The small fixed-seed backtest of docs/predictive-maintenance.md: a 200-slot fleet, 60 days ending 2026-06-01, seed
 /// 42, generated into a real PostgreSQL and replayed through the model with the shipped settings.
 /// </summary>
-public sealed class BacktestTests(ThrowawayPostgres postgres) : IClassFixture<ThrowawayPostgres>
+public sealed class BacktestTests(ThrowawayPostgres postgres, ITestOutputHelper output) : IClassFixture<ThrowawayPostgres>
 {
     public const int Slots = 200;
     public static readonly DateTimeOffset EndAt = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
@@ -30,7 +31,11 @@ public sealed class BacktestTests(ThrowawayPostgres postgres) : IClassFixture<Th
             var actual = (inUse.Alerts, inUse.RightAlerts, inUse.Deaths, inUse.Predicted, inUse.DegradingPredicted, inUse.DegradingDeaths,
                 Math.Round(inUse.MedianLeadHours ?? -1));
 
-            Assert.True(actual == Expected, $"Expected {Expected}, got {actual}:\n{BacktestReport.Format(result, options)}");
+            var report = BacktestReport.Format(result, options);
+            output.WriteLine(report);
+            Assert.True(actual == Expected, $"Expected {Expected}, got {actual}:\n{report}");
+            // The 7-day risk must carry information: it scores better than giving every sensor the fleet's rate.
+            Assert.True(result.Calibration.Brier < result.Calibration.BaseRateBrier, report);
             // Whatever the figures, a degrading sensor must not die unannounced.
             Assert.Equal(inUse.DegradingDeaths, inUse.DegradingPredicted);
         }
