@@ -13,6 +13,12 @@ public sealed class BacktestOptions
     [Required]
     public string TruthFile { get; set; } = ".data/backtest/history-truth.csv";
 
+    /// <summary>
+    /// A history kept outside the simulator (sensors.csv, heartbeats.csv, truth.csv: docs/predictive-maintenance.md,
+    /// "External histories"), imported into the empty database and judged by its own truth.csv; TruthFile is then unused.
+    /// </summary>
+    public string? HistoryDirectory { get; set; }
+
     /// <summary>Scoring starts this long after the first heartbeat of the history: the model needs failures to learn from.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
     public TimeSpan WarmUp { get; set; } = TimeSpan.FromDays(21);

@@ -35,7 +35,7 @@ public static class Backtester
     public static readonly double[] ReportedThresholds = [0.3, 0.5, 0.6, 0.7, 0.8];
 
     public static async Task<BacktestResult> RunAsync(
-        NpgsqlDataSource db, IReadOnlyList<HistoryTruthRow> truth, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
+        NpgsqlDataSource db, IReadOnlyList<FleetDeath> truth, BacktestOptions options, PredictionOptions prediction, MonitorOptions monitor,
         Action<string>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -120,7 +120,7 @@ public static class Backtester
     /// <summary>Alerts as the live worker raises them (with its hysteresis), judged against the truth.</summary>
     public static ThresholdResult Evaluate(
         double threshold, double clearFactor, IReadOnlyDictionary<long, List<(DateTimeOffset At, double Risk)>> series,
-        IReadOnlyList<HistoryTruthRow> truth, DateTimeOffset first, DateTimeOffset end, BacktestOptions options)
+        IReadOnlyList<FleetDeath> truth, DateTimeOffset first, DateTimeOffset end, BacktestOptions options)
     {
         var deathOf = truth.ToDictionary(t => t.SensorId);
         int alerts = 0, right = 0;
@@ -140,7 +140,7 @@ public static class Backtester
                 {
                     atRisk = true;
                     alerts++;
-                    if (deathOf.TryGetValue(sensor, out var t) && t.DeathAt > at && t.DeathAt <= at + options.AlertHorizon)
+                    if (deathOf.TryGetValue(sensor, out var t) && t.DiedAt > at && t.DiedAt <= at + options.AlertHorizon)
                     {
                         right++;
                     }
@@ -154,11 +154,11 @@ public static class Backtester
 
         var leads = new List<double>();
         int deaths = 0, degrading = 0, degradingPredicted = 0, sudden = 0, suddenPredicted = 0;
-        foreach (var t in truth.Where(t => t.DeathAt >= first + options.MinLead && t.DeathAt <= end))
+        foreach (var t in truth.Where(t => t.DiedAt >= first + options.MinLead && t.DiedAt <= end))
         {
             deaths++;
             var earliest = series.TryGetValue(t.SensorId, out var risks)
-                ? risks.Where(r => r.Risk >= threshold && r.At >= t.DeathAt - options.AlertHorizon && r.At <= t.DeathAt - options.MinLead)
+                ? risks.Where(r => r.Risk >= threshold && r.At >= t.DiedAt - options.AlertHorizon && r.At <= t.DiedAt - options.MinLead)
                     .Select(r => (DateTimeOffset?)r.At).FirstOrDefault()
                 : null;
             if (t.Failure == HistoryFailure.Degrading)
@@ -171,7 +171,7 @@ public static class Backtester
             }
             if (earliest is { } flagged)
             {
-                leads.Add((t.DeathAt - flagged).TotalHours);
+                leads.Add((t.DiedAt - flagged).TotalHours);
                 if (t.Failure == HistoryFailure.Degrading)
                 {
                     degradingPredicted++;

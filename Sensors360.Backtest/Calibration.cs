@@ -1,4 +1,3 @@
-using Sensors360.History;
 using Sensors360.Monitoring.Prediction;
 
 namespace Sensors360.Backtest;
@@ -19,9 +18,9 @@ public sealed record CalibrationDecile(int Decile, double LowestRisk, double Hig
 public sealed record Calibration(IReadOnlyList<CalibrationDecile> Deciles, int Scores, int Failures, double Brier, double BaseRateBrier)
 {
     public static Calibration Of(
-        IReadOnlyDictionary<long, List<(DateTimeOffset At, double Risk)>> series, IReadOnlyList<HistoryTruthRow> truth, DateTimeOffset end)
+        IReadOnlyDictionary<long, List<(DateTimeOffset At, double Risk)>> series, IReadOnlyList<FleetDeath> truth, DateTimeOffset end)
     {
-        var deathOf = truth.ToDictionary(t => t.SensorId, t => t.DeathAt);
+        var deathOf = truth.ToDictionary(t => t.SensorId, t => t.DiedAt);
         var horizon = TimeSpan.FromDays(RiskModel.HorizonDays);
         var scores = series
             .SelectMany(s => s.Value.Select(r => (r.At, r.Risk, Failed: deathOf.TryGetValue(s.Key, out var death) && death > r.At && death <= r.At + horizon)))

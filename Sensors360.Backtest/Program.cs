@@ -9,6 +9,7 @@ using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Prediction;
 
 // Usage: Sensors360.Backtest [migrate|run] --Backtest:ConnectionString=... [--Backtest:Key=value ...]
+//        (--Backtest:HistoryDirectory=<dir>: import an external history into the empty database, then replay it)
 //        [--Monitor:Prediction:Key=value ...] [--Monitor:Key=value ...]. eng/backtest.sh runs the whole thing.
 var (command, rest) = args is [var first, ..] && !first.StartsWith('-') ? (first, args[1..]) : ("run", args);
 if (command is not ("migrate" or "run"))
@@ -52,12 +53,32 @@ if (command == "migrate")
     return 0;
 }
 
-if (!File.Exists(options.TruthFile))
+IReadOnlyList<FleetDeath> truth;
+if (!string.IsNullOrEmpty(options.HistoryDirectory))
 {
-    Console.Error.WriteLine($"No ground truth at '{Path.GetFullPath(options.TruthFile)}': generate a history first (Sensors360.Simulator history).");
+    try
+    {
+        await BacktestDatabase.MigrateAsync(db, cancel.Token);
+        var (imported, deaths) = await ExternalHistoryImport.ImportAsync(db, options.HistoryDirectory, cancel.Token);
+        Console.Error.WriteLine($"Imported {imported.Sensors:#,0} sensors, {imported.Heartbeats:#,0} heartbeats ({imported.HeartbeatLines - imported.Heartbeats:#,0} repeated lines skipped), "
+            + $"{imported.Deaths:#,0} deaths; {imported.IntervalsEstimated:#,0} expected intervals taken from the heartbeats' median gap.");
+        truth = deaths;
+    }
+    catch (Exception ex) when (ex is FormatException or FileNotFoundException or InvalidOperationException)
+    {
+        Console.Error.WriteLine($"Cannot replay the history in '{Path.GetFullPath(options.HistoryDirectory)}': {ex.Message}");
+        return 2;
+    }
+}
+else if (File.Exists(options.TruthFile))
+{
+    truth = FleetDeath.From(HistoryTruthCsv.Read(options.TruthFile));
+}
+else
+{
+    Console.Error.WriteLine($"No ground truth at '{Path.GetFullPath(options.TruthFile)}': generate a history first (Sensors360.Simulator history), or give an external one (--Backtest:HistoryDirectory).");
     return 2;
 }
-var truth = HistoryTruthCsv.Read(options.TruthFile);
 try
 {
     var result = await Backtester.RunAsync(db, truth, options, prediction, monitor, line => Console.Error.Write($"\r  {line}   "), cancel.Token);

@@ -4,7 +4,16 @@
 # live worker would have met it (Sensors360.Backtest) and prints precision, recall and lead time. Leaves nothing behind.
 #   eng/backtest.sh                                      the documented run: 1,000 sensor slots, seed 42
 #   eng/backtest.sh --History:Slots=200 --History:Seed=7 any History:, Backtest: or Monitor:Prediction: setting
+#   eng/backtest.sh --history DIR [settings]             replay an external history (sensors.csv, heartbeats.csv,
+#                                                        truth.csv in DIR) instead of generating one
 set -euo pipefail
+
+HISTORY_DIR=""
+if [ "${1:-}" = "--history" ]; then
+  [ -n "${2:-}" ] || { echo "--history needs a directory" >&2; exit 2; }
+  HISTORY_DIR=$(cd "$2" && pwd) || exit 2
+  shift 2
+fi
 
 # shellcheck source=lib/prerequisites.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
@@ -57,6 +66,12 @@ SIMULATOR=Sensors360.Simulator/bin/Release/net10.0/Sensors360.Simulator.dll
 
 say "Creating the schema"
 dotnet "$BACKTEST" migrate "--Backtest:ConnectionString=$CONNECTION" "$@"
+
+if [ -n "$HISTORY_DIR" ]; then
+  say "Importing and replaying the history in $HISTORY_DIR"
+  dotnet "$BACKTEST" run "--Backtest:ConnectionString=$CONNECTION" "--Backtest:HistoryDirectory=$HISTORY_DIR" "$@"
+  exit
+fi
 
 say "Generating the fleet history"
 # A fixed end: the replay's 6-hour grid then falls on the same moments of the history whenever this runs, so the

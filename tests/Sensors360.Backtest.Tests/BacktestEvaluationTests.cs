@@ -13,9 +13,8 @@ public sealed class BacktestEvaluationTests
     static List<(DateTimeOffset At, double Risk)> Series(double fromDay, params double[] risks) =>
         [.. risks.Select((risk, i) => (Day(fromDay + i * 0.5), risk))];
 
-    static HistoryTruthRow Truth(long id, double deathDay, bool degrading = true) => new(
-        id, $"s{id}", Slot: 1, Day(-100), Day(deathDay), degrading ? HistoryFailure.Degrading : HistoryFailure.Sudden,
-        DegradeStart: degrading ? Day(deathDay - 5) : null, RetiredAt: null, IntervalSeconds: 600, Flapping: false);
+    static FleetDeath Truth(long id, double deathDay, bool degrading = true) =>
+        new(id, Day(deathDay), degrading ? HistoryFailure.Degrading : HistoryFailure.Sudden);
 
     [Fact]
     public void A_death_flagged_a_day_ahead_is_predicted_with_its_lead_and_the_alert_is_right()
@@ -58,7 +57,7 @@ public sealed class BacktestEvaluationTests
     public void Deaths_too_early_to_be_flagged_in_time_or_after_the_history_are_not_counted()
     {
         var series = new Dictionary<long, List<(DateTimeOffset, double)>>();
-        HistoryTruthRow[] truth = [Truth(1, 9.5), Truth(2, 15, degrading: false), Truth(3, 25)];
+        FleetDeath[] truth = [Truth(1, 9.5), Truth(2, 15, degrading: false), Truth(3, 25)];
 
         var r = Backtester.Evaluate(0.5, 0.8, series, truth, Day(9), Day(20), Options);
 

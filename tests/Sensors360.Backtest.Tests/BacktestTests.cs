@@ -24,7 +24,7 @@ public sealed class BacktestTests(ThrowawayPostgres postgres, ITestOutputHelper 
         try
         {
             var summary = await HistoryGenerator.GenerateAsync(db, new HistoryOptions { Slots = Slots, Seed = 42, EndAt = EndAt, DataDirectory = directory }, default);
-            var truth = HistoryTruthCsv.Read(summary.TruthPath);
+            var truth = FleetDeath.From(HistoryTruthCsv.Read(summary.TruthPath));
             var options = new BacktestOptions();
             var result = await Backtester.RunAsync(db, truth, options, new PredictionOptions(), new MonitorOptions(), null, default);
             var inUse = result.Thresholds.Single(t => t.Threshold == result.ThresholdInUse);

@@ -9,9 +9,7 @@ public sealed class CalibrationTests
 
     static DateTimeOffset Day(double d) => Day0.AddDays(d);
 
-    static HistoryTruthRow Truth(long id, double deathDay) => new(
-        id, $"s{id}", Slot: 1, Day(-100), Day(deathDay), HistoryFailure.Degrading,
-        DegradeStart: null, RetiredAt: null, IntervalSeconds: 600, Flapping: false);
+    static FleetDeath Truth(long id, double deathDay) => new(id, Day(deathDay), HistoryFailure.Degrading);
 
     [Fact]
     public void A_score_counts_as_followed_by_failure_only_when_the_death_is_within_its_7_days_and_its_7_days_are_in_the_history()
