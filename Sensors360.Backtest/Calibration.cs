@@ -9,8 +9,8 @@ public sealed record CalibrationDecile(int Decile, double LowestRisk, double Hig
 }
 
 /// <summary>
-/// Whether the 7-day risk means what it says: over every score whose next 7 days lie inside the history, the
-/// predicted probability against what happened.
+/// Whether the 7-day risk means what it says: over every score of a live sensor whose next 7 days lie inside the
+/// history, the predicted probability against what happened.
 /// </summary>
 /// <param name="Brier">Mean of (risk − outcome)², the outcome 1 when the sensor died within 7 days of the score, else 0.</param>
 /// <param name="BaseRateBrier">The Brier score of giving every sensor the observed failure rate: a model that knows
@@ -22,11 +22,12 @@ public sealed record Calibration(IReadOnlyList<CalibrationDecile> Deciles, int S
     {
         var deathOf = truth.ToDictionary(t => t.SensorId, t => t.DiedAt);
         var horizon = TimeSpan.FromDays(RiskModel.HorizonDays);
+        // A dead sensor is still scored until its silence makes it stale: those scores ask about a sensor already gone.
         var scores = series
-            .SelectMany(s => s.Value.Select(r => (r.At, r.Risk, Failed: deathOf.TryGetValue(s.Key, out var death) && death > r.At && death <= r.At + horizon)))
-            .Where(s => s.At + horizon <= end)
-            .Select(s => (s.Risk, s.Failed))
-            .OrderBy(s => s.Risk).ThenBy(s => s.Failed)
+            .SelectMany(s => s.Value.Select(r => (Sensor: s.Key, r.At, r.Risk, Death: deathOf.TryGetValue(s.Key, out var death) ? death : (DateTimeOffset?)null)))
+            .Where(s => s.At + horizon <= end && !(s.Death <= s.At))
+            .OrderBy(s => s.Risk).ThenBy(s => s.Sensor).ThenBy(s => s.At)
+            .Select(s => (s.Risk, Failed: s.Death <= s.At + horizon))
             .ToList();
         if (scores.Count == 0)
         {

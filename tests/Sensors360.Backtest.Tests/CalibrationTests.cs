@@ -12,13 +12,14 @@ public sealed class CalibrationTests
     static FleetDeath Truth(long id, double deathDay) => new(id, Day(deathDay), HistoryFailure.Degrading);
 
     [Fact]
-    public void A_score_counts_as_followed_by_failure_only_when_the_death_is_within_its_7_days_and_its_7_days_are_in_the_history()
+    public void A_score_counts_as_followed_by_failure_when_the_death_is_within_its_7_days_and_only_live_sensors_with_known_7_days_count()
     {
         // Sensor 1 dies on day 10: its day-2 score is 8 days ahead (no), day 5 and day 8 are within 7 days (yes).
-        // Sensor 2 lives on; its day-25 score is left out, the history ending on day 30 before its 7 days do.
+        // Its day-10.5 score, on a sensor already dead (not yet stale), is left out. Sensor 2 lives on; its day-25 score
+        // is left out too, the history ending on day 30 before its 7 days do.
         var series = new Dictionary<long, List<(DateTimeOffset, double)>>
         {
-            [1] = [(Day(2), 0.1), (Day(5), 0.6), (Day(8), 0.9)],
+            [1] = [(Day(2), 0.1), (Day(5), 0.6), (Day(8), 0.9), (Day(10.5), 0.95)],
             [2] = [(Day(2), 0.1), (Day(5), 0.2), (Day(8), 0.05), (Day(25), 0.3)],
         };
 
