@@ -97,6 +97,7 @@ public static class ExternalHistoryFiles
     /// <summary>The heartbeats in file order, each checked against its sensor's registration and retirement.</summary>
     public static IEnumerable<(long SensorId, DateTimeOffset At)> ReadHeartbeats(string directory, IReadOnlyDictionary<long, ExternalSensor> sensors)
     {
+        var latest = DateTimeOffset.UtcNow.AddDays(1);
         foreach (var (line, f) in Rows(directory, HeartbeatsFile, HeartbeatsHeader))
         {
             var id = Id(f[0], HeartbeatsFile, line);
@@ -105,6 +106,11 @@ public static class ExternalHistoryFiles
                 throw Error(HeartbeatsFile, line, $"sensor {id} is not in {SensorsFile}.");
             }
             var at = Time(f[1], "timestamp", HeartbeatsFile, line);
+            // A history is the past: a clock far ahead would also ask for a partition per day up to it.
+            if (at > latest)
+            {
+                throw Error(HeartbeatsFile, line, $"{f[1]} is in the future.");
+            }
             if (at < sensor.RegisteredAt || at > sensor.RetiredAt)
             {
                 throw Error(HeartbeatsFile, line, $"{f[1]} is outside sensor {id}'s registration (registered_at to retired_at).");
@@ -121,7 +127,12 @@ public static class ExternalHistoryFiles
             throw new FileNotFoundException($"{file}: not found in {Path.GetFullPath(directory)}; an external history has {SensorsFile}, {HeartbeatsFile} and {TruthFile}.", path);
         }
         using var reader = new StreamReader(path);
-        using var csv = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { IgnoreBlankLines = true, TrimOptions = TrimOptions.Trim });
+        using var csv = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            IgnoreBlankLines = true,
+            TrimOptions = TrimOptions.Trim,
+            BadDataFound = bad => throw Error(file, bad.Context.Parser?.RawRow ?? 0, "a quote inside an unquoted field; quote the whole field and double the quotes inside it."),
+        });
         if (!csv.Read() || string.Join(',', csv.Record!) != header)
         {
             throw Error(file, 1, $"the header must be '{header}'.");

@@ -16,6 +16,8 @@ public sealed record ExternalHistorySummary(int Sensors, long HeartbeatLines, lo
 /// </summary>
 public static class ExternalHistoryImport
 {
+    public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(3650);
+
     public static async Task<(ExternalHistorySummary Summary, IReadOnlyList<FleetDeath> Truth)> ImportAsync(
         NpgsqlDataSource db, string directory, CancellationToken cancellationToken)
     {
@@ -39,6 +41,12 @@ public static class ExternalHistoryImport
         {
             throw new FormatException($"{ExternalHistoryFiles.HeartbeatsFile}: no heartbeats; there is nothing to replay.");
         }
+        // A partition per day: a span of centuries (a clock set to 1970) is a mistake, not a history.
+        if (last - first > MaxSpan)
+        {
+            throw new FormatException($"{ExternalHistoryFiles.HeartbeatsFile}: the heartbeats span {first:u} to {last:u}, "
+                + $"more than {MaxSpan.TotalDays:0} days; is a clock wrong?");
+        }
         await using (var partitions = new NpgsqlCommand("SELECT ensure_heartbeat_partitions($1, $2)", connection))
         {
             partitions.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = DateOnly.FromDateTime(first.UtcDateTime) });
@@ -54,7 +62,7 @@ public static class ExternalHistoryImport
             ON CONFLICT DO NOTHING
             """, cancellationToken);
         var estimated = await ExecuteAsync(connection, """
-            UPDATE sensors s SET expected_interval = make_interval(secs => greatest(round(g.median), 1))
+            UPDATE sensors s SET expected_interval = make_interval(secs => least(greatest(round(g.median), 1), 86400))
             FROM (SELECT sensor_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median
                   FROM (SELECT sensor_id, extract(epoch FROM sensor_time - lag(sensor_time) OVER (PARTITION BY sensor_id ORDER BY sensor_time)) AS gap
                         FROM heartbeats) b

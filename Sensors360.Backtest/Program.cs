@@ -69,6 +69,11 @@ if (!string.IsNullOrEmpty(options.HistoryDirectory))
         Console.Error.WriteLine($"Cannot replay the history in '{Path.GetFullPath(options.HistoryDirectory)}': {ex.Message}");
         return 2;
     }
+    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Cancelled; nothing was imported.");
+        return 130;
+    }
 }
 else if (File.Exists(options.TruthFile))
 {
@@ -91,5 +96,12 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     Console.Error.WriteLine();
     Console.Error.WriteLine("Cancelled.");
     return 130;
+}
+// A history shorter than the warm-up: nothing to score, said in the message.
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(ex.Message);
+    return 2;
 }
 

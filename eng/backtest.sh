@@ -9,11 +9,18 @@
 set -euo pipefail
 
 HISTORY_DIR=""
-if [ "${1:-}" = "--history" ]; then
-  [ -n "${2:-}" ] || { echo "--history needs a directory" >&2; exit 2; }
-  HISTORY_DIR=$(cd "$2" && pwd) || exit 2
-  shift 2
-fi
+SETTINGS=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--history" ]; then
+    [ -n "${2:-}" ] || { echo "--history needs a directory" >&2; exit 2; }
+    HISTORY_DIR=$(cd "$2" && pwd) || exit 2
+    shift 2
+  else
+    SETTINGS+=("$1")
+    shift
+  fi
+done
+set -- ${SETTINGS[@]+"${SETTINGS[@]}"}
 
 # shellcheck source=lib/prerequisites.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prerequisites.sh"
