@@ -105,17 +105,10 @@ public static class RulesApi
         return TypedResults.NoContent();
     }
 
+    // As given, untrimmed: a selector names labels exactly as sensors carry them.
     static Dictionary<string, string> ValidateLabels(Dictionary<string, string[]> errors, Dictionary<string, string>? given)
     {
-        var labels = new Dictionary<string, string>();
-        foreach (var (key, value) in given ?? [])
-        {
-            if (!labels.TryAdd(key.Trim(), value?.Trim() ?? ""))
-            {
-                errors["labels"] = [$"The label '{key.Trim()}' is given twice."];
-                return labels;
-            }
-        }
+        var labels = given ?? [];
         SensorLabels.Validate(errors, "labels", labels);
         return labels;
     }

@@ -139,12 +139,13 @@ public sealed class AlertChannelTests(SensorsAppFixture fixture) : IAsyncLifetim
         Assert.Contains("no alert channel", (await SensorsApi.JsonAsync(unknown)).GetProperty("errors").GetProperty("channelIds")[0].GetString());
 
         var channel = await CreateChannelAsync(new { name = SensorsApi.UniqueTag("used"), kind = "slack", url = _receiver.Url("/unused") });
-        using var twice = await _api.Alerting.PostAsync("/api/alerts/rules", new StringContent(
-            $$"""{"name":"twice","labels":{"site":"a","site ":"b"},"channelIds":[{{channel}}]}""", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
-        Assert.Contains("given twice", (await SensorsApi.JsonAsync(twice)).GetProperty("errors").GetProperty("labels")[0].GetString());
+        using var spaced = await _api.Alerting.PostAsync("/api/alerts/rules", new StringContent(
+            $$"""{"name":"spaced","labels":{"site":"a","site ":"b"},"channelIds":[{{channel}}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, spaced.StatusCode);
+        Assert.Contains("Label 'site '", (await SensorsApi.JsonAsync(spaced)).GetProperty("errors").GetProperty("labels")[0].GetString());
 
-        // A selector follows the rules of sensors' labels: a key no sensor can have is refused, one any can is taken.
+        // A selector follows the rules of sensors' labels, untrimmed: a key no sensor can have is refused (above, a
+        // trailing space), one any can is taken.
         using var badKey = await _api.Alerting.PostAsJsonAsync("/api/alerts/rules",
             new { name = SensorsApi.UniqueTag("bad-key"), labels = new Dictionary<string, string> { ["site name"] = "a" }, channelIds = new[] { channel } });
         Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
