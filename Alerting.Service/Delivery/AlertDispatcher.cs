@@ -119,6 +119,10 @@ public sealed partial class AlertDispatcher(
         {
             channel.LastSuccessAt = now;
             channel.DeliveriesSucceeded++;
+            if (outcome.Error is { } warning)
+            {
+                LogDeliveredInPart(channel.Id, message.Alerts, warning);
+            }
         }
         else
         {
@@ -158,6 +162,9 @@ public sealed partial class AlertDispatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert channel {ChannelId}: attempt {Attempt} failed, next at {RetryAt}: {Error}")]
     partial void LogRetrying(long channelId, int attempt, DateTimeOffset retryAt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert channel {ChannelId}: {Alerts} alert(s) delivered, but not to all: {Warning}")]
+    partial void LogDeliveredInPart(long channelId, int alerts, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert channel {ChannelId}: {Alerts} alert(s) given up after {Attempts} attempt(s): {Error}")]
     partial void LogGivenUp(long channelId, int alerts, int attempts, string? error);

@@ -36,7 +36,7 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
                 await client.AuthenticateAsync(options.UserName, options.Password ?? "", cancellationToken);
             }
             await client.SendAsync(mail, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            await QuitAsync(client, cancellationToken);
             return client.Refused.Count == 0
                 ? SendOutcome.Delivered
                 : SendOutcome.DeliveredWithWarning($"Delivered except to {Refusals(client.Refused)}.");
@@ -67,6 +67,19 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
         }
     }
 
+    // The message is accepted once SendAsync returns: a failure to say goodbye must not make it count as failed and be
+    // sent again to everyone.
+    static async Task QuitAsync(SmtpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+        }
+    }
+
     static string Refusals(List<(string Address, SmtpResponse Answer)> refused) =>
         string.Join("; ", refused.Select(r => $"{r.Address} refused ({(int)r.Answer.StatusCode} {r.Answer.Response.Trim()})"));
 
@@ -78,7 +91,8 @@ public sealed class EmailSender(IOptions<SmtpOptions> smtp, IOptions<DeliveryOpt
         protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
             Refused.Add((mailbox.Address, response));
 
-        // With every recipient refused there is nothing to send: MailKit leaves it to this override to stop.
+        // With every recipient refused MailKit would throw a 554 of its own, which would make refusals that may pass
+        // later (4xx) look permanent: this stops first, and the refusals decide.
         protected override void OnNoRecipientsAccepted(MimeMessage message) => throw new NoRecipientAcceptedException();
     }
 

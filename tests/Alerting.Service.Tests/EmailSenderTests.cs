@@ -49,6 +49,23 @@ public sealed class EmailSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recipients_refused_for_now_are_tried_again_when_none_was_accepted_and_named_when_others_were()
+    {
+        var busy = await Sender().SendAsync(Channel($"a@{SmtpInbox.BusyDomain}", $"b@{SmtpInbox.RefusedDomain}"), Message, CancellationToken.None);
+
+        Assert.False(busy.Succeeded);
+        Assert.False(busy.Permanent);
+        Assert.Contains($"a@{SmtpInbox.BusyDomain} refused (450", busy.Error, StringComparison.Ordinal);
+        Assert.Empty(_inbox.Received);
+
+        var partly = await Sender().SendAsync(Channel("ops@site.test", $"a@{SmtpInbox.BusyDomain}"), Message, CancellationToken.None);
+
+        Assert.True(partly.Succeeded, partly.Error);
+        Assert.StartsWith($"Delivered except to a@{SmtpInbox.BusyDomain} refused (450 ", partly.Error, StringComparison.Ordinal);
+        Assert.Equal(["ops@site.test"], _inbox.EnvelopeRecipients);
+    }
+
+    [Fact]
     public async Task Every_accepted_recipient_gets_the_message_once()
     {
         var outcome = await Sender().SendAsync(Channel("ops@site.test", "lead@site.test"), Message, CancellationToken.None);

@@ -12,7 +12,8 @@ namespace Sensors360.TestSupport;
 /// <summary>
 /// A real SMTP server on a free loopback port (the SmtpServer library) that keeps every message it receives, for tests
 /// of what the alerting service sends. Plain SMTP without TLS or sign-in: give the service Alerting:Smtp:Security=None.
-/// Recipients at <see cref="RefusedDomain"/> are refused (550), as a server refuses an unknown mailbox.
+/// Recipients at <see cref="RefusedDomain"/> are refused (550), as a server refuses an unknown mailbox, and those at
+/// <see cref="BusyDomain"/> for now (450), as a greylisting or overloaded one does.
 /// </summary>
 public sealed class SmtpInbox : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class SmtpInbox : IAsyncDisposable
     readonly ConcurrentQueue<string> _envelopeRecipients = new();
 
     public const string RefusedDomain = "refused.test";
+    public const string BusyDomain = "busy.test";
 
     public int Port { get; } = Ports.Free();
 
@@ -86,6 +88,8 @@ public sealed class SmtpInbox : IAsyncDisposable
     sealed class RefuseDomain : MailboxFilter
     {
         public override Task<bool> CanDeliverToAsync(ISessionContext context, SmtpServer.Mail.IMailbox to, SmtpServer.Mail.IMailbox from, CancellationToken cancellationToken) =>
-            Task.FromResult(!string.Equals(to.Host, RefusedDomain, StringComparison.OrdinalIgnoreCase));
+            string.Equals(to.Host, BusyDomain, StringComparison.OrdinalIgnoreCase)
+                ? throw new SmtpResponseException(new SmtpResponse((SmtpReplyCode)450, "mailbox busy, try again later"))
+                : Task.FromResult(!string.Equals(to.Host, RefusedDomain, StringComparison.OrdinalIgnoreCase));
     }
 }
