@@ -22,7 +22,7 @@ public static class SecretUrlTracing
     {
         if (request.Options.TryGetValue(SecretUrl, out var secret) && secret && request.RequestUri is { IsAbsoluteUri: true } uri)
         {
-            activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Authority) + HiddenPath);
+            activity.SetTag("url.full", uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) + HiddenPath);
         }
     }
 
