@@ -46,7 +46,9 @@ public static class RulesApi
             errors["name"] = [$"There is already a rule named '{name}'."];
         }
         var events = AlertEvents.Validate(errors, request.Events);
-        var labels = ValidateLabels(errors, request.Labels);
+        // As given, untrimmed: a selector names labels exactly as sensors carry them.
+        var labels = request.Labels ?? [];
+        SensorLabels.Validate(errors, "labels", labels);
         var channelIds = (request.ChannelIds ?? []).Distinct().ToArray();
         var known = await db.Channels.Where(c => channelIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
         if (channelIds.Length == 0)
@@ -103,14 +105,6 @@ public static class RulesApi
             new { rule.Name, rule.Events, rule.Labels, rule.ChannelIds }));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    // As given, untrimmed: a selector names labels exactly as sensors carry them.
-    static Dictionary<string, string> ValidateLabels(Dictionary<string, string[]> errors, Dictionary<string, string>? given)
-    {
-        var labels = given ?? [];
-        SensorLabels.Validate(errors, "labels", labels);
-        return labels;
     }
 
     static AlertRuleView View(AlertRule r) => new(r.Id, r.Name, r.Events, r.Labels, r.ChannelIds, r.GroupWindowSeconds, r.CreatedAt);
