@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Sensors360.Contracts;
+using Sensors360.Monitoring.Liveness;
 using Sensors360.Monitoring.Model;
 
 namespace Sensors360.Backtest;
@@ -81,6 +82,8 @@ public static class ExternalHistoryImport
                 ON h.sensor_id = s.id;
             SELECT setval(pg_get_serial_sequence('sensors', 'id'), (SELECT max(id) FROM sensors));
             """, cancellationToken);
+        // Every sensor has its own stale threshold by now, so the default is never used.
+        await HeartbeatHours.RebuildAllAsync(connection, transaction, new MonitorOptions().DefaultStaleAfter, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await ExecuteAsync(connection, "ANALYZE sensors, sensor_liveness, heartbeats", CancellationToken.None);
         return (new ExternalHistorySummary(sensors.Count, lines, stored, estimated, truth.Count), truth);

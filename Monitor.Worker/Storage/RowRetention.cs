@@ -9,7 +9,8 @@ namespace Monitor.Worker.Storage;
 /// <summary>
 /// Deletes what would otherwise grow without bound beside the heartbeats (which go with their daily partitions): state
 /// changes older than <see cref="MonitorOptions.EffectiveStateChangeRetentionDays"/>, risk models older than
-/// <see cref="MonitorOptions.RiskModelRetentionDays"/>, and the risk scores of retired sensors. What may go, and what
+/// <see cref="MonitorOptions.RiskModelRetentionDays"/>, hourly roll-ups older than
+/// <see cref="MonitorOptions.EffectiveHourlyRetentionDays"/>, and the risk scores of retired sensors. What may go, and what
 /// never does, is decided by the schema's <c>prune_*</c> functions (the Retention migration); this class walks them in
 /// batches, each a statement and a transaction of its own, so that no lock is held for longer than one batch.
 /// </summary>
@@ -21,9 +22,10 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
     /// </summary>
     const int BatchSize = 5_000;
 
-    public sealed record PruneResult(long StateChanges, long RiskModels, long RetiredSensorRisks, long RiskHistory, TimeSpan Elapsed)
+    public sealed record PruneResult(
+        long StateChanges, long RiskModels, long RetiredSensorRisks, long RiskHistory, long HeartbeatHours, TimeSpan Elapsed)
     {
-        public long Total => StateChanges + RiskModels + RetiredSensorRisks + RiskHistory;
+        public long Total => StateChanges + RiskModels + RetiredSensorRisks + RiskHistory + HeartbeatHours;
     }
 
     readonly Counter<long> _deleted = meters.Create(Extensions.ProductMeter).CreateCounter<long>(
@@ -42,7 +44,9 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
         // A sensor's risk over time covers the same past as its heartbeats.
         var history = await PruneUntilDoneAsync(connection, "sensor_risk_history", "SELECT prune_sensor_risk_history($1, $2)",
             now.AddDays(-settings.RetentionDays), cancellationToken);
-        return new PruneResult(stateChanges, riskModels, risks, history, watch.Elapsed);
+        var hours = await PruneUntilDoneAsync(connection, "heartbeat_hours", "SELECT prune_heartbeat_hours($1, $2)",
+            now.AddDays(-settings.EffectiveHourlyRetentionDays), cancellationToken);
+        return new PruneResult(stateChanges, riskModels, risks, history, hours, watch.Elapsed);
     }
 
     /// <summary>Walks the changes before <paramref name="horizon"/> oldest first, each batch starting where the last one stopped.</summary>

@@ -41,8 +41,9 @@ public sealed class StorageMaintenanceService(
                 if (pruned.Total > 0)
                 {
                     logger.LogInformation(
-                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models, {RetiredSensorRisks} risk scores of retired sensors and {RiskHistory} past risk scores in {Elapsed} ms",
-                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, pruned.RiskHistory, (long)pruned.Elapsed.TotalMilliseconds);
+                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models, {RetiredSensorRisks} risk scores of retired sensors, {RiskHistory} past risk scores and {HeartbeatHours} hourly roll-ups in {Elapsed} ms",
+                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, pruned.RiskHistory, pruned.HeartbeatHours,
+                        (long)pruned.Elapsed.TotalMilliseconds);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

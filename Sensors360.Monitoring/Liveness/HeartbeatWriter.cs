@@ -9,8 +9,8 @@ namespace Sensors360.Monitoring.Liveness;
 /// The ingest hot path: the heartbeats of many broker messages in one transaction. The batch's sensors are locked,
 /// new heartbeats are appended with a binary COPY (a sensor + sensor timestamp already stored is dropped: re-sent and
 /// redelivered heartbeats count once), each sensor's bookkeeping is updated once per batch in <c>sensor_liveness</c>
-/// (HOT updates: no index there covers a column a heartbeat changes), and every state flip is recorded with its
-/// outbox event. Statements are prepared once per connection: planning cost more than running them for the small
+/// (HOT updates: no index there covers a column a heartbeat changes) along with its hourly roll-ups
+/// (<see cref="HeartbeatHours"/>), and every state flip is recorded with its outbox event. Statements are prepared once per connection: planning cost more than running them for the small
 /// groups of a lightly loaded worker.
 /// </summary>
 public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<MonitorOptions> options, OutboxSignal outbox)
@@ -20,9 +20,11 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
     // Under this lock last_heartbeat_at is the newest sensor time stored for the sensor, so a heartbeat after it cannot
     // be a duplicate and is appended without a conflict check: only older ones (re-sent, redelivered, or from a sensor
     // whose clock went back) pay for ON CONFLICT, and dedupe does not get dearer as history grows.
+    // The stale threshold tells the roll-ups' silences from ordinary gaps.
     public const string Lock = """
-        SELECT sensor_id, state, last_heartbeat_at FROM sensor_liveness
-        WHERE sensor_id = ANY(@sensor_ids) ORDER BY sensor_id FOR UPDATE
+        SELECT l.sensor_id, l.state, l.last_heartbeat_at, s.stale_after
+        FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
+        WHERE l.sensor_id = ANY(@sensor_ids) ORDER BY l.sensor_id FOR UPDATE OF l
         """;
 
     public const string Append = "COPY heartbeats (sensor_id, sensor_time, received_at) FROM STDIN (FORMAT BINARY)";
@@ -34,9 +36,10 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         RETURNING sensor_id, sensor_time, received_at
         """;
 
-    // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since).
-    public const string Bookkeeping = """
-        WITH per_sensor AS (
+    // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since), and the hours
+    // the in-order heartbeats add to.
+    public const string Bookkeeping = "WITH " + HeartbeatHours.Upsert + """
+        , per_sensor AS (
             SELECT * FROM unnest(@sensor_ids::bigint[], @from_states::text[], @first_times::timestamptz[],
                                  @last_times::timestamptz[], @last_received::timestamptz[], @counts::bigint[])
                 AS p(sensor_id, from_state, first_time, last_time, last_received, n)
@@ -83,7 +86,13 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
             stored = [.. appended, .. await BackfillAsync(connection, transaction, older, cancellationToken)];
             stored.Sort(Beat.Order);
         }
-        var flips = stored.Count == 0 ? 0 : await BookkeepAsync(connection, transaction, stored, locked, cancellationToken);
+        var outOfOrder = OutOfOrder(stored, locked);
+        var flips = stored.Count == 0 ? 0 : await BookkeepAsync(connection, transaction, stored, locked, outOfOrder, cancellationToken);
+        if (outOfOrder.Count > 0)
+        {
+            await HeartbeatHours.RebuildAsync(connection, transaction, [.. outOfOrder.Keys], [.. outOfOrder.Values],
+                options.Value.DefaultStaleAfter, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         if (flips > 0)
         {
@@ -102,7 +111,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         };
     }
 
-    readonly record struct Locked(string State, DateTime? LastHeartbeatAt);
+    readonly record struct Locked(string State, DateTime? LastHeartbeatAt, double StaleSeconds);
 
     /// <summary>
     /// One heartbeat per sensor and sensor time (the earliest received), in sensor and time order, with times at
@@ -130,7 +139,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
 
     static DateTime Microseconds(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % 10, DateTimeKind.Utc);
 
-    static async Task<Dictionary<long, Locked>> LockAsync(
+    async Task<Dictionary<long, Locked>> LockAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Beat[] batch, CancellationToken cancellationToken)
     {
         var ids = new List<long>();
@@ -144,10 +153,12 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         await using var command = LockCommand(connection, transaction, [.. ids]);
         await command.PrepareAsync(cancellationToken);
         var locked = new Dictionary<long, Locked>(ids.Count);
+        var defaultStale = options.Value.DefaultStaleAfter;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            locked[reader.GetInt64(0)] = new(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2));
+            locked[reader.GetInt64(0)] = new(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2),
+                (reader.IsDBNull(3) ? defaultStale : reader.GetFieldValue<TimeSpan>(3)).TotalSeconds);
         }
         return locked;
     }
@@ -191,12 +202,22 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
     /// <returns>The number of state flips recorded.</returns>
     async Task<int> BookkeepAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<Beat> stored, Dictionary<long, Locked> locked,
-        CancellationToken cancellationToken)
+        SortedDictionary<long, DateTime> outOfOrder, CancellationToken cancellationToken)
     {
         var (ids, states, firsts, lasts, received, counts) = (new List<long>(), new List<string>(), new List<DateTime>(),
             new List<DateTime>(), new List<DateTime>(), new List<long>());
+        var hours = new HeartbeatHours();
+        DateTime? previous = null;
         foreach (var beat in stored)
         {
+            var sensor = locked[beat.SensorId];
+            if (!outOfOrder.ContainsKey(beat.SensorId))
+            {
+                hours.Add(beat.SensorId, beat.SensorTime, ids.Count > 0 && ids[^1] == beat.SensorId ? previous : sensor.LastHeartbeatAt,
+                    sensor.StaleSeconds);
+            }
+            previous = beat.SensorTime;
+
             if (ids.Count > 0 && ids[^1] == beat.SensorId)
             {
                 (lasts[^1], counts[^1]) = (beat.SensorTime, counts[^1] + 1);
@@ -204,16 +225,33 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
                 continue;
             }
             ids.Add(beat.SensorId);
-            states.Add(locked[beat.SensorId].State);
+            states.Add(sensor.State);
             firsts.Add(beat.SensorTime);
             lasts.Add(beat.SensorTime);
             received.Add(beat.ReceivedAt);
             counts.Add(1);
         }
         await using var command = BookkeepingCommand(connection, transaction, options.Value,
-            new([.. ids], [.. states], [.. firsts], [.. lasts], [.. received], [.. counts]));
+            new([.. ids], [.. states], [.. firsts], [.. lasts], [.. received], [.. counts]), hours);
         await command.PrepareAsync(cancellationToken);
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Sensors of which a heartbeat older than their newest stored one was stored, with the oldest such: their hours are
+    /// rebuilt from it on, as the gaps around it changed.
+    /// </summary>
+    static SortedDictionary<long, DateTime> OutOfOrder(List<Beat> stored, Dictionary<long, Locked> locked)
+    {
+        var sensors = new SortedDictionary<long, DateTime>();
+        foreach (var beat in stored)
+        {
+            if (locked[beat.SensorId].LastHeartbeatAt is { } last && beat.SensorTime <= last && !sensors.ContainsKey(beat.SensorId))
+            {
+                sensors[beat.SensorId] = beat.SensorTime;
+            }
+        }
+        return sensors;
     }
 
     /// <summary>The batch's sensors to lock, in id order.</summary>
@@ -229,9 +267,10 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         long[] SensorIds, string[] FromStates, DateTime[] FirstTimes, DateTime[] LastTimes, DateTime[] LastReceived, long[] Counts);
 
     public static NpgsqlCommand BookkeepingCommand(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, MonitorOptions options, SensorFigures figures)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, MonitorOptions options, SensorFigures figures, HeartbeatHours hours)
     {
         var command = new NpgsqlCommand(Bookkeeping, connection, transaction);
+        hours.AddParameters(command);
         command.Parameters.Add(new NpgsqlParameter<long[]>("sensor_ids", figures.SensorIds));
         command.Parameters.Add(new NpgsqlParameter<string[]>("from_states", figures.FromStates));
         command.Parameters.Add(Timestamps("first_times", figures.FirstTimes));

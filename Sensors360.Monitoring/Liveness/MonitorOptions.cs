@@ -4,13 +4,23 @@ using Sensors360.Monitoring.Analytics;
 namespace Sensors360.Monitoring.Liveness;
 
 /// <summary>The <c>Monitor</c> configuration section.</summary>
-public sealed class MonitorOptions
+public sealed class MonitorOptions : IValidatableObject
 {
     public const string Section = "Monitor";
 
     /// <summary>Heartbeats older than this are dropped with their daily partition.</summary>
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 90;
+
+    /// <summary>
+    /// Hourly roll-ups of the heartbeats older than this are deleted. They outlive the heartbeats, which they summarise
+    /// for long-range charts and failure prediction. Unset: 400 days, or <see cref="RetentionDays"/> if longer.
+    /// </summary>
+    [Range(1, 3650)]
+    public int? HourlyRetentionDays { get; set; }
+
+    /// <summary>The roll-up retention in effect: <see cref="HourlyRetentionDays"/>, or its default when unset.</summary>
+    public int EffectiveHourlyRetentionDays => HourlyRetentionDays ?? Math.Max(RetentionDays, 400);
 
     /// <summary>
     /// State changes older than this are deleted, except each sensor's latest one before that horizon: it gives the
@@ -88,4 +98,14 @@ public sealed class MonitorOptions
     /// <summary>Storing this far behind the accepted heartbeats counts as behind: shown in snapshots, /api/stats and /health.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan BehindAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (HourlyRetentionDays < RetentionDays)
+        {
+            yield return new ValidationResult(
+                $"{nameof(HourlyRetentionDays)} ({HourlyRetentionDays}) must not be shorter than {nameof(RetentionDays)} ({RetentionDays}): "
+                + "the roll-ups summarise the heartbeats and outlive them.", [nameof(HourlyRetentionDays)]);
+        }
+    }
 }

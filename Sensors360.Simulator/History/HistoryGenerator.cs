@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Sensors360.History;
+using Sensors360.Monitoring.Liveness;
 
 namespace Sensors360.Simulator.History;
 
@@ -35,7 +36,7 @@ public static class HistoryGenerator
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (options.Replace)
         {
-            await ExecuteAsync(connection, transaction, "TRUNCATE sensors, heartbeats, sensor_state_changes RESTART IDENTITY CASCADE", cancellationToken);
+            await ExecuteAsync(connection, transaction, "TRUNCATE sensors, heartbeats, heartbeat_hours, sensor_state_changes RESTART IDENTITY CASCADE", cancellationToken);
         }
 
         // The ids are handed out here and the sequence moved past them, so the registry carries on after them.
@@ -44,6 +45,7 @@ public static class HistoryGenerator
 
         var (rows, heartbeats) = await CopyHeartbeatsAsync(connection, plan, options, cancellationToken);
         await CopySensorsAsync(connection, rows, cancellationToken);
+        await HeartbeatHours.RebuildAllAsync(connection, transaction, new MonitorOptions().DefaultStaleAfter, cancellationToken);
         await ApplyStateRulesAsync(connection, transaction, plan.EndAt, cancellationToken);
         if (plan.Sensors.Count > 0)
         {

@@ -37,7 +37,12 @@ public static class WriteExplain
         }
         DateTime[] times = [.. Enumerable.Repeat(DateTime.UtcNow, states.Count)];
         var figures = new HeartbeatWriter.SensorFigures([.. ids.Take(states.Count)], [.. states], times, times, times, [.. Enumerable.Repeat(1L, states.Count)]);
-        await using (var explain = HeartbeatWriter.BookkeepingCommand(connection, transaction, new MonitorOptions(), figures))
+        var hours = new HeartbeatHours();
+        foreach (var id in figures.SensorIds)
+        {
+            hours.Add(id, times[0], times[0].AddMinutes(-1), TimeSpan.FromMinutes(10).TotalSeconds);
+        }
+        await using (var explain = HeartbeatWriter.BookkeepingCommand(connection, transaction, new MonitorOptions(), figures, hours))
         {
             explain.CommandText = Explain + explain.CommandText;
             await ReadPlanAsync(explain, plan, cancellationToken);

@@ -45,6 +45,26 @@ public sealed class MonitorOptionsTests
         Assert.Contains(named, error.Message);
     }
 
+    [Theory]
+    [InlineData("90", null, 400)]
+    [InlineData("500", null, 500)]
+    [InlineData("90", "90", 90)]
+    public void Hourly_roll_ups_outlive_the_heartbeats_unless_set(string retentionDays, string? hourlyDays, int expected)
+    {
+        (string, string)[] settings = hourlyDays is null
+            ? [("Monitor:RetentionDays", retentionDays)]
+            : [("Monitor:RetentionDays", retentionDays), ("Monitor:HourlyRetentionDays", hourlyDays)];
+        Assert.Equal(expected, Resolve(settings).EffectiveHourlyRetentionDays);
+    }
+
+    [Fact]
+    public void Hourly_roll_ups_kept_for_less_than_the_heartbeats_are_refused()
+    {
+        var error = Assert.Throws<OptionsValidationException>(
+            () => Resolve(("Monitor:RetentionDays", "90"), ("Monitor:HourlyRetentionDays", "30")));
+        Assert.Contains("HourlyRetentionDays (30) must not be shorter than RetentionDays (90)", error.Message);
+    }
+
     static MonitorOptions Resolve(params (string Key, string Value)[] settings) =>
         SettingsHarness.Resolve<MonitorOptions>(MonitorOptions.Section, settings);
 }

@@ -133,6 +133,69 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task Hourly_roll_ups_match_the_stored_heartbeats_whatever_order_they_came_in()
+    {
+        var sensors = await RegisterSensorsAsync(20);
+        // A threshold of its own for each sensor: gaps beyond 90 s are silences, kept out of the interval sums.
+        await ScalarAsync("UPDATE sensors SET stale_after = interval '90 seconds' WHERE id = ANY($1)", sensors);
+        var start = Now.AddHours(-3);
+        var random = new Random(7);
+        var heartbeats = sensors
+            .SelectMany(id => Enumerable.Range(0, 180)
+                .Where(i => i % 37 != 5 && i % 41 != 7)                     // missed beats: gaps of ~2 min and silences
+                .Select(i => new Heartbeat(id, start.AddSeconds(i * 60 + random.Next(0, 45)).AddTicks(random.Next(0, 10)), Now)))
+            .ToList();
+        // In time order in the first messages, then the rest shuffled: the writer adds up the first and rebuilds the hours
+        // the late ones land in.
+        var inOrder = heartbeats.Where(h => h.SensorTime < start.AddMinutes(100)).OrderBy(h => h.SensorTime).ToList();
+        var shuffled = heartbeats.Except(inOrder).OrderBy(_ => random.Next()).ToList();
+        foreach (var chunk in inOrder.Chunk(500).Concat(shuffled.Chunk(500)))
+        {
+            await _bus!.Publish(new HeartbeatsReceived(Guid.NewGuid(), chunk));
+        }
+        await WaitForRowsAsync(sensors, heartbeats.Count);
+
+        var expected = heartbeats
+            .Select(h => (h.SensorId, Time: new DateTime(h.SensorTime.UtcTicks - h.SensorTime.UtcTicks % 10, DateTimeKind.Utc)))
+            .GroupBy(h => h.SensorId)
+            .SelectMany(sensor =>
+            {
+                var times = sensor.Select(h => h.Time).Order().ToList();
+                return times.Select((t, i) => (sensor.Key, Hour: new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc), t,
+                    Gap: i == 0 ? (double?)null : (t - times[i - 1]).TotalSeconds));
+            })
+            .GroupBy(b => (b.Key, b.Hour))
+            .ToDictionary(g => g.Key, g => (
+                Beats: g.Count(), First: g.Min(b => b.t), Last: g.Max(b => b.t),
+                Gaps: g.Count(b => b.Gap <= 90), GapSum: g.Where(b => b.Gap <= 90).Sum(b => b.Gap!.Value),
+                GapSquares: g.Where(b => b.Gap <= 90).Sum(b => b.Gap!.Value * b.Gap.Value),
+                Silences: g.Count(b => b.Gap > 90), SilenceSum: g.Where(b => b.Gap > 90).Sum(b => b.Gap!.Value),
+                Longest: g.Max(b => b.Gap)));
+        Assert.Contains(expected.Values, h => h.Silences > 0);
+
+        await using var command = Db.CreateCommand("""
+            SELECT sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum, longest_gap
+            FROM heartbeat_hours WHERE sensor_id = ANY($1)
+            """);
+        command.Parameters.Add(new() { Value = sensors });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            var key = (reader.GetInt64(0), reader.GetFieldValue<DateTime>(1));
+            Assert.True(expected.TryGetValue(key, out var hour), $"an hour without heartbeats: {key}");
+            Assert.Equal((hour.Beats, hour.First, hour.Last, hour.Gaps, hour.Silences),
+                (reader.GetInt32(2), reader.GetFieldValue<DateTime>(3), reader.GetFieldValue<DateTime>(4), reader.GetInt32(5), reader.GetInt32(8)));
+            Assert.Equal(hour.GapSum, reader.GetDouble(6), 6);
+            Assert.Equal(hour.GapSquares, reader.GetDouble(7), 3);
+            Assert.Equal(hour.SilenceSum, reader.GetDouble(9), 6);
+            Assert.Equal(hour.Longest, reader.IsDBNull(10) ? null : reader.GetDouble(10));
+            rows++;
+        }
+        Assert.Equal(expected.Count, rows);
+    }
+
+    [Fact]
     public async Task A_redelivered_or_repeated_heartbeat_is_stored_once()
     {
         var sensors = await RegisterSensorsAsync(3);
