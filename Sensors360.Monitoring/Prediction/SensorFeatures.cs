@@ -37,13 +37,14 @@ public static class FeatureMath
 
     public static SensorFeatures From(SensorWindow w, PredictionOptions options)
     {
-        var measured = w is { BaselineMedian: > 0 } && w.BaselineGaps >= options.MinBaselineGaps;
-        var baseline = measured ? w.BaselineMedian!.Value : w.ExpectedSeconds;
-        var baselineVariation = measured && w is { BaselineMean: > 0, BaselineStdDev: { } sd } ? sd / w.BaselineMean.Value : DefaultVariation;
+        var measured = w is { BaselineMean: > 0 } && w.BaselineGaps >= options.MinBaselineGaps;
+        var baseline = measured ? w.BaselineMean!.Value : w.ExpectedSeconds;
+        var baselineVariation = measured && w is { BaselineStdDev: { } sd } ? sd / baseline : DefaultVariation;
 
-        // A sensor younger than the window has not had the whole window to send its heartbeats.
+        // The window's hours may cover more than the window asks for; a sensor younger than that has not had all of it
+        // to send its heartbeats.
         var recentWindow = options.RecentBeats * w.ExpectedSeconds;
-        var observed = Math.Clamp(w.AgeDays * 86_400, w.ExpectedSeconds, recentWindow);
+        var observed = Math.Clamp(w.AgeDays * 86_400, w.ExpectedSeconds, Math.Max(w.RecentSpanSeconds, w.ExpectedSeconds));
         var recentInterval = observed / Math.Max(w.RecentBeats, 1);
 
         var recentVariation = w is { RecentGaps: >= 3, RecentGapMean: > 0, RecentGapStdDev: { } recentSd }

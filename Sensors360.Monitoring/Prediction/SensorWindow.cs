@@ -2,9 +2,14 @@ namespace Sensors360.Monitoring.Prediction;
 
 /// <summary>
 /// What one sensor's heartbeats looked like as of a moment, aggregated by <see cref="FeatureQuery"/>. Seconds
-/// throughout; gaps are between consecutive heartbeats on the sensor's clock. "Recent", "trend" and "baseline" are
-/// windows sized in the sensor's own expected intervals (<see cref="PredictionOptions"/>).
+/// throughout; gaps are between consecutive heartbeats on the sensor's clock, and exclude silences (gaps longer than the
+/// stale threshold) unless said otherwise. "Recent", "trend" and "baseline" are windows sized in the sensor's own
+/// expected intervals (<see cref="PredictionOptions"/>), made of whole hours plus the hour under way.
 /// </summary>
+/// <param name="RecentSpanSeconds">How much time the recent window's hours actually cover.</param>
+/// <param name="TrendSlope">Least-squares slope of the log of each hour's mean gap over time, per second.</param>
+/// <param name="TrendMissed">Heartbeats estimated missing in the trend window, from each hour's gaps (silences too) and the baseline interval.</param>
+/// <param name="Flaps">Silences that ended within the baseline's reach.</param>
 public sealed record SensorWindow(
     long SensorId,
     double ExpectedSeconds,
@@ -12,6 +17,7 @@ public sealed record SensorWindow(
     double AgeDays,
     double SilenceSeconds,
     int RecentBeats,
+    double RecentSpanSeconds,
     int RecentGaps,
     double? RecentGapMean,
     double? RecentGapStdDev,
@@ -20,6 +26,5 @@ public sealed record SensorWindow(
     double TrendMissed,
     int Flaps,
     int BaselineGaps,
-    double? BaselineMedian,
     double? BaselineMean,
     double? BaselineStdDev);

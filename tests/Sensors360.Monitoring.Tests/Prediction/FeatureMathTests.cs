@@ -8,11 +8,11 @@ public sealed class FeatureMathTests
 
     // A sensor expected every 600 s: recent window 36 × 600 s = 6 h, trend window 144 × 600 s = 24 h.
     static SensorWindow Window(
-        int recentBeats = 36, double ageDays = 100, int baselineGaps = 1000, double? baselineMedian = 600, double? baselineMean = 600,
+        int recentBeats = 36, double ageDays = 100, int baselineGaps = 1000, double? baselineMean = 600,
         double? baselineSd = 60, int recentGaps = 35, double? recentMean = 600, double? recentSd = 60, int trendGaps = 143,
         double? slope = 0, double missed = 0, int flaps = 0, double silence = 100) =>
-        new(1, ExpectedSeconds: 600, StaleSeconds: 1800, ageDays, silence, recentBeats, recentGaps, recentMean, recentSd,
-            trendGaps, slope, missed, flaps, baselineGaps, baselineMedian, baselineMean, baselineSd);
+        new(1, ExpectedSeconds: 600, StaleSeconds: 1800, ageDays, silence, recentBeats, RecentSpanSeconds: 21_600, recentGaps, recentMean,
+            recentSd, trendGaps, slope, missed, flaps, baselineGaps, baselineMean, baselineSd);
 
     [Fact]
     public void A_sensor_behaving_as_usual_has_unit_ratios_and_no_trend()
@@ -53,7 +53,7 @@ public sealed class FeatureMathTests
     [Fact]
     public void Without_enough_baseline_gaps_the_expected_interval_and_a_default_variation_stand_in()
     {
-        var f = FeatureMath.From(Window(baselineGaps: 5, baselineMedian: 900, recentSd: 90), Options);
+        var f = FeatureMath.From(Window(baselineGaps: 5, baselineMean: 900, recentSd: 90), Options);
 
         Assert.False(f.MeasuredBaseline);
         Assert.Equal(600, f.BaselineSeconds);
