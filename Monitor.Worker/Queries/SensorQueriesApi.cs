@@ -31,6 +31,18 @@ public sealed record SensorTimings(
 /// <param name="P50Seconds">Median gap between consecutive heartbeats over <see cref="WindowHours"/> (sensor clock).</param>
 public sealed record SensorIntervals(double? MeanSeconds, double? P50Seconds, double? P95Seconds, int WindowHours, int Samples);
 
+/// <summary>One hour of a sensor's heartbeats (its hourly roll-up); interval figures leave silences out.</summary>
+public sealed record HourItem(
+    DateTimeOffset Hour, int Heartbeats, double? MeanIntervalSeconds, double? LongestGapSeconds, int Silences);
+
+/// <summary>A sensor's cadence over a long range, from its hourly roll-ups.</summary>
+/// <param name="MeanIntervalSeconds">Mean gap between heartbeats over the range, silences left out.</param>
+/// <param name="StdDevSeconds">Standard deviation of those gaps.</param>
+/// <param name="Silences">Gaps longer than the stale threshold (as it was when stored).</param>
+public sealed record SensorHours(
+    long SensorId, DateTimeOffset From, DateTimeOffset To, long Heartbeats, double? MeanIntervalSeconds, double? StdDevSeconds,
+    double? LongestGapSeconds, long Silences, IReadOnlyList<HourItem> Hours);
+
 /// <summary>Share of each window spent up or late, of the time the sensor was watched (see docs/analytics.md).</summary>
 public sealed record SensorUptime(double? Last24Hours, double? Last7Days, double? Last30Days);
 
@@ -53,6 +65,8 @@ public static class SensorQueriesApi
             .WithSummary("Lists sensors: filter by state (comma-separated), tag prefix and label (key:value); sort; keyset paging with 'after'.");
         group.MapGet("/{id:long}", Detail).WithName("SensorDetail")
             .WithSummary("One sensor: state, timings, interval statistics, uptime over 24 h / 7 d / 30 d, recent heartbeats and flips.");
+        group.MapGet("/{id:long}/hours", Hours).WithName("SensorHours")
+            .WithSummary("A sensor's hourly roll-ups between 'from' and 'to' (hours of the sensor clock; default the last 30 days) and their totals.");
         group.MapGet("/{id:long}/heartbeats", Heartbeats).WithName("SensorHeartbeats")
             .WithSummary("A sensor's stored heartbeats between 'from' and 'to' (sensor clock), newest first.");
         return group;
@@ -171,6 +185,64 @@ public static class SensorQueriesApi
             [.. lastFlips.Select(c => new FlipItem(c.FromState.Name(), c.ToState.Name(), c.At))]));
     }
 
+    public const int MaxHourDays = 400;
+
+    static async Task<Results<Ok<SensorHours>, ProblemHttpResult>> Hours(
+        long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken,
+        DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-30);
+        if (start > end)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Invalid range", detail: $"'from' ({start:O}) is after 'to' ({end:O}).");
+        }
+        if (end - start > TimeSpan.FromDays(MaxHourDays))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Invalid range",
+                detail: $"The range spans {(end - start).TotalDays:0.#} days; at most {MaxHourDays} days of hours are returned at once.");
+        }
+        if (!await SensorExistsAsync(db, id, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
+        }
+
+        await using var command = db.CreateCommand("""
+            SELECT hour, beats, gaps, gap_sum, gap_sumsq, longest_gap, silences FROM heartbeat_hours
+            WHERE sensor_id = @id AND hour >= date_trunc('hour', @from) AND hour <= @to
+            ORDER BY hour
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", start.ToUniversalTime()));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", end.ToUniversalTime()));
+        var hours = new List<HourItem>();
+        long beats = 0, gaps = 0, silences = 0;
+        double sum = 0, squares = 0;
+        double? longest = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (hourBeats, hourGaps, hourSum, hourSilences) = (reader.GetInt32(1), reader.GetInt32(2), reader.GetDouble(3), reader.GetInt32(6));
+                double? hourLongest = reader.IsDBNull(5) ? null : reader.GetDouble(5);
+                hours.Add(new HourItem(reader.GetFieldValue<DateTimeOffset>(0), hourBeats, hourGaps > 0 ? hourSum / hourGaps : null,
+                    hourLongest, hourSilences));
+                (beats, gaps, silences, sum, squares) = (beats + hourBeats, gaps + hourGaps, silences + hourSilences, sum + hourSum,
+                    squares + reader.GetDouble(4));
+                longest = longest is null || hourLongest > longest ? hourLongest : longest;
+            }
+        }
+        return TypedResults.Ok(new SensorHours(id, start, end, beats, gaps > 0 ? sum / gaps : null,
+            gaps > 1 ? Math.Sqrt(Math.Max(squares - sum * sum / gaps, 0) / (gaps - 1)) : null, longest, silences, hours));
+    }
+
+    static async Task<bool> SensorExistsAsync(NpgsqlDataSource db, long id, CancellationToken cancellationToken)
+    {
+        await using var exists = db.CreateCommand("SELECT 1 FROM sensors WHERE id = @id");
+        exists.Parameters.Add(new NpgsqlParameter<long>("id", id));
+        return await exists.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
     static async Task<Results<Ok<List<HeartbeatItem>>, ProblemHttpResult>> Heartbeats(
         long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken,
         DateTimeOffset? from = null, DateTimeOffset? to = null, int limit = 1000)
@@ -186,13 +258,9 @@ public static class SensorQueriesApi
             return TypedResults.Problem(statusCode: 400, title: "Invalid range", detail: $"'from' ({start:O}) is after 'to' ({end:O}).");
         }
 
-        await using (var exists = db.CreateCommand("SELECT 1 FROM sensors WHERE id = @id"))
+        if (!await SensorExistsAsync(db, id, cancellationToken))
         {
-            exists.Parameters.Add(new NpgsqlParameter<long>("id", id));
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return TypedResults.Problem(statusCode: 404, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
-            }
+            return TypedResults.Problem(statusCode: 404, title: "Sensor not found", detail: $"There is no sensor with id {id}.");
         }
 
         await using var command = db.CreateCommand("""

@@ -315,6 +315,40 @@ public sealed class MonitoringEngineTests(SensorsAppFixture fixture) : IAsyncLif
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task A_sensors_hours_sum_up_its_heartbeats_by_the_hour_with_silences_apart()
+    {
+        var (id, key) = await _api.RegisterAsync(SensorsApi.UniqueTag("hours"));
+        var now = DateTimeOffset.UtcNow;
+        var hour = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(-2);
+        // Gaps of 2 s and 1 s in the first hour; in the next, a silence (past the fixture's 3 s threshold) and a 1 s gap.
+        var times = new[] { hour.AddSeconds(10), hour.AddSeconds(12), hour.AddSeconds(13), hour.AddHours(1).AddSeconds(20), hour.AddHours(1).AddSeconds(21) };
+        await PostUntilAcceptedAsync(id, key, times);
+
+        JsonElement hours = default;
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            hours = await _api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{id}/hours");
+            return hours.GetProperty("heartbeats").GetInt64() == 5;
+        }, Deadline), hours.ToString());
+        var silence = (times[3] - times[2]).TotalSeconds;
+        Assert.Equal((4.0 / 3, silence, 1L), (hours.GetProperty("meanIntervalSeconds").GetDouble(),
+            hours.GetProperty("longestGapSeconds").GetDouble(), hours.GetProperty("silences").GetInt64()));
+        Assert.Equal(
+            [(hour, 3, (double?)1.5, (double?)2.0, 0), (hour.AddHours(1), 2, 1.0, silence, 1)],
+            hours.GetProperty("hours").EnumerateArray().Select(h => (h.GetProperty("hour").GetDateTimeOffset(), h.GetProperty("heartbeats").GetInt32(),
+                (double?)h.GetProperty("meanIntervalSeconds").GetDouble(), (double?)h.GetProperty("longestGapSeconds").GetDouble(),
+                h.GetProperty("silences").GetInt32())));
+
+        using var reversed = await _api.Worker.GetAsync($"/api/sensors/{id}/hours?from={Uri.EscapeDataString(now.ToString("O"))}&to={Uri.EscapeDataString(hour.ToString("O"))}");
+        Assert.Equal(HttpStatusCode.BadRequest, reversed.StatusCode);
+        Assert.Contains("is after", (await SensorsApi.JsonAsync(reversed)).GetProperty("detail").GetString());
+        using var tooLong = await _api.Worker.GetAsync($"/api/sensors/{id}/hours?from={Uri.EscapeDataString(now.AddDays(-401).ToString("O"))}");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        using var missing = await _api.Worker.GetAsync("/api/sensors/999999999/hours");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     /// <summary>Posts the sensor's heartbeats until the API accepts them (its key may not be loaded yet).</summary>
     async Task PostUntilAcceptedAsync(long id, string key, IEnumerable<DateTimeOffset> times)
     {

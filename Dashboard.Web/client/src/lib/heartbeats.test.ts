@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { intervalColumns, mergeHeartbeats, stateSegments } from './heartbeats'
+import { hourColumns, intervalColumns, mergeHeartbeats, stateSegments } from './heartbeats'
 
 const hb = (sensorTime: string) => ({ sensorTime, receivedAt: sensorTime })
 
@@ -44,5 +44,16 @@ describe('stateSegments', () => {
 
   it('is one segment of the current state without flips', () => {
     expect(stateSegments([], 'new', at('10:00:00'), at('11:00:00'))).toEqual([{ state: 'new', from: at('10:00:00'), to: at('11:00:00') }])
+  })
+})
+
+describe('hourColumns', () => {
+  it('gives each hour its mean interval and longest gap, and leaves hours without a gap empty', () => {
+    const hours = [
+      { hour: '2026-01-01T00:00:00Z', heartbeats: 6, meanIntervalSeconds: 600, longestGapSeconds: 640, silences: 0 },
+      { hour: '2026-01-01T02:00:00Z', heartbeats: 1, meanIntervalSeconds: null, longestGapSeconds: 7200, silences: 1 },
+    ]
+    const start = Date.parse('2026-01-01T00:00:00Z') / 1000
+    expect(hourColumns(hours)).toEqual([[start, start + 7200], [600, null], [640, 7200]])
   })
 })

@@ -1,6 +1,6 @@
 // A sensor's heartbeats and flips as chart and timeline data.
 
-import type { FlipItem, HeartbeatItem, SensorState } from './types'
+import type { FlipItem, HeartbeatItem, HourItem, SensorState } from './types'
 
 /** Heartbeats in sensor-time order without duplicates (a re-sent heartbeat is one), the newest `max` kept. */
 export function mergeHeartbeats(existing: readonly HeartbeatItem[], incoming: readonly HeartbeatItem[], max = 5000): HeartbeatItem[] {
@@ -62,4 +62,9 @@ export function stateSegments(flips: readonly FlipItem[], current: SensorState, 
     }
     return merged
   }, [])
+}
+
+/** Chart columns of hourly roll-ups: hour (s since the epoch), mean interval, longest gap; hours without a gap are gaps in the lines. */
+export function hourColumns(hours: readonly HourItem[]): [number[], (number | null)[], (number | null)[]] {
+  return [hours.map(h => Date.parse(h.hour) / 1000), hours.map(h => h.meanIntervalSeconds), hours.map(h => h.longestGapSeconds)]
 }

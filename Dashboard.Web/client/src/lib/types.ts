@@ -381,3 +381,25 @@ export interface AlertDelivery {
   subject: string
   error: string | null
 }
+
+/** One hour of a sensor's heartbeats (GET /api/sensors/{id}/hours); interval figures leave silences out. */
+export interface HourItem {
+  hour: string
+  heartbeats: number
+  meanIntervalSeconds: number | null
+  longestGapSeconds: number | null
+  silences: number
+}
+
+/** A sensor's cadence over a long range, from its hourly roll-ups. */
+export interface SensorHours {
+  sensorId: number
+  from: string
+  to: string
+  heartbeats: number
+  meanIntervalSeconds: number | null
+  stdDevSeconds: number | null
+  longestGapSeconds: number | null
+  silences: number
+  hours: HourItem[]
+}

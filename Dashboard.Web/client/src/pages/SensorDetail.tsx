@@ -9,11 +9,11 @@ import { SensorEditDialog } from '../components/SensorEditDialog'
 import { SecretReveal } from '../components/SecretReveal'
 import { StateBadge } from '../components/StateBadge'
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatPercent } from '../lib/format'
-import { intervalColumns, mergeHeartbeats, stateSegments } from '../lib/heartbeats'
+import { hourColumns, intervalColumns, mergeHeartbeats, stateSegments } from '../lib/heartbeats'
 import { formatLabels } from '../lib/labels'
 import { proposedRetirementReason } from '../lib/retirement'
 import { can } from '../lib/roles'
-import { RETIREMENT_REASONS, type HeartbeatItem, type ReplacementResponse, type RetirementReason, type SensorDetail as Detail, type SensorKeyResponse } from '../lib/types'
+import { RETIREMENT_REASONS, type HeartbeatItem, type ReplacementResponse, type SensorHours, type RetirementReason, type SensorDetail as Detail, type SensorKeyResponse } from '../lib/types'
 import { api, onTransitions, resyncStore, sessionStore, socket } from '../state/app'
 import { useAsync, useNow } from '../state/hooks'
 import { useStore } from '../state/store'
@@ -24,6 +24,11 @@ const INTERVAL_SERIES: ChartSeries[] = [
   { label: 'Interval', color: '--line-up', points: true, width: 1, value: v => formatDuration(v) },
   { label: 'Expected', color: '--line-new', dash: [6, 4], width: 1, value: v => formatDuration(v) },
   { label: 'Late after', color: '--line-late', dash: [2, 4], width: 1, value: v => formatDuration(v) },
+]
+
+const HOUR_SERIES: ChartSeries[] = [
+  { label: 'Mean interval', color: '--line-up', width: 1, value: v => formatDuration(v) },
+  { label: 'Longest gap', color: '--line-late', dash: [2, 4], width: 1, value: v => formatDuration(v) },
 ]
 
 const WINDOWS = [
@@ -203,6 +208,8 @@ export function SensorDetail({ id }: { id: number }) {
         <HeartbeatExport id={sensor.id} firstHeartbeatAt={sensor.firstHeartbeatAt} now={now} />
       </section>
 
+      <CadenceCard id={sensor.id} resync={resync} />
+
       {active ? <RiskPanel id={sensor.id} now={now} /> : null}
 
       <FlipTimeline sensor={sensor} now={now} />
@@ -270,6 +277,32 @@ function FlipTimeline({ sensor, now }: { sensor: Detail; now: number }) {
           </table>
         </details>
       ) : <p className="muted">No state change yet.</p>}
+    </section>
+  )
+}
+
+/** The last 30 days by the hour, from the hourly roll-ups (GET /api/sensors/{id}/hours): they outlive raw heartbeats. */
+function CadenceCard({ id, resync }: { id: number; resync: number }) {
+  const hours = useAsync(signal => api.get<SensorHours>(`/api/sensors/${id}/hours`, { signal }), [id, resync])
+  const data = hours.data?.sensorId === id ? hours.data : undefined
+  const columns = useMemo(() => (data ? hourColumns(data.hours) : null), [data])
+  return (
+    <section className="card" aria-labelledby="cadence-title">
+      <h2 id="cadence-title">Cadence, last 30 days</h2>
+      <ErrorMessage error={hours.error} />
+      {data && columns ? (
+        <>
+          <p className="muted" data-testid="cadence-summary">
+            {formatCount(data.heartbeats)} heartbeats in {formatCount(data.hours.length)} hours heard;
+            mean interval {formatDuration(data.meanIntervalSeconds)} (± {formatDuration(data.stdDevSeconds)}),
+            longest gap {formatDuration(data.longestGapSeconds)}, {formatCount(data.silences)} silence{data.silences === 1 ? '' : 's'} past the stale threshold.
+          </p>
+          {data.hours.length > 0 ? (
+            <Chart data={columns} series={HOUR_SERIES} height={160} yLabel="seconds" testId="cadence-chart"
+              summary={`Hourly mean interval and longest gap over ${data.hours.length} hours.`} />
+          ) : null}
+        </>
+      ) : hours.error ? null : <p className="muted">Loading…</p>}
     </section>
   )
 }
