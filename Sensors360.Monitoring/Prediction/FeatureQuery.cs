@@ -14,10 +14,10 @@ public readonly record struct SensorSlice(long FirstId, long LastId, long Step =
 /// </summary>
 public static class FeatureQuery
 {
-    // A sensor's windows are made of pieces: the hourly roll-ups of whole hours before the moment's hour, and that hour
-    // up to the moment from the raw heartbeats (so that nothing after the moment is seen). A piece is in a window when its
-    // middle is; the recent window reports the time its pieces cover. Reading raw heartbeats for at most an hour keeps a
-    // pass proportional to the fleet, not to its heartbeats.
+    // A sensor's windows are made of whole hours before the moment's hour, from the hourly roll-ups, and that hour up to
+    // the moment, from the raw heartbeats (so that nothing after the moment is seen). An hour belongs to a window when
+    // its middle does; the hour under way always does. The roll-ups of a slice are read in one range scan and aggregated
+    // as they stream: a pass costs about a scan of 14 days of hourly rows per sensor, whatever the sensors' cadence.
     const string Sql = """
         WITH s AS MATERIALIZED (
             SELECT id, e, stale, age_days, $4 * e AS recent, $5 * e AS trend, least($6 * e, $7) AS reach
@@ -29,68 +29,95 @@ public static class FeatureQuery
                 FROM sensor_status
                 WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
                   AND id BETWEEN $9 AND $10 AND id % $11 = 0) AS settings
-        ), hours AS MATERIALIZED (
-            SELECT h.sensor_id, extract(epoch FROM $1 - h.hour)::float8 - 1800 AS ago, 3600::float8 AS span,
-                   h.beats, h.gaps, h.gap_sum, h.gap_sumsq, h.silences, h.silence_sum, h.last_at
-            FROM heartbeat_hours h JOIN s ON s.id = h.sensor_id
-            -- The slice's widest reach as a bound of its own (an init plan), then each sensor's own.
-            WHERE h.hour >= $1 - (SELECT max(reach) FROM s) * interval '1 second' - interval '1 hour'
+        ), bounds AS MATERIALIZED (
+            SELECT min(id) AS lo, max(id) AS hi, max(reach) AS reach, max(trend) AS trend,
+                   date_part('epoch', $1 - date_trunc('hour', $1)) AS elapsed
+            FROM s
+        ), hours AS NOT MATERIALIZED (
+            SELECT h.*, date_part('epoch', $1 - h.hour) - 1800 AS ago
+            FROM heartbeat_hours h
+            WHERE h.sensor_id BETWEEN (SELECT lo FROM bounds) AND (SELECT hi FROM bounds)
+              AND h.hour >= $1 - (SELECT reach FROM bounds) * interval '1 second' - interval '1 hour'
               AND h.hour < date_trunc('hour', $1)
-              AND extract(epoch FROM $1 - h.hour)::float8 - 1800 < s.reach
-        ), raw AS (
-            SELECT h.sensor_id, h.sensor_time, s.stale,
-                   extract(epoch FROM h.sensor_time - coalesce(
-                       lag(h.sensor_time) OVER (PARTITION BY h.sensor_id ORDER BY h.sensor_time), before.last_at))::float8 AS gap
-            FROM heartbeats h JOIN s ON s.id = h.sensor_id
-            LEFT JOIN (SELECT sensor_id, max(last_at) AS last_at FROM hours GROUP BY sensor_id) before ON before.sensor_id = h.sensor_id
-            WHERE h.sensor_time >= date_trunc('hour', $1) AND h.sensor_time <= $1
-        ), pieces AS MATERIALIZED (
-            SELECT * FROM hours
-            UNION ALL
-            SELECT sensor_id, extract(epoch FROM $1 - date_trunc('hour', $1))::float8 / 2,
-                   extract(epoch FROM $1 - date_trunc('hour', $1))::float8,
-                   count(*)::int, (count(*) FILTER (WHERE gap <= stale))::int,
-                   coalesce(sum(gap) FILTER (WHERE gap <= stale), 0), coalesce(sum(gap * gap) FILTER (WHERE gap <= stale), 0),
-                   (count(*) FILTER (WHERE gap > stale))::int, coalesce(sum(gap) FILTER (WHERE gap > stale), 0), max(sensor_time)
-            FROM raw GROUP BY sensor_id
-        ), sums AS (
-            SELECT p.sensor_id, min(s.e) AS e, min(s.stale) AS stale, min(s.age_days) AS age_days, min(s.trend) AS trend,
-                   max(p.last_at) AS last_at,
-                   sum(p.beats) FILTER (WHERE p.ago < s.recent) AS recent_beats,
-                   sum(p.span) FILTER (WHERE p.ago < s.recent) AS recent_span,
-                   sum(p.gaps) FILTER (WHERE p.ago < s.recent) AS recent_gaps,
-                   sum(p.gap_sum) FILTER (WHERE p.ago < s.recent) AS recent_sum,
-                   sum(p.gap_sumsq) FILTER (WHERE p.ago < s.recent) AS recent_squares,
-                   sum(p.gaps) FILTER (WHERE p.ago < s.trend) AS trend_gaps,
-                   regr_slope(ln(p.gap_sum / p.gaps), -p.ago) FILTER (WHERE p.ago < s.trend AND p.gaps > 0) AS trend_slope,
-                   sum(p.silences) AS flaps,
-                   sum(p.gaps) FILTER (WHERE p.ago >= s.trend) AS baseline_gaps,
-                   sum(p.gap_sum) FILTER (WHERE p.ago >= s.trend) AS baseline_sum,
-                   sum(p.gap_sumsq) FILTER (WHERE p.ago >= s.trend) AS baseline_squares
-            FROM pieces p JOIN s ON s.id = p.sensor_id
-            GROUP BY p.sensor_id
-        ), baseline AS (
-            SELECT *, CASE WHEN baseline_gaps >= $8 THEN baseline_sum / baseline_gaps ELSE e END AS base_interval
-            FROM sums
+        ), past AS MATERIALIZED (
+            -- Each sensor's hours by its own index range, aggregated as they come: no sort or hash of a slice's hours.
+            SELECT s.id AS sensor_id, agg.*
+            FROM s CROSS JOIN LATERAL (
+                SELECT max(h.last_at) AS last_at,
+                       sum(h.beats) FILTER (WHERE h.ago < s.recent) AS recent_beats,
+                       sum(h.gaps) FILTER (WHERE h.ago < s.recent) AS recent_gaps,
+                       sum(h.gap_sum) FILTER (WHERE h.ago < s.recent) AS recent_sum,
+                       sum(h.gap_sumsq) FILTER (WHERE h.ago < s.recent) AS recent_squares,
+                       sum(h.gaps) FILTER (WHERE h.ago < s.trend) AS trend_gaps,
+                       -- Least-squares sums of ln(each hour's mean gap) over the hour's middle, in hours.
+                       count(*) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_n,
+                       sum(-h.ago / 3600) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_x,
+                       sum(ln(h.gap_sum / h.gaps)) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_y,
+                       sum(-h.ago / 3600 * ln(h.gap_sum / h.gaps)) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_xy,
+                       sum((h.ago / 3600) ^ 2) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_xx,
+                       sum(h.silences) AS flaps,
+                       sum(h.gaps) FILTER (WHERE h.ago >= s.trend) AS baseline_gaps,
+                       sum(h.gap_sum) FILTER (WHERE h.ago >= s.trend) AS baseline_sum,
+                       sum(h.gap_sumsq) FILTER (WHERE h.ago >= s.trend) AS baseline_squares
+                FROM (SELECT h.*, date_part('epoch', $1 - h.hour) - 1800 AS ago
+                      FROM heartbeat_hours h
+                      WHERE h.sensor_id = s.id AND h.hour >= $1 - s.reach * interval '1 second' - interval '1 hour'
+                        AND h.hour < date_trunc('hour', $1) OFFSET 0) AS h
+                WHERE h.ago < s.reach
+                HAVING count(*) > 0) AS agg
+        ), current AS MATERIALIZED (
+            SELECT sensor_id, count(*) AS beats, max(sensor_time) AS last_at,
+                   count(*) FILTER (WHERE gap <= stale) AS gaps,
+                   coalesce(sum(gap) FILTER (WHERE gap <= stale), 0) AS gap_sum,
+                   coalesce(sum(gap * gap) FILTER (WHERE gap <= stale), 0) AS gap_squares,
+                   count(*) FILTER (WHERE gap > stale) AS silences,
+                   coalesce(sum(gap) FILTER (WHERE gap > stale), 0) AS silence_sum
+            FROM (
+                SELECT h.sensor_id, h.sensor_time, s.stale,
+                       extract(epoch FROM h.sensor_time - coalesce(
+                           lag(h.sensor_time) OVER (PARTITION BY h.sensor_id ORDER BY h.sensor_time), p.last_at))::float8 AS gap
+                FROM heartbeats h JOIN s ON s.id = h.sensor_id LEFT JOIN past p ON p.sensor_id = h.sensor_id
+                WHERE h.sensor_time >= date_trunc('hour', $1) AND h.sensor_time <= $1) AS beats
+            GROUP BY sensor_id
+        ), joined AS MATERIALIZED (
+            SELECT s.*, p.*, c.beats AS c_beats, c.last_at AS c_last_at, coalesce(c.gaps, 0) AS c_gaps,
+                   coalesce(c.gap_sum, 0) AS c_gap_sum, coalesce(c.gap_squares, 0) AS c_gap_squares,
+                   coalesce(c.silences, 0) AS c_silences, coalesce(c.silence_sum, 0) AS c_silence_sum,
+                   (SELECT elapsed FROM bounds) AS elapsed,
+                   CASE WHEN p.baseline_gaps >= $8 THEN p.baseline_sum / p.baseline_gaps ELSE s.e END AS base_interval
+            FROM s LEFT JOIN past p ON p.sensor_id = s.id LEFT JOIN current c ON c.sensor_id = s.id
+            WHERE p.sensor_id IS NOT NULL OR c.sensor_id IS NOT NULL
         ), missed AS (
-            SELECT p.sensor_id, sum(greatest(round((p.gap_sum + p.silence_sum) / b.base_interval) - (p.gaps + p.silences), 0)) AS missed
-            FROM pieces p JOIN baseline b ON b.sensor_id = p.sensor_id
-            WHERE p.ago < b.trend
-            GROUP BY p.sensor_id
+            SELECT h.sensor_id, sum(greatest(round((h.gap_sum + h.silence_sum) / j.base_interval) - (h.gaps + h.silences), 0)) AS missed
+            FROM hours h JOIN joined j ON j.id = h.sensor_id + 0
+            WHERE h.hour >= $1 - (SELECT trend FROM bounds) * interval '1 second' - interval '1 hour' AND h.ago < j.trend
+            GROUP BY h.sensor_id
+        ), totals AS (
+            SELECT j.*, coalesce(m.missed, 0) + greatest(round((j.c_gap_sum + j.c_silence_sum) / j.base_interval) - (j.c_gaps + j.c_silences), 0) AS trend_missed,
+                   coalesce(j.recent_gaps, 0) + j.c_gaps AS r_n, coalesce(j.recent_sum, 0) + j.c_gap_sum AS r_sum,
+                   coalesce(j.recent_squares, 0) + j.c_gap_squares AS r_squares,
+                   -- The hour under way as one more point of the fit, at its middle.
+                   coalesce(j.fit_n, 0) + (j.c_gaps > 0)::int AS f_n,
+                   coalesce(j.fit_x, 0) + CASE WHEN j.c_gaps > 0 THEN -j.elapsed / 7200 ELSE 0 END AS f_x,
+                   coalesce(j.fit_y, 0) + CASE WHEN j.c_gaps > 0 THEN ln(j.c_gap_sum / j.c_gaps) ELSE 0 END AS f_y,
+                   coalesce(j.fit_xy, 0) + CASE WHEN j.c_gaps > 0 THEN -j.elapsed / 7200 * ln(j.c_gap_sum / j.c_gaps) ELSE 0 END AS f_xy,
+                   coalesce(j.fit_xx, 0) + CASE WHEN j.c_gaps > 0 THEN (j.elapsed / 7200) ^ 2 ELSE 0 END AS f_xx
+            FROM joined j LEFT JOIN missed m ON m.sensor_id = j.id
         )
-        SELECT b.sensor_id, b.e, b.stale, b.age_days, extract(epoch FROM $1 - b.last_at)::float8,
-               coalesce(b.recent_beats, 0)::int, coalesce(b.recent_span, 0)::float8, coalesce(b.recent_gaps, 0)::int,
-               b.recent_sum / nullif(b.recent_gaps, 0),
-               CASE WHEN b.recent_gaps >= 2
-                    THEN sqrt(greatest(b.recent_squares - b.recent_sum * b.recent_sum / b.recent_gaps, 0) / (b.recent_gaps - 1)) END,
-               coalesce(b.trend_gaps, 0)::int, b.trend_slope,
-               coalesce(m.missed, 0)::float8,
-               b.flaps::int, coalesce(b.baseline_gaps, 0)::int,
-               b.baseline_sum / nullif(b.baseline_gaps, 0),
-               CASE WHEN b.baseline_gaps >= 2
-                    THEN sqrt(greatest(b.baseline_squares - b.baseline_sum * b.baseline_sum / b.baseline_gaps, 0) / (b.baseline_gaps - 1)) END
-        FROM baseline b LEFT JOIN missed m ON m.sensor_id = b.sensor_id
-        ORDER BY b.sensor_id
+        SELECT id, e, stale, age_days, extract(epoch FROM $1 - greatest(last_at, c_last_at))::float8,
+               (coalesce(recent_beats, 0) + coalesce(c_beats, 0))::int,
+               elapsed + 3600 * greatest(ceil((recent - elapsed - 1800) / 3600), 0),
+               r_n::int, r_sum / nullif(r_n, 0),
+               CASE WHEN r_n >= 2 THEN sqrt(greatest(r_squares - r_sum * r_sum / r_n, 0) / (r_n - 1)) END,
+               (coalesce(trend_gaps, 0) + c_gaps)::int,
+               CASE WHEN f_n >= 2 AND f_n * f_xx - f_x * f_x > 0 THEN (f_n * f_xy - f_x * f_y) / (f_n * f_xx - f_x * f_x) / 3600 END,
+               trend_missed::float8,
+               (coalesce(flaps, 0) + c_silences)::int, coalesce(baseline_gaps, 0)::int,
+               baseline_sum / nullif(baseline_gaps, 0),
+               CASE WHEN baseline_gaps >= 2
+                    THEN sqrt(greatest(baseline_squares - baseline_sum * baseline_sum / baseline_gaps, 0) / (baseline_gaps - 1)) END
+        FROM totals
+        ORDER BY id
         """;
 
     /// <param name="sensors">Only sensors with ids in this range, and of them only every <c>Step</c>-th id (a uniform sample).</param>
