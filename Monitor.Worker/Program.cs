@@ -52,7 +52,8 @@ builder.Services.AddHealthChecks()
     .AddCheck<PeriodicWorkHealthCheck>(PeriodicWorkHealthCheck.Name)
     .AddCheck<IngestLagHealthCheck>(IngestLagHealthCheck.Name);
 builder.Services.AddValidatedOptions<PredictionOptions>(PredictionOptions.Section);
-builder.Services.AddHostedService<PredictionService>();
+builder.Services.AddSingleton<PredictionService>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PredictionService>());
 
 builder.Services.AddSingleton<LatestSnapshot>();
 builder.AddSensorsMessaging(bus =>

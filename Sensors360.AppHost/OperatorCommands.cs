@@ -13,16 +13,36 @@ namespace Sensors360.AppHost;
 public static class OperatorCommands
 {
     public const string ScanNow = "scan-now";
+    public const string ScoreNow = "score-now";
     public const string BackUpNow = "back-up-now";
 
     /// <summary>Runs a staleness scan at once instead of at the next scheduled one, and says what it found.</summary>
     public static IResourceBuilder<ProjectResource> WithScanNowCommand(
         this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ParameterResource> appHostKey) =>
-        worker.WithCaller(ServiceCallers.AppHost, appHostKey).WithHttpCommand(ScanReport.Path, "Scan for stale sensors now", commandName: ScanNow,
+        worker.WithWorkerOperation<ScanReport>(appHostKey, ScanReport.Path, ScanNow, "Scan for stale sensors now",
+            "Moves every sensor whose deadline has passed to late or down now, as the next scheduled scan would.", "ArrowSync",
+            report => $"Scanned: {report.Transitions} sensors moved to late or down; {report.Stale} stale.");
+
+    /// <summary>Scores the fleet for failure risk at once instead of at the next scheduled pass, and says how it went.</summary>
+    public static IResourceBuilder<ProjectResource> WithScoreNowCommand(
+        this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ParameterResource> appHostKey) =>
+        worker.WithWorkerOperation<ScoreReport>(appHostKey, ScoreReport.Path, ScoreNow, "Score the fleet now",
+            "Runs a failure-prediction pass over every live sensor now, as the next scheduled pass would.", "Predictions",
+            report => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Scored {report.Scored} sensors in {report.Seconds:0.0} s; {report.AtRisk} at risk, {report.NewlyAtRisk} newly."));
+
+    /// <summary>
+    /// A command that POSTs to one of the worker's operations as the AppHost (which the worker must know as a caller) and
+    /// shows its report.
+    /// </summary>
+    static IResourceBuilder<ProjectResource> WithWorkerOperation<TReport>(
+        this IResourceBuilder<ProjectResource> worker, IResourceBuilder<ParameterResource> appHostKey, string path, string name,
+        string displayName, string description, string icon, Func<TReport, string> describe) =>
+        worker.WithHttpCommand(path, displayName, commandName: name,
             commandOptions: new HttpCommandOptions
             {
-                Description = "Moves every sensor whose deadline has passed to late or down now, as the next scheduled scan would.",
-                IconName = "ArrowSync",
+                Description = description,
+                IconName = icon,
                 Method = HttpMethod.Post,
                 UpdateState = WhenRunning,
                 PrepareRequest = async request => request.Request.Headers.Authorization =
@@ -34,8 +54,8 @@ public static class OperatorCommands
                         return CommandResults.Failure($"The worker answered {(int)result.Response.StatusCode}: " +
                             await result.Response.Content.ReadAsStringAsync(result.CancellationToken));
                     }
-                    var report = await result.Response.Content.ReadFromJsonAsync<ScanReport>(result.CancellationToken);
-                    return CommandResults.Success($"Scanned: {report!.Transitions} sensors moved to late or down; {report.Stale} stale.");
+                    var report = await result.Response.Content.ReadFromJsonAsync<TReport>(result.CancellationToken);
+                    return CommandResults.Success(describe(report!));
                 },
             });
 

@@ -35,7 +35,9 @@ var monitorWorker = builder.AddProject<Projects.Monitor_Worker>("monitor-worker"
     .WithCaller(ServiceCallers.Gateway, gatewayKey)
     .WithCaller(ServiceCallers.Ingestion, ingestionKey)
     .WithCaller(ServiceCallers.Simulator, simulatorKey)
+    .WithCaller(ServiceCallers.AppHost, appHostKey)
     .WithScanNowCommand(appHostKey)
+    .WithScoreNowCommand(appHostKey)
     .WithHttpHealthCheck("/health"); // not external: operators reach its API through the gateway only
 
 var ingestionApi = builder.AddProject<Projects.Ingestion_Api>("ingestion-api") // no database at all

@@ -44,7 +44,7 @@ public sealed class PredictionService(
             next = clock.GetUtcNow() + period;
             try
             {
-                await ScoreAsync(stoppingToken);
+                await ScoreNowAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -54,7 +54,8 @@ public sealed class PredictionService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    async Task ScoreAsync(CancellationToken cancellationToken)
+    /// <summary>Scores the fleet once; null when another worker is scoring it at the moment (this pass is skipped).</summary>
+    public async Task<ScoreReport?> ScoreNowAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Leadership is checked before a pass, not held through it: a leader whose lock connection broke may still be
@@ -62,11 +63,11 @@ public sealed class PredictionService(
         if (!await SessionLocks.TryTakeAsync(connection, SessionLocks.Scoring, cancellationToken))
         {
             logger.LogInformation("Another worker is still scoring the fleet; this pass is skipped");
-            return;
+            return null;
         }
         try
         {
-            await ScoreAsync(connection, cancellationToken);
+            return await ScoreAsync(connection, cancellationToken);
         }
         finally
         {
@@ -74,7 +75,7 @@ public sealed class PredictionService(
         }
     }
 
-    async Task ScoreAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    async Task<ScoreReport> ScoreAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
@@ -99,6 +100,7 @@ public sealed class PredictionService(
         logger.Log(crossedCount > 0 ? LogLevel.Information : LogLevel.Debug,
             "Scored {Sensors} sensors in {Elapsed} ms; {Crossed} newly at risk, {AtRisk} at risk",
             scored, watch.ElapsedMilliseconds, crossedCount, atRisk);
+        return new ScoreReport(now, scored, atRisk, crossedCount, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The model in use: refitted when older than the refit period (a restarted worker reuses a recent one).</summary>

@@ -29,8 +29,30 @@ public sealed partial class ScanNowCommandTests(SensorsAppFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task Score_now_runs_a_prediction_pass_says_how_it_went_and_answers_only_the_AppHost()
+    {
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        // The fixture scores every second: a request that meets a scheduled pass is refused (409) and asked again.
+        var message = "";
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            var result = await commands.ExecuteCommandAsync("monitor-worker", "score-now");
+            message = result.Message ?? "";
+            return result.Success;
+        }, TimeSpan.FromSeconds(60)), message);
+        Assert.Matches(ScoreMessage(), message);
+
+        await using var api = new SensorsApi(fixture.App);
+        using var asGateway = await api.Worker.PostAsync("/internal/score", null);
+        Assert.Equal(HttpStatusCode.Forbidden, asGateway.StatusCode);
+    }
+
     [GeneratedRegex(@"^Scanned: \d+ sensors moved to late or down; \d+ stale\.$")]
     private static partial Regex ScanMessage();
+
+    [GeneratedRegex(@"^Scored \d+ sensors in \d+\.\d s; \d+ at risk, \d+ newly\.$")]
+    private static partial Regex ScoreMessage();
 }
 
 [Collection(FaultsCollection.Name)]
