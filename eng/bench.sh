@@ -6,7 +6,7 @@
 #                                 runs, a 5-minute steady fleet (g)
 #   eng/bench.sh                  the full run documented in docs/benchmarks.md (1M sensors, 100M heartbeats, 10,000
 #                                 clients, a 30-minute steady fleet of 1M sensors)
-#   eng/bench.sh --quick --only a,g   some scenarios only (a b c d e f g h i j, see docs/benchmarks.md)
+#   eng/bench.sh --quick --only a,g   some scenarios only (a b c d e f g h i j k, see docs/benchmarks.md)
 set -euo pipefail
 
 # shellcheck source=lib/prerequisites.sh

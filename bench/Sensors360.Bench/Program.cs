@@ -3,16 +3,16 @@ using Npgsql;
 using Sensors360.AppHost;
 using Sensors360.Bench;
 
-// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h,i,j]
+// Usage: Sensors360.Bench [--quick] [--only a,b,c,d,e,f,g,h,i,j,k]
 // Starts the whole system once (local PostgreSQL and RabbitMQ), runs each scenario against it and its baseline in
 // the same run, then (h) on the ha topology started afterwards; prints one table and writes artifacts/bench/results.md
 // and results.json. See docs/benchmarks.md.
 var quick = args.Contains("--quick");
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
 var scale = quick
-    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3,
+    ? new Scale(CopySeconds: 15, IngestSeconds: 15, LatencySensors: 200, FanOutClients: 1_000, Snapshots: 3, FleetSensors: 100_000, HeartbeatsPerSensor: 100, ScanRuns: 20, OriginalRuns: 3, ScoringSensors: 100_000,
         Steady: new FleetScale(Sensors: 100_000, Calibration: TimeSpan.FromSeconds(20), Duration: TimeSpan.FromMinutes(5), Probes: 20, LatencySensors: 200, ScanRuns: 20))
-    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, OriginalRuns: 3,
+    : new Scale(CopySeconds: 20, IngestSeconds: 60, LatencySensors: 1_000, FanOutClients: 10_000, Snapshots: 5, FleetSensors: 1_000_000, HeartbeatsPerSensor: 100, ScanRuns: 50, OriginalRuns: 3, ScoringSensors: 1_000_000,
         Steady: new FleetScale(Sensors: 1_000_000, Calibration: TimeSpan.FromSeconds(60), Duration: TimeSpan.FromMinutes(30), Probes: 20, LatencySensors: 1_000, ScanRuns: 50));
 
 var machine = $"{Environment.ProcessorCount} cores, {MachineMemoryGiB():0.0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
@@ -41,6 +41,11 @@ await using (var system = await BenchSystem.StartAsync(TopologyMode.Single, canc
     if (only.Contains("c"))
     {
         rows.AddRange(await TransitionLatencyBench.RunAsync(system, scale.LatencySensors, cancel.Token));
+    }
+    // Before the other fleets are written, so that its pass scores its own sensors only (it retires them afterwards).
+    if (only.Contains("k"))
+    {
+        rows.AddRange(await ScoringBench.RunAsync(system, db, scale.ScoringSensors, cancel.Token));
     }
     // (b) and (a) are also (i)'s baselines.
     LoadResult? single = null;
@@ -143,4 +148,4 @@ static double MachineMemoryGiB() =>
 
 sealed record Scale(
     int CopySeconds, int IngestSeconds, int LatencySensors, int FanOutClients, int Snapshots, int FleetSensors, int HeartbeatsPerSensor, int ScanRuns, int OriginalRuns,
-    FleetScale Steady);
+    int ScoringSensors, FleetScale Steady);

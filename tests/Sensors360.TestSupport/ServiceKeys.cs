@@ -15,12 +15,14 @@ public static class ServiceKeys
     public const string Gateway = "test-service-key-of-the-gateway";
     public const string Ingestion = "test-service-key-of-the-ingestion-api";
     public const string Simulator = "test-service-key-of-the-simulator";
+    public const string AppHost = "test-service-key-of-the-apphost";
 
     public static string[] AppHostArguments =>
     [
         $"--Parameters:service-key-{ServiceCallers.Gateway}={Gateway}",
         $"--Parameters:service-key-{ServiceCallers.Ingestion}={Ingestion}",
         $"--Parameters:service-key-{ServiceCallers.Simulator}={Simulator}",
+        $"--Parameters:service-key-{ServiceCallers.AppHost}={AppHost}",
     ];
 
     /// <summary>A client of Monitor.Worker's API that calls as the gateway does (on behalf of an operator).</summary>
