@@ -48,18 +48,25 @@ public sealed class InfrastructureIsolationTests(SensorsAppFixture fixture)
     [Fact]
     public async Task Each_service_is_signed_in_to_PostgreSQL_and_RabbitMQ_as_its_own_user()
     {
+        // A service's idle connections are closed after five minutes, and the gateway uses its database only for
+        // sign-ins: sign in first, then wait for every service's session to show.
+        await Gateway.AdminTokenAsync(App);
         await using var db = NpgsqlDataSource.Create((await App.GetConnectionStringAsync("sensorsdb"))!);
-        await using var sessions = db.CreateCommand(
-            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'sensorsdb' AND usename <> current_user");
+        string[] expectedUsers = ["sensors_alerting", "sensors_gateway", "sensors_worker"];
         var databaseUsers = new List<string>();
-        await using (var reader = await sessions.ExecuteReaderAsync())
+        Assert.True(await Poll.UntilAsync(async () =>
         {
+            databaseUsers.Clear();
+            await using var sessions = db.CreateCommand(
+                "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'sensorsdb' AND usename <> current_user ORDER BY 1");
+            await using var reader = await sessions.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 databaseUsers.Add(reader.GetString(0));
             }
-        }
-        Assert.Equal(["sensors_alerting", "sensors_gateway", "sensors_worker"], databaseUsers.Order());
+            return expectedUsers.All(databaseUsers.Contains);
+        }, TimeSpan.FromSeconds(15)), $"not every service is signed in to PostgreSQL: {string.Join(", ", databaseUsers)}");
+        Assert.Equal(expectedUsers, databaseUsers);
 
         var expected = new Dictionary<string, string>
         {
