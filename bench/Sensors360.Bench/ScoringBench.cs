@@ -116,7 +116,8 @@ public static class ScoringBench
             (first, last) = (reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        // Slices of sensors, so that progress shows and no statement runs for many minutes.
+        // Slices of sensors, so that progress shows and no statement runs for many minutes. Within a slice the hours are
+        // written hour by hour, as the heartbeat writer stores them: a sensor's hours lie on different pages.
         const int slice = 20_000;
         for (var from = first; from <= last; from += slice)
         {
@@ -126,8 +127,8 @@ public static class ScoringBench
                 INSERT INTO heartbeat_hours (sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum, longest_gap)
                 SELECT id, h, 6, h + j * interval '1 second', h + interval '50 minutes' + j * interval '1 second', 6,
                        3600, 5 * (600 - j) ^ 2 + (600 + 5 * j) ^ 2, 0, 0, 600 + 5 * j
-                FROM generate_series($1::bigint, $2::bigint) AS id,
-                     generate_series($3 - interval '14 days', $3 - interval '1 hour', interval '1 hour') AS h,
+                FROM generate_series($3 - interval '14 days', $3 - interval '1 hour', interval '1 hour') AS h,
+                     generate_series($1::bigint, $2::bigint) AS id,
                      LATERAL (SELECT ((id + extract(epoch FROM h)::bigint / 3600) % 7)::int AS j) AS jitter
                 WHERE $4 IS NOT NULL
                 """,
