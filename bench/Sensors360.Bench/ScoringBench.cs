@@ -116,36 +116,11 @@ public static class ScoringBench
             (first, last) = (reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        // Slices of sensors, so that progress shows and no statement runs for many minutes. Within a slice the hours are
-        // written hour by hour, as the heartbeat writer stores them: a sensor's hours lie on different pages.
+        // Slices of sensors, so that progress shows and no statement runs for many minutes.
         const int slice = 20_000;
         for (var from = first; from <= last; from += slice)
         {
-            foreach (var sql in new[]
-            {
-                """
-                INSERT INTO heartbeat_hours (sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum, longest_gap)
-                SELECT id, h, 6, h + j * interval '1 second', h + interval '50 minutes' + j * interval '1 second', 6,
-                       3600, 5 * (600 - j) ^ 2 + (600 + 5 * j) ^ 2, 0, 0, 600 + 5 * j
-                FROM generate_series($3 - interval '14 days', $3 - interval '1 hour', interval '1 hour') AS h,
-                     generate_series($1::bigint, $2::bigint) AS id,
-                     LATERAL (SELECT ((id + extract(epoch FROM h)::bigint / 3600) % 7)::int AS j) AS jitter
-                WHERE $4 IS NOT NULL
-                """,
-                // Each sensor's latest heartbeat, within the last 10 minutes: raw, as the hour under way is read raw.
-                """
-                INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
-                SELECT id, t, t FROM generate_series($1::bigint, $2::bigint) AS id, LATERAL (SELECT $4 - (id % 600) * interval '1 second' AS t) AS latest
-                """,
-            })
-            {
-                await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-                command.Parameters.AddWithValue(from);
-                command.Parameters.AddWithValue(Math.Min(last, from + slice - 1));
-                command.Parameters.AddWithValue(hour);
-                command.Parameters.AddWithValue(now);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await WriteHoursAsync(connection, from, Math.Min(last, from + slice - 1), hour.AddDays(-Days), hour, cancellationToken);
             Console.Write($"\r    roll-ups: {(double)(Math.Min(last, from + slice - 1) - first + 1) / sensors:P0}   ");
         }
         Console.WriteLine();
@@ -157,6 +132,48 @@ public static class ScoringBench
         {
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        // The pass reads the hour under way raw: written last, so that it is still under way when the pass starts. Should
+        // the hour have turned while the roll-ups were written, the hours since are rolled up too.
+        now = DateTime.UtcNow;
+        var current = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        if (current > hour)
+        {
+            await WriteHoursAsync(connection, first, last, hour, current, cancellationToken);
+        }
+        await using (var latest = new NpgsqlCommand("""
+            INSERT INTO heartbeats (sensor_id, sensor_time, received_at)
+            SELECT id, t, t FROM generate_series($1::bigint, $2::bigint) AS id,
+                                 LATERAL (SELECT greatest($3 - (id % 600) * interval '1 second', $4) AS t) AS latest
+            """, connection) { CommandTimeout = 0 })
+        {
+            latest.Parameters.AddWithValue(first);
+            latest.Parameters.AddWithValue(last);
+            latest.Parameters.AddWithValue(now);
+            latest.Parameters.AddWithValue(current);
+            await latest.ExecuteNonQueryAsync(cancellationToken);
+        }
         return (first, last, hour);
+    }
+
+    /// <summary>
+    /// Sensors <paramref name="from"/> to <paramref name="to"/> heard 6 times an hour from <paramref name="since"/> until
+    /// <paramref name="until"/>, hour by hour as the heartbeat writer stores them: a sensor's hours lie on different pages.
+    /// </summary>
+    static async Task WriteHoursAsync(NpgsqlConnection connection, long from, long to, DateTime since, DateTime until, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO heartbeat_hours (sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum, longest_gap)
+            SELECT id, h, 6, h + j * interval '1 second', h + interval '50 minutes' + j * interval '1 second', 6,
+                   3600, 5 * (600 - j) ^ 2 + (600 + 5 * j) ^ 2, 0, 0, 600 + 5 * j
+            FROM generate_series($3, $4 - interval '1 hour', interval '1 hour') AS h,
+                 generate_series($1::bigint, $2::bigint) AS id,
+                 LATERAL (SELECT ((id + extract(epoch FROM h)::bigint / 3600) % 7)::int AS j) AS jitter
+            """, connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        command.Parameters.AddWithValue(since);
+        command.Parameters.AddWithValue(until);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
