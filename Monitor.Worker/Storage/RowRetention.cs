@@ -23,9 +23,9 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
     const int BatchSize = 5_000;
 
     public sealed record PruneResult(
-        long StateChanges, long RiskModels, long RetiredSensorRisks, long RiskHistory, long HeartbeatHours, TimeSpan Elapsed)
+        long StateChanges, long RiskModels, long RetiredSensorRisks, long RiskHistory, long HeartbeatRollUps, TimeSpan Elapsed)
     {
-        public long Total => StateChanges + RiskModels + RetiredSensorRisks + RiskHistory + HeartbeatHours;
+        public long Total => StateChanges + RiskModels + RetiredSensorRisks + RiskHistory + HeartbeatRollUps;
     }
 
     readonly Counter<long> _deleted = meters.Create(Extensions.ProductMeter).CreateCounter<long>(
@@ -44,9 +44,10 @@ public sealed class RowRetention(NpgsqlDataSource dataSource, IOptions<MonitorOp
         // A sensor's risk over time covers the same past as its heartbeats.
         var history = await PruneUntilDoneAsync(connection, "sensor_risk_history", "SELECT prune_sensor_risk_history($1, $2)",
             now.AddDays(-settings.RetentionDays), cancellationToken);
-        var hours = await PruneUntilDoneAsync(connection, "heartbeat_hours", "SELECT prune_heartbeat_hours($1, $2)",
-            now.AddDays(-settings.EffectiveHourlyRetentionDays), cancellationToken);
-        return new PruneResult(stateChanges, riskModels, risks, history, hours, watch.Elapsed);
+        var rollUpHorizon = now.AddDays(-settings.EffectiveHourlyRetentionDays);
+        var rollUps = await PruneUntilDoneAsync(connection, "heartbeat_hours", "SELECT prune_heartbeat_hours($1, $2)", rollUpHorizon, cancellationToken)
+            + await PruneUntilDoneAsync(connection, "heartbeat_days", "SELECT prune_heartbeat_days($1, $2)", rollUpHorizon, cancellationToken);
+        return new PruneResult(stateChanges, riskModels, risks, history, rollUps, watch.Elapsed);
     }
 
     /// <summary>Walks the changes before <paramref name="horizon"/> oldest first, each batch starting where the last one stopped.</summary>

@@ -41,8 +41,8 @@ public sealed class StorageMaintenanceService(
                 if (pruned.Total > 0)
                 {
                     logger.LogInformation(
-                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models, {RetiredSensorRisks} risk scores of retired sensors, {RiskHistory} past risk scores and {HeartbeatHours} hourly roll-ups in {Elapsed} ms",
-                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, pruned.RiskHistory, pruned.HeartbeatHours,
+                        "Retention: deleted {StateChanges} state changes, {RiskModels} risk models, {RetiredSensorRisks} risk scores of retired sensors, {RiskHistory} past risk scores and {HeartbeatRollUps} hourly and daily roll-ups in {Elapsed} ms",
+                        pruned.StateChanges, pruned.RiskModels, pruned.RetiredSensorRisks, pruned.RiskHistory, pruned.HeartbeatRollUps,
                         (long)pruned.Elapsed.TotalMilliseconds);
                 }
             }

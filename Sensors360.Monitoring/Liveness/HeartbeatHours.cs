@@ -4,8 +4,8 @@ using NpgsqlTypes;
 namespace Sensors360.Monitoring.Liveness;
 
 /// <summary>
-/// The <c>heartbeat_hours</c> roll-ups (see the HeartbeatHours migration): what a batch of in-order heartbeats adds to
-/// them, and their rebuild from raw heartbeats for whatever did not come in order.
+/// The <c>heartbeat_hours</c> and <c>heartbeat_days</c> roll-ups (see the HeartbeatHours migration): what a batch of
+/// in-order heartbeats adds to them, and their rebuild from raw heartbeats for whatever did not come in order.
 /// </summary>
 public sealed class HeartbeatHours
 {
@@ -65,7 +65,10 @@ public sealed class HeartbeatHours
         _longest[^1] = _longest[^1] is { } longest && longest >= gap ? longest : gap;
     }
 
-    /// <summary>A CTE (named <c>hours</c>, to follow a <c>WITH</c> or a comma) that adds these figures to the stored hours.</summary>
+    /// <summary>
+    /// CTEs (named <c>hours</c> and <c>days</c>, to follow a <c>WITH</c> or a comma) that add these figures to the stored
+    /// hours and to their UTC days.
+    /// </summary>
     public const string Upsert = """
         hours AS (
             INSERT INTO heartbeat_hours AS h (sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences,
@@ -84,6 +87,22 @@ public sealed class HeartbeatHours
                 silences = h.silences + EXCLUDED.silences,
                 silence_sum = h.silence_sum + EXCLUDED.silence_sum,
                 longest_gap = GREATEST(h.longest_gap, EXCLUDED.longest_gap)
+        ), days AS (
+            INSERT INTO heartbeat_days AS d (sensor_id, day, beats, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum)
+            SELECT sensor_id, date_trunc('day', hour, 'UTC'), sum(beats), max(last_at), sum(gaps), sum(gap_sum), sum(gap_sumsq),
+                   sum(silences), sum(silence_sum)
+            FROM unnest(@hour_sensor_ids::bigint[], @hour_starts::timestamptz[], @hour_beats::int[], @hour_lasts::timestamptz[],
+                        @hour_gaps::int[], @hour_gap_sums::float8[], @hour_gap_squares::float8[], @hour_silences::int[],
+                        @hour_silence_sums::float8[]) AS added(sensor_id, hour, beats, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum)
+            GROUP BY 1, 2
+            ON CONFLICT (sensor_id, day) DO UPDATE SET
+                beats = d.beats + EXCLUDED.beats,
+                last_at = GREATEST(d.last_at, EXCLUDED.last_at),
+                gaps = d.gaps + EXCLUDED.gaps,
+                gap_sum = d.gap_sum + EXCLUDED.gap_sum,
+                gap_sumsq = d.gap_sumsq + EXCLUDED.gap_sumsq,
+                silences = d.silences + EXCLUDED.silences,
+                silence_sum = d.silence_sum + EXCLUDED.silence_sum
         )
         """;
 

@@ -37,7 +37,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         """;
 
     // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since), and the hours
-    // the in-order heartbeats add to.
+    // and days the in-order heartbeats add to.
     public const string Bookkeeping = "WITH " + HeartbeatHours.Upsert + """
         , per_sensor AS (
             SELECT * FROM unnest(@sensor_ids::bigint[], @from_states::text[], @first_times::timestamptz[],

@@ -36,7 +36,7 @@ public static class HistoryGenerator
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (options.Replace)
         {
-            await ExecuteAsync(connection, transaction, "TRUNCATE sensors, heartbeats, heartbeat_hours, sensor_state_changes RESTART IDENTITY CASCADE", cancellationToken);
+            await ExecuteAsync(connection, transaction, "TRUNCATE sensors, heartbeats, heartbeat_hours, heartbeat_days, sensor_state_changes RESTART IDENTITY CASCADE", cancellationToken);
         }
 
         // The ids are handed out here and the sequence moved past them, so the registry carries on after them.

@@ -133,12 +133,13 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
     }
 
     [Fact]
-    public async Task Hourly_roll_ups_match_the_stored_heartbeats_whatever_order_they_came_in()
+    public async Task Hourly_and_daily_roll_ups_match_the_stored_heartbeats_whatever_order_they_came_in()
     {
         var sensors = await RegisterSensorsAsync(20);
         // A threshold of its own for each sensor: gaps beyond 90 s are silences, kept out of the interval sums.
         await ScalarAsync("UPDATE sensors SET stale_after = interval '90 seconds' WHERE id = ANY($1)", sensors);
-        var start = Now.AddHours(-3);
+        // Across yesterday's midnight (UTC), so that the heartbeats fall in two days.
+        var start = new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-1).AddMinutes(-90);
         var random = new Random(7);
         var heartbeats = sensors
             .SelectMany(id => Enumerable.Range(0, 180)
@@ -193,6 +194,32 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
             rows++;
         }
         Assert.Equal(expected.Count, rows);
+
+        // The days hold the sums of their hours.
+        var expectedDays = expected.GroupBy(h => (h.Key.Key, h.Key.Hour.Date)).ToDictionary(g => g.Key, g => (
+            Beats: g.Sum(h => h.Value.Beats), Last: g.Max(h => h.Value.Last), Gaps: g.Sum(h => h.Value.Gaps),
+            Silences: g.Sum(h => h.Value.Silences), GapSum: g.Sum(h => h.Value.GapSum), GapSquares: g.Sum(h => h.Value.GapSquares),
+            SilenceSum: g.Sum(h => h.Value.SilenceSum)));
+        Assert.Equal(2 * sensors.Length, expectedDays.Count);
+        await using var dayCommand = Db.CreateCommand("""
+            SELECT sensor_id, day, beats, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum
+            FROM heartbeat_days WHERE sensor_id = ANY($1)
+            """);
+        dayCommand.Parameters.Add(new() { Value = sensors });
+        await using var days = await dayCommand.ExecuteReaderAsync();
+        var dayRows = 0;
+        while (await days.ReadAsync())
+        {
+            var key = (days.GetInt64(0), days.GetFieldValue<DateTime>(1));
+            Assert.True(expectedDays.TryGetValue(key, out var day), $"a day without heartbeats: {key}");
+            Assert.Equal((day.Beats, day.Last, day.Gaps, day.Silences),
+                (days.GetInt32(2), days.GetFieldValue<DateTime>(3), days.GetInt32(4), days.GetInt32(7)));
+            Assert.Equal(day.GapSum, days.GetDouble(5), 6);
+            Assert.Equal(day.GapSquares, days.GetDouble(6), 3);
+            Assert.Equal(day.SilenceSum, days.GetDouble(8), 6);
+            dayRows++;
+        }
+        Assert.Equal(expectedDays.Count, dayRows);
     }
 
     [Fact]
