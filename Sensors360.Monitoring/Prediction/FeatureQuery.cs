@@ -16,55 +16,68 @@ public static class FeatureQuery
 {
     // A sensor's windows are made of whole hours before the moment's hour, from the hourly roll-ups, and that hour up to
     // the moment, from the raw heartbeats (so that nothing after the moment is seen). An hour belongs to a window when
-    // its middle does; the hour under way always does. The roll-ups of a slice are read in one range scan and aggregated
-    // as they stream: a pass costs about a scan of 14 days of hourly rows per sensor, whatever the sensors' cadence.
+    // its middle does; the hour under way always does; the trend window reaches no further back than the baseline's.
+    // Each sensor's rows are read by its own index ranges and aggregated as they stream: the trend's hours, and the
+    // baseline's whole UTC days from the daily roll-ups with its ragged ends in hours. A pass over sensors with 14-day
+    // baselines reads about 60 rows a sensor (24 trend hours, 12 days, up to 46 hours at the ends) instead of 336.
     const string Sql = """
         WITH s AS MATERIALIZED (
-            SELECT id, e, stale, age_days, $4 * e AS recent, $5 * e AS trend, least($6 * e, $7) AS reach
+            -- The baseline's hours start after lo and end at hi; those of whole days from d_from to d_to (UTC) are read
+            -- from the daily roll-ups.
+            SELECT *, date_trunc('day', lo, 'UTC') + interval '1 day' AS d_from, date_trunc('day', hi + interval '1 hour', 'UTC') AS d_to
             FROM (
-                SELECT id,
-                       extract(epoch FROM coalesce(expected_interval, $2))::float8 AS e,
-                       extract(epoch FROM coalesce(stale_after, $3))::float8 AS stale,
-                       extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days
-                FROM sensor_status
-                WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
-                  AND id BETWEEN $9 AND $10 AND id % $11 = 0) AS settings
-        ), bounds AS MATERIALIZED (
-            SELECT min(id) AS lo, max(id) AS hi, max(reach) AS reach, max(trend) AS trend,
-                   date_part('epoch', $1 - date_trunc('hour', $1)) AS elapsed
-            FROM s
-        ), hours AS NOT MATERIALIZED (
-            SELECT h.*, date_part('epoch', $1 - h.hour) - 1800 AS ago
-            FROM heartbeat_hours h
-            WHERE h.sensor_id BETWEEN (SELECT lo FROM bounds) AND (SELECT hi FROM bounds)
-              AND h.hour >= $1 - (SELECT reach FROM bounds) * interval '1 second' - interval '1 hour'
-              AND h.hour < date_trunc('hour', $1)
+                SELECT id, e, stale, age_days, $4 * e AS recent, least($5 * e, reach) AS trend, reach,
+                       $1 - (reach + 1800) * interval '1 second' AS lo, $1 - (least($5 * e, reach) + 1800) * interval '1 second' AS hi
+                FROM (
+                    SELECT id,
+                           extract(epoch FROM coalesce(expected_interval, $2))::float8 AS e,
+                           extract(epoch FROM coalesce(stale_after, $3))::float8 AS stale,
+                           extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days,
+                           least($6 * extract(epoch FROM coalesce(expected_interval, $2))::float8, $7) AS reach
+                    FROM sensor_status
+                    WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
+                      AND id BETWEEN $9 AND $10 AND id % $11 = 0) AS settings) AS windows
         ), past AS MATERIALIZED (
-            -- Each sensor's hours by its own index range, aggregated as they come: no sort or hash of a slice's hours.
-            SELECT s.id AS sensor_id, agg.*
+            -- The baseline's hours (most of them) only as sums; then the trend's, with everything the features need of
+            -- them, including the beats each hour missed against the baseline's interval.
+            SELECT s.id AS sensor_id, greatest(t.last_at, b.last_at) AS last_at,
+                   t.recent_beats, t.recent_gaps, t.recent_sum, t.recent_squares, t.trend_gaps, t.missed,
+                   t.fit_n, t.fit_x, t.fit_y, t.fit_xy, t.fit_xx,
+                   coalesce(t.flaps, 0) + coalesce(b.flaps, 0) AS flaps,
+                   b.baseline_gaps, b.baseline_sum, b.baseline_squares, b.base_interval
             FROM s CROSS JOIN LATERAL (
-                SELECT max(h.last_at) AS last_at,
+                SELECT count(*) AS n, max(h.last_at) AS last_at, sum(h.silences) AS flaps,
+                       sum(h.gaps) AS baseline_gaps, sum(h.gap_sum) AS baseline_sum, sum(h.gap_sumsq) AS baseline_squares,
+                       CASE WHEN sum(h.gaps) >= $8 THEN sum(h.gap_sum) / sum(h.gaps) ELSE s.e END AS base_interval
+                FROM (
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours
+                    WHERE sensor_id = s.id AND hour > s.lo AND hour <= s.hi AND hour < s.d_from
+                    UNION ALL
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_days
+                    WHERE sensor_id = s.id AND day >= s.d_from AND day < s.d_to
+                    UNION ALL
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours
+                    WHERE sensor_id = s.id AND hour > s.lo AND hour <= s.hi AND hour >= greatest(s.d_from, s.d_to)) AS h) AS b
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, max(h.last_at) AS last_at,
                        sum(h.beats) FILTER (WHERE h.ago < s.recent) AS recent_beats,
                        sum(h.gaps) FILTER (WHERE h.ago < s.recent) AS recent_gaps,
                        sum(h.gap_sum) FILTER (WHERE h.ago < s.recent) AS recent_sum,
                        sum(h.gap_sumsq) FILTER (WHERE h.ago < s.recent) AS recent_squares,
-                       sum(h.gaps) FILTER (WHERE h.ago < s.trend) AS trend_gaps,
+                       sum(h.gaps) AS trend_gaps,
+                       sum(greatest(round((h.gap_sum + h.silence_sum) / b.base_interval) - (h.gaps + h.silences), 0)) AS missed,
                        -- Least-squares sums of ln(each hour's mean gap) over the hour's middle, in hours.
-                       count(*) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_n,
-                       sum(-h.ago / 3600) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_x,
-                       sum(ln(h.gap_sum / h.gaps)) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_y,
-                       sum(-h.ago / 3600 * ln(h.gap_sum / h.gaps)) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_xy,
-                       sum((h.ago / 3600) ^ 2) FILTER (WHERE h.ago < s.trend AND h.gaps > 0) AS fit_xx,
-                       sum(h.silences) AS flaps,
-                       sum(h.gaps) FILTER (WHERE h.ago >= s.trend) AS baseline_gaps,
-                       sum(h.gap_sum) FILTER (WHERE h.ago >= s.trend) AS baseline_sum,
-                       sum(h.gap_sumsq) FILTER (WHERE h.ago >= s.trend) AS baseline_squares
-                FROM (SELECT h.*, date_part('epoch', $1 - h.hour) - 1800 AS ago
+                       count(*) FILTER (WHERE h.gaps > 0) AS fit_n,
+                       sum(-h.ago / 3600) FILTER (WHERE h.gaps > 0) AS fit_x,
+                       sum(ln(h.gap_sum / h.gaps)) FILTER (WHERE h.gaps > 0) AS fit_y,
+                       sum(-h.ago / 3600 * ln(h.gap_sum / h.gaps)) FILTER (WHERE h.gaps > 0) AS fit_xy,
+                       sum((h.ago / 3600) ^ 2) FILTER (WHERE h.gaps > 0) AS fit_xx,
+                       sum(h.silences) AS flaps
+                FROM (SELECT h.beats, h.last_at, h.gaps, h.gap_sum, h.gap_sumsq, h.silences, h.silence_sum,
+                             date_part('epoch', $1 - h.hour) - 1800 AS ago
                       FROM heartbeat_hours h
-                      WHERE h.sensor_id = s.id AND h.hour >= $1 - s.reach * interval '1 second' - interval '1 hour'
-                        AND h.hour < date_trunc('hour', $1) OFFSET 0) AS h
-                WHERE h.ago < s.reach
-                HAVING count(*) > 0) AS agg
+                      WHERE h.sensor_id = s.id AND h.hour > s.hi AND h.hour < date_trunc('hour', $1) OFFSET 0) AS h) AS t
+            WHERE t.n + b.n > 0
         ), current AS MATERIALIZED (
             SELECT sensor_id, count(*) AS beats, max(sensor_time) AS last_at,
                    count(*) FILTER (WHERE gap <= stale) AS gaps,
@@ -83,17 +96,12 @@ public static class FeatureQuery
             SELECT s.*, p.*, c.beats AS c_beats, c.last_at AS c_last_at, coalesce(c.gaps, 0) AS c_gaps,
                    coalesce(c.gap_sum, 0) AS c_gap_sum, coalesce(c.gap_squares, 0) AS c_gap_squares,
                    coalesce(c.silences, 0) AS c_silences, coalesce(c.silence_sum, 0) AS c_silence_sum,
-                   (SELECT elapsed FROM bounds) AS elapsed,
-                   CASE WHEN p.baseline_gaps >= $8 THEN p.baseline_sum / p.baseline_gaps ELSE s.e END AS base_interval
+                   date_part('epoch', $1 - date_trunc('hour', $1)) AS elapsed,
+                   coalesce(p.base_interval, s.e) AS base
             FROM s LEFT JOIN past p ON p.sensor_id = s.id LEFT JOIN current c ON c.sensor_id = s.id
             WHERE p.sensor_id IS NOT NULL OR c.sensor_id IS NOT NULL
-        ), missed AS (
-            SELECT h.sensor_id, sum(greatest(round((h.gap_sum + h.silence_sum) / j.base_interval) - (h.gaps + h.silences), 0)) AS missed
-            FROM hours h JOIN joined j ON j.id = h.sensor_id + 0
-            WHERE h.hour >= $1 - (SELECT trend FROM bounds) * interval '1 second' - interval '1 hour' AND h.ago < j.trend
-            GROUP BY h.sensor_id
         ), totals AS (
-            SELECT j.*, coalesce(m.missed, 0) + greatest(round((j.c_gap_sum + j.c_silence_sum) / j.base_interval) - (j.c_gaps + j.c_silences), 0) AS trend_missed,
+            SELECT j.*, coalesce(j.missed, 0) + greatest(round((j.c_gap_sum + j.c_silence_sum) / j.base) - (j.c_gaps + j.c_silences), 0) AS trend_missed,
                    coalesce(j.recent_gaps, 0) + j.c_gaps AS r_n, coalesce(j.recent_sum, 0) + j.c_gap_sum AS r_sum,
                    coalesce(j.recent_squares, 0) + j.c_gap_squares AS r_squares,
                    -- The hour under way as one more point of the fit, at its middle.
@@ -102,7 +110,7 @@ public static class FeatureQuery
                    coalesce(j.fit_y, 0) + CASE WHEN j.c_gaps > 0 THEN ln(j.c_gap_sum / j.c_gaps) ELSE 0 END AS f_y,
                    coalesce(j.fit_xy, 0) + CASE WHEN j.c_gaps > 0 THEN -j.elapsed / 7200 * ln(j.c_gap_sum / j.c_gaps) ELSE 0 END AS f_xy,
                    coalesce(j.fit_xx, 0) + CASE WHEN j.c_gaps > 0 THEN (j.elapsed / 7200) ^ 2 ELSE 0 END AS f_xx
-            FROM joined j LEFT JOIN missed m ON m.sensor_id = j.id
+            FROM joined j
         )
         SELECT id, e, stale, age_days, extract(epoch FROM $1 - greatest(last_at, c_last_at))::float8,
                (coalesce(recent_beats, 0) + coalesce(c_beats, 0))::int,
