@@ -161,6 +161,39 @@ public sealed class RetentionTests(SensorsAppFixture fixture) : StartedSystemTes
     }
 
     [Fact]
+    public async Task An_hourly_roll_up_goes_once_its_hour_is_past_the_horizon_and_a_daily_one_once_its_whole_day_is()
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Long before anything the running system stores, so that only these rows are that old.
+        const string horizon = "2000-01-10 12:00Z";
+        await using (var setUp = new NpgsqlCommand("""
+            INSERT INTO heartbeat_hours (sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum)
+            SELECT -1, h, 1, h, h, 0, 0, 0, 0, 0 FROM unnest(ARRAY['2000-01-10 11:00Z', '2000-01-10 12:00Z']::timestamptz[]) AS h;
+            INSERT INTO heartbeat_days (sensor_id, day, beats, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum)
+            SELECT -1, d, 1, d, 0, 0, 0, 0, 0 FROM unnest(ARRAY['2000-01-09 00:00Z', '2000-01-10 00:00Z']::timestamptz[]) AS d;
+            """, connection, transaction))
+        {
+            await setUp.ExecuteNonQueryAsync();
+        }
+
+        foreach (var (function, table, kept) in new[]
+        {
+            ("prune_heartbeat_hours", "heartbeat_hours", "hour"), ("prune_heartbeat_days", "heartbeat_days", "day"),
+        })
+        {
+            await using var prune = new NpgsqlCommand($"SELECT {function}('{horizon}', 1000)", connection, transaction);
+            Assert.Equal(1, (int)(await prune.ExecuteScalarAsync())!);
+            await using var left = new NpgsqlCommand($"SELECT array_agg({kept}) FROM {table} WHERE sensor_id = -1", connection, transaction);
+            var remaining = (DateTime[])(await left.ExecuteScalarAsync())!;
+            var expected = kept == "hour" ? new DateTime(2000, 1, 10, 12, 0, 0, DateTimeKind.Utc) : new DateTime(2000, 1, 10, 0, 0, 0, DateTimeKind.Utc);
+            Assert.Equal([expected], remaining);
+        }
+
+        await transaction.RollbackAsync();
+    }
+
+    [Fact]
     public async Task A_retired_sensor_loses_its_risk_score_and_a_live_one_keeps_it()
     {
         await using var connection = await _db.OpenConnectionAsync();
