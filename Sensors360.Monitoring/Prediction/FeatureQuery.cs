@@ -24,19 +24,20 @@ public static class FeatureQuery
         WITH s AS MATERIALIZED (
             -- The baseline's hours start after lo and end at hi; those of whole days from d_from to d_to (UTC) are read
             -- from the daily roll-ups.
-            SELECT *, date_trunc('day', lo, 'UTC') + interval '1 day' AS d_from, date_trunc('day', hi + interval '1 hour', 'UTC') AS d_to
+            SELECT id, e, stale, age_days, recent, trend, reach, lo, hi,
+                   date_trunc('day', lo, 'UTC') + interval '1 day' AS d_from, date_trunc('day', hi + interval '1 hour', 'UTC') AS d_to
             FROM (
-                SELECT id, e, stale, age_days, $4 * e AS recent, least($5 * e, reach) AS trend, reach,
-                       $1 - (reach + 1800) * interval '1 second' AS lo, $1 - (least($5 * e, reach) + 1800) * interval '1 second' AS hi
-                FROM (
-                    SELECT id,
-                           extract(epoch FROM coalesce(expected_interval, $2))::float8 AS e,
-                           extract(epoch FROM coalesce(stale_after, $3))::float8 AS stale,
-                           extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days,
-                           least($6 * extract(epoch FROM coalesce(expected_interval, $2))::float8, $7) AS reach
-                    FROM sensor_status
-                    WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
-                      AND id BETWEEN $9 AND $10 AND id % $11 = 0) AS settings) AS windows
+                SELECT id,
+                       extract(epoch FROM coalesce(expected_interval, $2))::float8 AS e,
+                       extract(epoch FROM coalesce(stale_after, $3))::float8 AS stale,
+                       extract(epoch FROM $1 - first_heartbeat_at)::float8 / 86400 AS age_days
+                FROM sensor_status
+                WHERE first_heartbeat_at <= $1 AND (retired_at IS NULL OR retired_at > $1)
+                  AND id BETWEEN $9 AND $10 AND id % $11 = 0) AS settings
+            CROSS JOIN LATERAL (SELECT $4 * e AS recent, least($6 * e, $7) AS reach) AS sizes
+            CROSS JOIN LATERAL (SELECT least($5 * e, reach) AS trend) AS trends
+            CROSS JOIN LATERAL (SELECT $1 - (reach + 1800) * interval '1 second' AS lo,
+                                       $1 - (trend + 1800) * interval '1 second' AS hi) AS bounds
         ), past AS MATERIALIZED (
             -- The baseline's hours (most of them) only as sums; then the trend's, with everything the features need of
             -- them, including the beats each hour missed against the baseline's interval.
