@@ -32,25 +32,12 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
             times.Add(t);
         }
         times.Add(At.AddMinutes(10));
-        await ExecuteAsync(connection, $$"""
-            SELECT ensure_heartbeat_partitions('{{Hour.AddDays(-16):yyyy-MM-dd}}', '{{Hour.AddDays(1):yyyy-MM-dd}}');
-            INSERT INTO sensors (id, tag, labels, created_at, key_hash, expected_interval, stale_after) OVERRIDING SYSTEM VALUE
-            VALUES (1, 'hand-made', '{}', '{{times[0]:O}}', repeat('0', 64), interval '600 seconds', interval '1800 seconds');
-            INSERT INTO sensor_liveness (sensor_id, heartbeat_count, state, state_since, first_heartbeat_at, last_heartbeat_at)
-            VALUES (1, {{times.Count}}, 'up', '{{times[0]:O}}', '{{times[0]:O}}', '{{times[^1]:O}}');
-            """);
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO heartbeats (sensor_id, sensor_time, received_at) SELECT 1, t, t FROM unnest($1::timestamptz[]) AS t", connection))
-        {
-            insert.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. times] });
-            await insert.ExecuteNonQueryAsync();
-        }
-        await HeartbeatHours.RebuildAllAsync(connection, null, TimeSpan.FromMinutes(10), default);
+        await StoreAsync(connection, 1, times, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
         // Only the roll-ups know the past from here on.
-        await ExecuteAsync(connection, $"DELETE FROM heartbeats WHERE sensor_time < '{Hour:O}'");
+        await ExecuteAsync(connection, $"DELETE FROM heartbeats WHERE sensor_id = 1 AND sensor_time < '{Hour:O}'");
 
         var window = Assert.Single(await FeatureQuery.RunAsync(
-            connection, At, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), SensorSlice.All, default));
+            connection, At, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(1, 1), default));
 
         // Recent (36 × 600 s = 6 h): hours 1 to 5 before this one (middles 1 h to 5 h ago) with 3 heartbeats each, and
         // this hour's 2 (12:00, 12:20): 17 heartbeats over 5.5 h, every gap 1,200 s. The last heard was 10 minutes ago.
@@ -66,6 +53,89 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
         var features = FeatureMath.From(window, new PredictionOptions());
         Assert.Equal(19_800.0 / 17 / 600, features.IntervalRatio, precision: 12);
         Assert.Equal(70.0 / 141, features.MissedRatio, precision: 12);
+    }
+
+    [Fact]
+    public async Task A_sensor_beating_every_10_s_has_its_windows_under_an_hour_read_exactly_from_the_last_hour_of_heartbeats()
+    {
+        await using var db = postgres.CreateDataSource();
+        await BacktestDatabase.MigrateAsync(db, default);
+        await using var connection = await db.OpenConnectionAsync();
+        // Five minutes into the hour: every 10 s since 05:00, every 20 s from 11:50:20, one heartbeat after the moment.
+        var at = Hour.AddMinutes(5);
+        var times = Beats(Hour.AddHours(-7), Hour.AddMinutes(-10), 10);
+        times.AddRange(Beats(Hour.AddMinutes(-10).AddSeconds(20), at.AddSeconds(-20), 20));
+        times.Add(at.AddSeconds(10));
+        await StoreAsync(connection, 2, times, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        await ExecuteAsync(connection, $"DELETE FROM heartbeats WHERE sensor_id = 2 AND sensor_time < '{at.AddHours(-1):O}'");
+
+        var window = Assert.Single(await FeatureQuery.RunAsync(
+            connection, at, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(2, 2), default));
+
+        // Recent (360 s, after 11:59:00): 11:59:20 to 12:04:40, 17 heartbeats and gaps of 20 s; not the hour under way's 5 minutes.
+        Assert.Equal((20.0, 17, 360.0, 17, 20.0, 0.0),
+            (window.SilenceSeconds, window.RecentBeats, window.RecentSpanSeconds, window.RecentGaps, window.RecentGapMean, window.RecentGapStdDev));
+        // Trend (1,440 s, after 11:41:00, reaching into the hour before): 54 gaps of 10 s and 44 of 20 s, 1,420 s in all,
+        // so 142 − 98 = 44 beats missed against the 10 s baseline.
+        Assert.Equal((98, 44.0, 0), (window.TrendGaps, window.TrendMissed, window.Flaps));
+        Assert.True(window.TrendSlope > 0, $"the gaps grew, yet the trend slope is {window.TrendSlope}");
+        // Baseline (5.6 h): from the roll-ups, hours 06:00 to 10:00 (the hour of the trend's start, 11:00, is left out),
+        // 360 gaps of 10 s each.
+        Assert.Equal((5 * 360, 10.0, 0.0), (window.BaselineGaps, window.BaselineMean, window.BaselineStdDev));
+        Assert.Equal(360.0 / 17 / 10, FeatureMath.From(window, new PredictionOptions()).IntervalRatio, precision: 12);
+    }
+
+    [Fact]
+    public async Task A_sensor_beating_every_second_has_even_its_baseline_read_exactly_from_raw_heartbeats()
+    {
+        await using var db = postgres.CreateDataSource();
+        await BacktestDatabase.MigrateAsync(db, default);
+        await using var connection = await db.OpenConnectionAsync();
+        // Every second from 11:00 to 12:02:36, then every 2 s up to 12:04:58; the moment is 12:05.
+        var at = Hour.AddMinutes(5);
+        var times = Beats(Hour.AddHours(-1), Hour.AddSeconds(156), 1);
+        times.AddRange(Beats(Hour.AddSeconds(158), at.AddSeconds(-2), 2));
+        await StoreAsync(connection, 3, times, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+
+        var window = Assert.Single(await FeatureQuery.RunAsync(
+            connection, at, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(3, 3), default));
+
+        // Recent (36 s): 12:04:26 to 12:04:58. Trend (144 s, after 12:02:36): 71 gaps of 2 s, 71 beats missed.
+        Assert.Equal((17, 36.0, 17, 2.0), (window.RecentBeats, window.RecentSpanSeconds, window.RecentGaps, window.RecentGapMean));
+        Assert.Equal((71, 71.0, 0), (window.TrendGaps, window.TrendMissed, window.Flaps));
+        // Baseline (2,016 s back, to 12:02:36): the gaps after 11:31:24, 1,872 of 1 s; no whole hour of roll-ups in it.
+        Assert.Equal((1872, 1.0, 0.0), (window.BaselineGaps, window.BaselineMean, window.BaselineStdDev));
+    }
+
+    static List<DateTime> Beats(DateTime from, DateTime to, int seconds)
+    {
+        var times = new List<DateTime>();
+        for (var t = from; t <= to; t = t.AddSeconds(seconds))
+        {
+            times.Add(t);
+        }
+        return times;
+    }
+
+    /// <summary>One sensor, its heartbeats, and their roll-ups as the writer would have kept them.</summary>
+    static async Task StoreAsync(NpgsqlConnection connection, long id, List<DateTime> times, TimeSpan interval, TimeSpan staleAfter)
+    {
+        await ExecuteAsync(connection, $$"""
+            SELECT ensure_heartbeat_partitions('{{times[0].AddDays(-1):yyyy-MM-dd}}', '{{times[^1].AddDays(1):yyyy-MM-dd}}');
+            INSERT INTO sensors (id, tag, labels, created_at, key_hash, expected_interval, stale_after) OVERRIDING SYSTEM VALUE
+            VALUES ({{id}}, 'hand-made-{{id}}', '{}', '{{times[0]:O}}', repeat('{{id}}', 64),
+                    interval '{{interval.TotalSeconds}} seconds', interval '{{staleAfter.TotalSeconds}} seconds');
+            INSERT INTO sensor_liveness (sensor_id, heartbeat_count, state, state_since, first_heartbeat_at, last_heartbeat_at)
+            VALUES ({{id}}, {{times.Count}}, 'up', '{{times[0]:O}}', '{{times[0]:O}}', '{{times[^1]:O}}');
+            """);
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO heartbeats (sensor_id, sensor_time, received_at) SELECT $2, t, t FROM unnest($1::timestamptz[]) AS t", connection))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. times] });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
+            await insert.ExecuteNonQueryAsync();
+        }
+        await HeartbeatHours.RebuildAsync(connection, null, [id], [times[0]], TimeSpan.FromMinutes(10), default);
     }
 
     static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
