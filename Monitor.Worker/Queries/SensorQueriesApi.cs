@@ -208,7 +208,7 @@ public static class SensorQueriesApi
         }
 
         await using var command = db.CreateCommand("""
-            SELECT hour, beats, gaps, gap_sum, gap_sumsq, longest_gap, silences FROM heartbeat_hours
+            SELECT hour, beats, gaps, gap_sum, gap_sumsq, longest_gap, silences FROM heartbeat_hours_all
             WHERE sensor_id = @id AND hour >= date_trunc('hour', @from) AND hour <= @to
             ORDER BY hour
             """);

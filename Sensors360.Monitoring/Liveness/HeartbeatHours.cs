@@ -3,70 +3,76 @@ using NpgsqlTypes;
 
 namespace Sensors360.Monitoring.Liveness;
 
+/// <summary>A sensor's heartbeat figures for one hour of its clock, as a row of <c>heartbeat_hours</c> holds them.</summary>
+/// <param name="Gaps">Gaps up to the stale threshold, ending in this hour; longer ones are <paramref name="Silences"/>.</param>
+public readonly record struct HourFigures(
+    DateTime Hour, int Beats, DateTime FirstAt, DateTime LastAt, int Gaps, double GapSum, double GapSquares, int Silences,
+    double SilenceSum, double? LongestGap)
+{
+    public static HourFigures Start(DateTime time) =>
+        new(new DateTime(time.Ticks - time.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc), 0, time, time, 0, 0, 0, 0, 0, null);
+
+    /// <summary>These figures with one more heartbeat, <paramref name="gap"/> seconds after the one before it (none for a sensor's first).</summary>
+    public HourFigures Add(DateTime time, double? gap, double staleSeconds)
+    {
+        var figures = this with { Beats = Beats + 1, LastAt = time };
+        if (gap is not { } seconds)
+        {
+            return figures;
+        }
+        figures = seconds <= staleSeconds
+            ? figures with { Gaps = Gaps + 1, GapSum = GapSum + seconds, GapSquares = GapSquares + seconds * seconds }
+            : figures with { Silences = Silences + 1, SilenceSum = SilenceSum + seconds };
+        return figures with { LongestGap = LongestGap is { } longest && longest >= seconds ? longest : seconds };
+    }
+}
+
 /// <summary>
-/// The <c>heartbeat_hours</c> and <c>heartbeat_days</c> roll-ups (see the HeartbeatHours migration): what a batch of
-/// in-order heartbeats adds to them, and their rebuild from raw heartbeats for whatever did not come in order.
+/// What a batch of in-order heartbeats does to the roll-ups (see the HeartbeatHours migration): each sensor's hour under
+/// way, kept in its liveness row, takes the heartbeats of its own hour; a heartbeat of a later hour finishes it, and
+/// finished hours go to <c>heartbeat_hours</c> and <c>heartbeat_days</c>. So a batch within the hour writes no roll-up
+/// row. Heartbeats that did not come in order are the rebuild's (<see cref="RebuildAsync"/>).
 /// </summary>
 public sealed class HeartbeatHours
 {
     readonly List<long> _sensorIds = [];
-    readonly List<DateTime> _hours = [];
-    readonly List<int> _beats = [];
-    readonly List<DateTime> _firsts = [];
-    readonly List<DateTime> _lasts = [];
-    readonly List<int> _gaps = [];
-    readonly List<double> _gapSums = [];
-    readonly List<double> _gapSquares = [];
-    readonly List<int> _silences = [];
-    readonly List<double> _silenceSums = [];
-    readonly List<double?> _longest = [];
+    readonly List<HourFigures> _finished = [];
+    readonly List<HourFigures?> _underWay = [];
 
-    public int Count => _sensorIds.Count;
+    /// <summary>Hours finished by the batch.</summary>
+    public int Count => _finished.Count;
+
+    /// <summary>Each sensor's hour under way after the batch, in the order the sensors were begun.</summary>
+    public IReadOnlyList<HourFigures?> UnderWay => _underWay;
+
+    /// <summary>Starts the batch's next sensor, with its hour under way as stored (none before its first heartbeat).</summary>
+    public void Begin(HourFigures? underWay) => _underWay.Add(underWay);
 
     /// <summary>
-    /// Adds one heartbeat of a sensor, in sensor and time order. <paramref name="previous"/> is the sensor's heartbeat
-    /// before it (null for its first ever); gaps longer than <paramref name="staleSeconds"/> count as silences.
+    /// Adds one heartbeat of the sensor begun last, in time order and newer than any it stored before.
+    /// <paramref name="previous"/> is its heartbeat before this one (null for its first ever); gaps longer than
+    /// <paramref name="staleSeconds"/> count as silences.
     /// </summary>
     public void Add(long sensorId, DateTime time, DateTime? previous, double staleSeconds)
     {
-        var hour = new DateTime(time.Ticks - time.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
-        if (Count == 0 || _sensorIds[^1] != sensorId || _hours[^1] != hour)
+        var hour = HourFigures.Start(time);
+        if (_underWay[^1] is { } underWay)
         {
-            _sensorIds.Add(sensorId);
-            _hours.Add(hour);
-            _beats.Add(0);
-            _firsts.Add(time);
-            _lasts.Add(time);
-            _gaps.Add(0);
-            _gapSums.Add(0);
-            _gapSquares.Add(0);
-            _silences.Add(0);
-            _silenceSums.Add(0);
-            _longest.Add(null);
+            if (underWay.Hour == hour.Hour)
+            {
+                hour = underWay;
+            }
+            else
+            {
+                _sensorIds.Add(sensorId);
+                _finished.Add(underWay);
+            }
         }
-        _beats[^1]++;
-        _lasts[^1] = time;
-        if (previous is not { } before)
-        {
-            return;
-        }
-        var gap = (double)(time - before).Ticks / TimeSpan.TicksPerSecond;
-        if (gap <= staleSeconds)
-        {
-            _gaps[^1]++;
-            _gapSums[^1] += gap;
-            _gapSquares[^1] += gap * gap;
-        }
-        else
-        {
-            _silences[^1]++;
-            _silenceSums[^1] += gap;
-        }
-        _longest[^1] = _longest[^1] is { } longest && longest >= gap ? longest : gap;
+        _underWay[^1] = hour.Add(time, previous is { } before ? (double)(time - before).Ticks / TimeSpan.TicksPerSecond : null, staleSeconds);
     }
 
     /// <summary>
-    /// CTEs (named <c>hours</c> and <c>days</c>, to follow a <c>WITH</c> or a comma) that add these figures to the stored
+    /// CTEs (named <c>hours</c> and <c>days</c>, to follow a <c>WITH</c> or a comma) that add the finished hours to the stored
     /// hours and to their UTC days.
     /// </summary>
     public const string Upsert = """
@@ -109,16 +115,27 @@ public sealed class HeartbeatHours
     public void AddParameters(NpgsqlCommand command)
     {
         command.Parameters.Add(new NpgsqlParameter<long[]>("hour_sensor_ids", [.. _sensorIds]));
-        command.Parameters.Add(Timestamps("hour_starts", _hours));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_beats", [.. _beats]));
-        command.Parameters.Add(Timestamps("hour_firsts", _firsts));
-        command.Parameters.Add(Timestamps("hour_lasts", _lasts));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_gaps", [.. _gaps]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_gap_sums", [.. _gapSums]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_gap_squares", [.. _gapSquares]));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_silences", [.. _silences]));
-        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_silence_sums", [.. _silenceSums]));
-        command.Parameters.Add(new NpgsqlParameter<double?[]>("hour_longest", [.. _longest]));
+        command.Parameters.Add(Timestamps("hour_starts", [.. _finished.Select(h => h.Hour)]));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_beats", [.. _finished.Select(h => h.Beats)]));
+        command.Parameters.Add(Timestamps("hour_firsts", [.. _finished.Select(h => h.FirstAt)]));
+        command.Parameters.Add(Timestamps("hour_lasts", [.. _finished.Select(h => h.LastAt)]));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_gaps", [.. _finished.Select(h => h.Gaps)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_gap_sums", [.. _finished.Select(h => h.GapSum)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_gap_squares", [.. _finished.Select(h => h.GapSquares)]));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("hour_silences", [.. _finished.Select(h => h.Silences)]));
+        command.Parameters.Add(new NpgsqlParameter<double[]>("hour_silence_sums", [.. _finished.Select(h => h.SilenceSum)]));
+        command.Parameters.Add(new NpgsqlParameter<double?[]>("hour_longest", [.. _finished.Select(h => h.LongestGap)]));
+
+        command.Parameters.Add(NullableTimestamps("under_way_starts", [.. _underWay.Select(h => h?.Hour)]));
+        command.Parameters.Add(new NpgsqlParameter<int?[]>("under_way_beats", [.. _underWay.Select(h => h?.Beats)]));
+        command.Parameters.Add(NullableTimestamps("under_way_firsts", [.. _underWay.Select(h => h?.FirstAt)]));
+        command.Parameters.Add(NullableTimestamps("under_way_lasts", [.. _underWay.Select(h => h?.LastAt)]));
+        command.Parameters.Add(new NpgsqlParameter<int?[]>("under_way_gaps", [.. _underWay.Select(h => h?.Gaps)]));
+        command.Parameters.Add(new NpgsqlParameter<double?[]>("under_way_gap_sums", [.. _underWay.Select(h => h?.GapSum)]));
+        command.Parameters.Add(new NpgsqlParameter<double?[]>("under_way_gap_squares", [.. _underWay.Select(h => h?.GapSquares)]));
+        command.Parameters.Add(new NpgsqlParameter<int?[]>("under_way_silences", [.. _underWay.Select(h => h?.Silences)]));
+        command.Parameters.Add(new NpgsqlParameter<double?[]>("under_way_silence_sums", [.. _underWay.Select(h => h?.SilenceSum)]));
+        command.Parameters.Add(new NpgsqlParameter<double?[]>("under_way_longest", [.. _underWay.Select(h => h?.LongestGap)]));
     }
 
     /// <summary>Recomputes each sensor's hours from its <paramref name="sinces"/> entry on, from the raw heartbeats.</summary>
@@ -144,6 +161,9 @@ public sealed class HeartbeatHours
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    static NpgsqlParameter<DateTime[]> Timestamps(string name, List<DateTime> values) =>
-        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. values] };
+    static NpgsqlParameter<DateTime[]> Timestamps(string name, DateTime[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = values };
+
+    static NpgsqlParameter<DateTime?[]> NullableTimestamps(string name, DateTime?[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = values };
 }

@@ -9,7 +9,7 @@ namespace Sensors360.Monitoring.Liveness;
 /// The ingest hot path: the heartbeats of many broker messages in one transaction. The batch's sensors are locked,
 /// new heartbeats are appended with a binary COPY (a sensor + sensor timestamp already stored is dropped: re-sent and
 /// redelivered heartbeats count once), each sensor's bookkeeping is updated once per batch in <c>sensor_liveness</c>
-/// (HOT updates: no index there covers a column a heartbeat changes) along with its hourly roll-ups
+/// (HOT updates: no index there covers a column a heartbeat changes) along with its hour under way of the roll-ups
 /// (<see cref="HeartbeatHours"/>), and every state flip is recorded with its outbox event. Statements are prepared once per connection: planning cost more than running them for the small
 /// groups of a lightly loaded worker.
 /// </summary>
@@ -20,9 +20,10 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
     // Under this lock last_heartbeat_at is the newest sensor time stored for the sensor, so a heartbeat after it cannot
     // be a duplicate and is appended without a conflict check: only older ones (re-sent, redelivered, or from a sensor
     // whose clock went back) pay for ON CONFLICT, and dedupe does not get dearer as history grows.
-    // The stale threshold tells the roll-ups' silences from ordinary gaps.
+    // The stale threshold tells the roll-ups' silences from ordinary gaps; the hour under way is what they add to.
     public const string Lock = """
-        SELECT l.sensor_id, l.state, l.last_heartbeat_at, s.stale_after
+        SELECT l.sensor_id, l.state, l.last_heartbeat_at, s.stale_after, l.hour_start, l.hour_beats, l.hour_first_at,
+               l.hour_last_at, l.hour_gaps, l.hour_gap_sum, l.hour_gap_sumsq, l.hour_silences, l.hour_silence_sum, l.hour_longest_gap
         FROM sensor_liveness l JOIN sensors s ON s.id = l.sensor_id
         WHERE l.sensor_id = ANY(@sensor_ids) ORDER BY l.sensor_id FOR UPDATE OF l
         """;
@@ -36,13 +37,18 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         RETURNING sensor_id, sensor_time, received_at
         """;
 
-    // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since), and the hours
-    // and days the in-order heartbeats add to.
+    // One row per sensor that stored heartbeats, with its state as locked (it cannot have changed since) and its hour
+    // under way after the batch; and the hours the in-order heartbeats finished, with their days.
     public const string Bookkeeping = "WITH " + HeartbeatHours.Upsert + """
         , per_sensor AS (
             SELECT * FROM unnest(@sensor_ids::bigint[], @from_states::text[], @first_times::timestamptz[],
-                                 @last_times::timestamptz[], @last_received::timestamptz[], @counts::bigint[])
-                AS p(sensor_id, from_state, first_time, last_time, last_received, n)
+                                 @last_times::timestamptz[], @last_received::timestamptz[], @counts::bigint[],
+                                 @under_way_starts::timestamptz[], @under_way_beats::int[], @under_way_firsts::timestamptz[],
+                                 @under_way_lasts::timestamptz[], @under_way_gaps::int[], @under_way_gap_sums::float8[],
+                                 @under_way_gap_squares::float8[], @under_way_silences::int[], @under_way_silence_sums::float8[],
+                                 @under_way_longest::float8[])
+                AS p(sensor_id, from_state, first_time, last_time, last_received, n, hour_start, hour_beats, hour_first_at,
+                     hour_last_at, hour_gaps, hour_gap_sum, hour_gap_sumsq, hour_silences, hour_silence_sum, hour_longest_gap)
         ), updated AS (
             UPDATE sensor_liveness l SET
                 first_heartbeat_at = LEAST(l.first_heartbeat_at, p.first_time),
@@ -53,7 +59,10 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
                                          @default_interval, @default_grace),
                 down_at = sensor_down_at(GREATEST(l.last_received_at, p.last_received), s.stale_after, @default_stale),
                 state       = sensor_state_after_heartbeat(l.state),
-                state_since = CASE WHEN sensor_state_after_heartbeat(l.state) = l.state THEN l.state_since ELSE p.last_received END
+                state_since = CASE WHEN sensor_state_after_heartbeat(l.state) = l.state THEN l.state_since ELSE p.last_received END,
+                hour_start = p.hour_start, hour_beats = p.hour_beats, hour_first_at = p.hour_first_at, hour_last_at = p.hour_last_at,
+                hour_gaps = p.hour_gaps, hour_gap_sum = p.hour_gap_sum, hour_gap_sumsq = p.hour_gap_sumsq,
+                hour_silences = p.hour_silences, hour_silence_sum = p.hour_silence_sum, hour_longest_gap = p.hour_longest_gap
             FROM per_sensor p JOIN sensors s ON s.id = p.sensor_id
             WHERE l.sensor_id = p.sensor_id
             RETURNING l.sensor_id, p.from_state, l.state AS to_state, l.state_since AS at, l.last_heartbeat_at
@@ -111,7 +120,7 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         };
     }
 
-    readonly record struct Locked(string State, DateTime? LastHeartbeatAt, double StaleSeconds);
+    readonly record struct Locked(string State, DateTime? LastHeartbeatAt, double StaleSeconds, HourFigures? HourUnderWay);
 
     /// <summary>
     /// One heartbeat per sensor and sensor time (the earliest received), in sensor and time order, with times at
@@ -158,7 +167,10 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         while (await reader.ReadAsync(cancellationToken))
         {
             locked[reader.GetInt64(0)] = new(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2),
-                (reader.IsDBNull(3) ? defaultStale : reader.GetFieldValue<TimeSpan>(3)).TotalSeconds);
+                (reader.IsDBNull(3) ? defaultStale : reader.GetFieldValue<TimeSpan>(3)).TotalSeconds,
+                reader.IsDBNull(4) ? null : new HourFigures(reader.GetFieldValue<DateTime>(4), reader.GetInt32(5),
+                    reader.GetFieldValue<DateTime>(6), reader.GetFieldValue<DateTime>(7), reader.GetInt32(8), reader.GetDouble(9),
+                    reader.GetDouble(10), reader.GetInt32(11), reader.GetDouble(12), reader.IsDBNull(13) ? null : reader.GetDouble(13)));
         }
         return locked;
     }
@@ -211,25 +223,28 @@ public sealed class HeartbeatWriter(NpgsqlDataSource dataSource, IOptions<Monito
         foreach (var beat in stored)
         {
             var sensor = locked[beat.SensorId];
-            if (!outOfOrder.ContainsKey(beat.SensorId))
-            {
-                hours.Add(beat.SensorId, beat.SensorTime, ids.Count > 0 && ids[^1] == beat.SensorId ? previous : sensor.LastHeartbeatAt,
-                    sensor.StaleSeconds);
-            }
-            previous = beat.SensorTime;
-
-            if (ids.Count > 0 && ids[^1] == beat.SensorId)
+            var sameSensor = ids.Count > 0 && ids[^1] == beat.SensorId;
+            if (sameSensor)
             {
                 (lasts[^1], counts[^1]) = (beat.SensorTime, counts[^1] + 1);
                 received[^1] = beat.ReceivedAt > received[^1] ? beat.ReceivedAt : received[^1];
-                continue;
             }
-            ids.Add(beat.SensorId);
-            states.Add(sensor.State);
-            firsts.Add(beat.SensorTime);
-            lasts.Add(beat.SensorTime);
-            received.Add(beat.ReceivedAt);
-            counts.Add(1);
+            else
+            {
+                ids.Add(beat.SensorId);
+                states.Add(sensor.State);
+                firsts.Add(beat.SensorTime);
+                lasts.Add(beat.SensorTime);
+                received.Add(beat.ReceivedAt);
+                counts.Add(1);
+                hours.Begin(sensor.HourUnderWay);
+            }
+            // A sensor with heartbeats out of order keeps its hour under way as it was: the rebuild redoes it.
+            if (!outOfOrder.ContainsKey(beat.SensorId))
+            {
+                hours.Add(beat.SensorId, beat.SensorTime, sameSensor ? previous : sensor.LastHeartbeatAt, sensor.StaleSeconds);
+            }
+            previous = beat.SensorTime;
         }
         await using var command = BookkeepingCommand(connection, transaction, options.Value,
             new([.. ids], [.. states], [.. firsts], [.. lasts], [.. received], [.. counts]), hours);

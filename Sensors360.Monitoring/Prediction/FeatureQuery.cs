@@ -60,13 +60,13 @@ public static class FeatureQuery
                        sum(h.gaps) AS baseline_gaps, sum(h.gap_sum) AS baseline_sum, sum(h.gap_sumsq) AS baseline_squares,
                        CASE WHEN sum(h.gaps) >= $8 THEN sum(h.gap_sum) / sum(h.gaps) ELSE s.e END AS base_interval
                 FROM (
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours_all
                     WHERE sensor_id = s.id AND hour > s.lo AND hour < s.b_end AND hour < s.d_from
                     UNION ALL
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_days
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_days_all
                     WHERE sensor_id = s.id AND day >= s.d_from AND day < s.d_to
                     UNION ALL
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours_all
                     WHERE sensor_id = s.id AND hour > s.lo AND hour < s.b_end AND hour >= greatest(s.d_from, s.d_to)) AS h) AS b
             CROSS JOIN LATERAL (
                 SELECT count(*) AS n, max(h.last_at) AS last_at,
@@ -85,7 +85,7 @@ public static class FeatureQuery
                        sum(h.silences) AS flaps
                 FROM (SELECT h.beats, h.last_at, h.gaps, h.gap_sum, h.gap_sumsq, h.silences, h.silence_sum,
                              date_part('epoch', $1 - h.hour) - 1800 AS ago
-                      FROM heartbeat_hours h
+                      FROM heartbeat_hours_all h
                       WHERE h.sensor_id = s.id AND h.hour >= s.b_end AND h.hour < date_trunc('hour', $1) OFFSET 0) AS h) AS t
             WHERE t.n + b.n > 0
         ), current AS MATERIALIZED (

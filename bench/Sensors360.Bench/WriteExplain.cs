@@ -38,8 +38,10 @@ public static class WriteExplain
         DateTime[] times = [.. Enumerable.Repeat(DateTime.UtcNow, states.Count)];
         var figures = new HeartbeatWriter.SensorFigures([.. ids.Take(states.Count)], [.. states], times, times, times, [.. Enumerable.Repeat(1L, states.Count)]);
         var hours = new HeartbeatHours();
+        // Each sensor's heartbeat lands in its hour under way, as nearly all do: no roll-up row is written.
         foreach (var id in figures.SensorIds)
         {
+            hours.Begin(HourFigures.Start(times[0]));
             hours.Add(id, times[0], times[0].AddMinutes(-1), TimeSpan.FromMinutes(10).TotalSeconds);
         }
         await using (var explain = HeartbeatWriter.BookkeepingCommand(connection, transaction, new MonitorOptions(), figures, hours))

@@ -176,7 +176,7 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
 
         await using var command = Db.CreateCommand("""
             SELECT sensor_id, hour, beats, first_at, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum, longest_gap
-            FROM heartbeat_hours WHERE sensor_id = ANY($1)
+            FROM heartbeat_hours_all WHERE sensor_id = ANY($1)
             """);
         command.Parameters.Add(new() { Value = sensors });
         await using var reader = await command.ExecuteReaderAsync();
@@ -202,8 +202,9 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
             SilenceSum: g.Sum(h => h.Value.SilenceSum)));
         Assert.Equal(2 * sensors.Length, expectedDays.Count);
         await using var dayCommand = Db.CreateCommand("""
-            SELECT sensor_id, day, beats, last_at, gaps, gap_sum, gap_sumsq, silences, silence_sum
-            FROM heartbeat_days WHERE sensor_id = ANY($1)
+            SELECT sensor_id, day, sum(beats)::int, max(last_at), sum(gaps)::int, sum(gap_sum), sum(gap_sumsq), sum(silences)::int,
+                   sum(silence_sum)
+            FROM heartbeat_days_all WHERE sensor_id = ANY($1) GROUP BY 1, 2
             """);
         dayCommand.Parameters.Add(new() { Value = sensors });
         await using var days = await dayCommand.ExecuteReaderAsync();
@@ -220,6 +221,14 @@ public sealed class HeartbeatStorageTests(SensorsAppFixture fixture) : IAsyncLif
             dayRows++;
         }
         Assert.Equal(expectedDays.Count, dayRows);
+
+        // Each sensor's newest hour is its hour under way, kept in its liveness row; the tables hold the finished ones.
+        Assert.Equal(sensors.Length, await ScalarAsync("""
+            SELECT count(*) FROM sensor_liveness l
+            WHERE l.sensor_id = ANY($1)
+              AND l.hour_start = (SELECT max(h.hour) FROM heartbeat_hours_all h WHERE h.sensor_id = l.sensor_id)
+              AND NOT EXISTS (SELECT FROM heartbeat_hours h WHERE h.sensor_id = l.sensor_id AND h.hour >= l.hour_start)
+            """, sensors));
     }
 
     [Fact]
