@@ -48,26 +48,30 @@ public static class FeatureQuery
                                                                 WHEN recent < 3600 THEN recent ELSE 0 END) * interval '1 second') AS raw_from
                 ) AS bounds
         ), past AS MATERIALIZED (
-            -- The baseline's hours (most of them) only as sums; then the trend's, with everything the features need of
-            -- them, including the beats each hour missed against the baseline's interval.
+            -- The baseline's hours (most of them) only as sums, and its typical interval (see SensorWindow); then the
+            -- trend's, with everything the features need of them, including the beats each hour missed against it.
             SELECT s.id AS sensor_id, greatest(t.last_at, b.last_at) AS last_at,
                    t.recent_beats, t.recent_gaps, t.recent_sum, t.recent_squares, t.trend_gaps, t.missed,
                    t.fit_n, t.fit_x, t.fit_y, t.fit_xy, t.fit_xx,
                    coalesce(t.flaps, 0) + coalesce(b.flaps, 0) AS flaps,
-                   b.baseline_gaps, b.baseline_sum, b.baseline_squares
+                   b.baseline_gaps, b.baseline_sum, b.baseline_squares, b.typical
             FROM s CROSS JOIN LATERAL (
-                SELECT count(*) AS n, max(h.last_at) AS last_at, sum(h.silences) AS flaps,
-                       sum(h.gaps) AS baseline_gaps, sum(h.gap_sum) AS baseline_sum, sum(h.gap_sumsq) AS baseline_squares,
-                       CASE WHEN sum(h.gaps) >= $8 THEN sum(h.gap_sum) / sum(h.gaps) ELSE s.e END AS base_interval
+                SELECT b.*, CASE WHEN b.baseline_gaps >= $8 THEN coalesce(b.typical, b.baseline_sum / b.baseline_gaps) ELSE s.e END AS base_interval
                 FROM (
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours_all
+                  SELECT count(*) AS n, max(h.last_at) AS last_at, sum(h.silences) AS flaps,
+                         sum(h.gaps) AS baseline_gaps, sum(h.gap_sum) AS baseline_sum, sum(h.gap_sumsq) AS baseline_squares,
+                         CASE WHEN count(*) FILTER (WHERE h.whole_day AND h.gaps > 0) >= 3
+                              THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY h.gap_sum / nullif(h.gaps, 0))
+                                   FILTER (WHERE h.whole_day AND h.gaps > 0) END AS typical
+                  FROM (
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq, false AS whole_day FROM heartbeat_hours_all
                     WHERE sensor_id = s.id AND hour > s.lo AND hour < s.b_end AND hour < s.d_from
                     UNION ALL
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_days_all
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq, true FROM heartbeat_days_all
                     WHERE sensor_id = s.id AND day >= s.d_from AND day < s.d_to
                     UNION ALL
-                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq FROM heartbeat_hours_all
-                    WHERE sensor_id = s.id AND hour > s.lo AND hour < s.b_end AND hour >= greatest(s.d_from, s.d_to)) AS h) AS b
+                    SELECT last_at, silences, gaps, gap_sum, gap_sumsq, false FROM heartbeat_hours_all
+                    WHERE sensor_id = s.id AND hour > s.lo AND hour < s.b_end AND hour >= greatest(s.d_from, s.d_to)) AS h) AS b) AS b
             CROSS JOIN LATERAL (
                 SELECT count(*) AS n, max(h.last_at) AS last_at,
                        sum(h.beats) FILTER (WHERE h.ago < s.recent) AS recent_beats,
@@ -134,7 +138,7 @@ public static class FeatureQuery
                    p.recent_beats, p.recent_gaps, p.recent_sum, p.recent_squares, p.trend_gaps, p.missed,
                    p.fit_n, p.fit_x, p.fit_y, p.fit_xy, p.fit_xx, p.flaps,
                    coalesce(p.baseline_gaps, 0) AS baseline_gaps, coalesce(p.baseline_sum, 0) AS baseline_sum,
-                   coalesce(p.baseline_squares, 0) AS baseline_squares,
+                   coalesce(p.baseline_squares, 0) AS baseline_squares, CASE WHEN NOT s.reach < 3600 THEN p.typical END AS typical,
                    coalesce(c.c_beats, 0) AS c_beats, coalesce(c.c_gaps, 0) AS c_gaps, coalesce(c.c_gap_sum, 0) AS c_gap_sum,
                    coalesce(c.c_gap_squares, 0) AS c_gap_squares, coalesce(c.c_silences, 0) AS c_silences,
                    coalesce(c.c_silence_sum, 0) AS c_silence_sum,
@@ -173,14 +177,14 @@ public static class FeatureQuery
                    CASE WHEN exact_trend THEN x_fit_xy
                         ELSE coalesce(fit_xy, 0) + CASE WHEN c_gaps > 0 THEN -elapsed / 7200 * ln(c_gap_sum / c_gaps) ELSE 0 END END AS f_xy,
                    CASE WHEN exact_trend THEN x_fit_xx ELSE coalesce(fit_xx, 0) + CASE WHEN c_gaps > 0 THEN (elapsed / 7200) ^ 2 ELSE 0 END END AS f_xx
-            FROM (SELECT w.*, CASE WHEN b_n >= $8 THEN b_sum / b_n ELSE e END AS base FROM windows w) AS w
+            FROM (SELECT w.*, CASE WHEN b_n >= $8 THEN coalesce(typical, b_sum / b_n) ELSE e END AS base FROM windows w) AS w
         )
         SELECT id, e, stale, age_days, extract(epoch FROM $1 - last_at)::float8,
                r_beats::int, r_span, r_n::int, r_sum / nullif(r_n, 0),
                CASE WHEN r_n >= 2 THEN sqrt(greatest(r_squares - r_sum * r_sum / r_n, 0) / (r_n - 1)) END,
                t_n::int,
                CASE WHEN f_n >= 2 AND f_n * f_xx - f_x * f_x > 0 THEN (f_n * f_xy - f_x * f_y) / (f_n * f_xx - f_x * f_x) / 3600 END,
-               t_missed::float8, all_flaps::int, b_n::int, b_sum / nullif(b_n, 0),
+               t_missed::float8, all_flaps::int, b_n::int, coalesce(typical, b_sum / nullif(b_n, 0)),
                CASE WHEN b_n >= 2 THEN sqrt(greatest(b_squares - b_sum * b_sum / b_n, 0) / (b_n - 1)) END
         FROM totals
         ORDER BY id

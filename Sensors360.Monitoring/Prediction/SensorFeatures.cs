@@ -37,8 +37,8 @@ public static class FeatureMath
 
     public static SensorFeatures From(SensorWindow w, PredictionOptions options)
     {
-        var measured = w is { BaselineMean: > 0 } && w.BaselineGaps >= options.MinBaselineGaps;
-        var baseline = measured ? w.BaselineMean!.Value : w.ExpectedSeconds;
+        var measured = w is { BaselineInterval: > 0 } && w.BaselineGaps >= options.MinBaselineGaps;
+        var baseline = measured ? w.BaselineInterval!.Value : w.ExpectedSeconds;
         var baselineVariation = measured && w is { BaselineStdDev: { } sd } ? sd / baseline : DefaultVariation;
 
         // The window's hours may cover more than the window asks for; a sensor younger than that has not had all of it

@@ -48,7 +48,7 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
         Assert.Equal((71, 70.0, 0), (window.TrendGaps, window.TrendMissed, window.Flaps));
         Assert.True(window.TrendSlope > 0, $"the gaps grew, yet the trend slope is {window.TrendSlope}");
         // Baseline: hours 24 to 335 (middles within 14 days), 6 gaps of 600 s each.
-        Assert.Equal((312 * 6, 600.0, 0.0), (window.BaselineGaps, window.BaselineMean, window.BaselineStdDev));
+        Assert.Equal((312 * 6, 600.0, 0.0), (window.BaselineGaps, window.BaselineInterval, window.BaselineStdDev));
 
         var features = FeatureMath.From(window, new PredictionOptions());
         Assert.Equal(19_800.0 / 17 / 600, features.IntervalRatio, precision: 12);
@@ -81,7 +81,7 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
         Assert.True(window.TrendSlope > 0, $"the gaps grew, yet the trend slope is {window.TrendSlope}");
         // Baseline (5.6 h): from the roll-ups, hours 06:00 to 10:00 (the hour of the trend's start, 11:00, is left out),
         // 360 gaps of 10 s each.
-        Assert.Equal((5 * 360, 10.0, 0.0), (window.BaselineGaps, window.BaselineMean, window.BaselineStdDev));
+        Assert.Equal((5 * 360, 10.0, 0.0), (window.BaselineGaps, window.BaselineInterval, window.BaselineStdDev));
         Assert.Equal(360.0 / 17 / 10, FeatureMath.From(window, new PredictionOptions()).IntervalRatio, precision: 12);
     }
 
@@ -104,7 +104,30 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
         Assert.Equal((17, 36.0, 17, 2.0), (window.RecentBeats, window.RecentSpanSeconds, window.RecentGaps, window.RecentGapMean));
         Assert.Equal((71, 71.0, 0), (window.TrendGaps, window.TrendMissed, window.Flaps));
         // Baseline (2,016 s back, to 12:02:36): the gaps after 11:31:24, 1,872 of 1 s; no whole hour of roll-ups in it.
-        Assert.Equal((1872, 1.0, 0.0), (window.BaselineGaps, window.BaselineMean, window.BaselineStdDev));
+        Assert.Equal((1872, 1.0, 0.0), (window.BaselineGaps, window.BaselineInterval, window.BaselineStdDev));
+    }
+
+    [Fact]
+    public async Task A_bad_day_in_the_baseline_does_not_move_its_interval()
+    {
+        await using var db = postgres.CreateDataSource();
+        await BacktestDatabase.MigrateAsync(db, default);
+        await using var connection = await db.OpenConnectionAsync();
+        // Every 10 minutes for 15 days, but every 20 for the first 12 hours of 8 March, a whole day of the baseline.
+        var slow = new DateTime(2026, 3, 8, 0, 0, 0, DateTimeKind.Utc);
+        var times = Beats(Hour.AddDays(-15), slow, 600);
+        times.AddRange(Beats(slow.AddMinutes(20), slow.AddHours(12), 1200));
+        times.AddRange(Beats(slow.AddHours(12).AddMinutes(10), At.AddMinutes(-5), 600));
+        await StoreAsync(connection, 4, times, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
+
+        var window = Assert.Single(await FeatureQuery.RunAsync(
+            connection, At, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(4, 4), default));
+
+        // The baseline's 12 whole days (2 to 13 March) have mean gaps of 600 s but one: their median is 600 s, where the
+        // mean of all its gaps is above it. The sensor beats as usual now, so its interval ratio is 1.
+        Assert.Equal(600.0, window.BaselineInterval);
+        Assert.True(window.BaselineStdDev > 0);
+        Assert.Equal(1.0, FeatureMath.From(window, new PredictionOptions()).IntervalRatio, precision: 2);
     }
 
     static List<DateTime> Beats(DateTime from, DateTime to, int seconds)
