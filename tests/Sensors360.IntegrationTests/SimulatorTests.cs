@@ -141,10 +141,24 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
             var seenBeforeDeath = new Dictionary<long, DateTimeOffset>();
             var healthySeen = new HashSet<long>();
             var lastDeath = degrading.Values.Max();
+            // What the degrading sensors scored last before dying, and by which model: said when one is missed.
+            var lastScores = new Dictionary<long, string>();
+            var model = "none";
             while (DateTimeOffset.UtcNow < lastDeath && seenBeforeDeath.Count < degrading.Count)
             {
                 var queue = await api.Worker.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/maintenance/queue?limit=1000");
                 var now = DateTimeOffset.UtcNow;
+                model = queue.GetProperty("model").ToString();
+                foreach (var (id, death) in degrading.Where(d => now < d.Value && !seenBeforeDeath.ContainsKey(d.Key)))
+                {
+                    using var risk = await api.Worker.GetAsync($"/api/sensors/{id}/risk");
+                    if (risk.IsSuccessStatusCode)
+                    {
+                        var detail = await risk.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+                        lastScores[id] = $"{(death - now).TotalSeconds:0} s before death: risk {detail.GetProperty("risk7d").GetDouble():0.000}, "
+                            + $"features {detail.GetProperty("features")}";
+                    }
+                }
                 foreach (var id in queue.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sensorId").GetInt64()))
                 {
                     if (degrading.TryGetValue(id, out var death) && now < death)
@@ -160,7 +174,8 @@ public sealed class SimulatorTests(SensorsAppFixture fixture)
             }
 
             Assert.True(seenBeforeDeath.Count == degrading.Count,
-                $"Listed before death: {string.Join(", ", seenBeforeDeath.Select(s => $"{s.Key} ({(degrading[s.Key] - s.Value).TotalSeconds:0} s ahead)"))} of {degrading.Count}.");
+                $"Listed before death: {string.Join(", ", seenBeforeDeath.Select(s => $"{s.Key} ({(degrading[s.Key] - s.Value).TotalSeconds:0} s ahead)"))} of {degrading.Count}. "
+                + $"Model: {model}. Last scores of the others: {string.Join("; ", lastScores.Where(s => !seenBeforeDeath.ContainsKey(s.Key)).Select(s => $"{s.Key} {s.Value}"))}");
             Assert.Empty(healthySeen);
         }
         finally
