@@ -13,9 +13,11 @@ public sealed class IngestLag(IngestProgress progress, HeartbeatBacklog backlog,
 
     /// <summary>
     /// How long a message may be in neither the broker's count nor a consumer: delivered to this process and not yet
-    /// handed to <see cref="IntegrationEvents.HeartbeatsReceivedConsumer"/>.
+    /// handed to <see cref="IntegrationEvents.HeartbeatsReceivedConsumer"/>. On a busy machine that took more than
+    /// 100 ms, long enough for a sensor to be called late with its heartbeat waiting here; a second keeps late calls
+    /// within a second of their deadline.
     /// </summary>
-    static readonly TimeSpan DeliveryGap = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan DeliveryGap = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How far <paramref name="watermark"/> is behind <paramref name="now"/>, in seconds (0 when caught up); null when
