@@ -39,12 +39,6 @@ public sealed class HeartbeatHours
     readonly List<HourFigures> _finished = [];
     readonly List<HourFigures?> _underWay = [];
 
-    /// <summary>Hours finished by the batch.</summary>
-    public int Count => _finished.Count;
-
-    /// <summary>Each sensor's hour under way after the batch, in the order the sensors were begun.</summary>
-    public IReadOnlyList<HourFigures?> UnderWay => _underWay;
-
     /// <summary>Starts the batch's next sensor, with its hour under way as stored (none before its first heartbeat).</summary>
     public void Begin(HourFigures? underWay) => _underWay.Add(underWay);
 
