@@ -30,6 +30,12 @@ public static class RiskStore
     {
         var crossed = new List<NewlyAtRisk>();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The planner overestimates the history lookups by orders of magnitude and JIT-compiles the statement below,
+        // which costs about 0.4 s a chunk for a statement that runs in a fraction of that.
+        await using (var noJit = new NpgsqlCommand("SET LOCAL jit = off", connection, transaction))
+        {
+            await noJit.ExecuteNonQueryAsync(cancellationToken);
+        }
         foreach (var chunk in assessments.Chunk(Chunk))
         {
             await using var command = new NpgsqlCommand("""
