@@ -83,19 +83,22 @@ public sealed class PredictionService(
 
         var watch = Stopwatch.StartNew();
         int scored = 0, atRisk = 0, crossedCount = 0;
-        foreach (var slice in await FleetScorer.SlicesAsync(connection, settings.ScoreSlice, cancellationToken))
+        var slices = await FleetScorer.SlicesAsync(connection, settings.ScoreSlice, cancellationToken);
+        var lanes = new ParallelOptions { MaxDegreeOfParallelism = settings.ScoreConnections, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(slices, lanes, async (slice, ct) =>
         {
-            var features = await FleetScorer.FeaturesAsync(connection, now, settings, monitor.Value, cancellationToken, slice);
+            await using var lane = await dataSource.OpenConnectionAsync(ct);
+            var features = await FleetScorer.FeaturesAsync(lane, now, settings, monitor.Value, ct, slice);
             var assessments = FleetScorer.Assess(features, model, now);
-            var crossed = await RiskStore.SaveAsync(connection, assessments, now, settings.Threshold, settings.ClearFactor, cancellationToken);
+            var crossed = await RiskStore.SaveAsync(lane, assessments, now, settings.Threshold, settings.ClearFactor, ct);
             if (crossed.Count > 0)
             {
                 outbox.Notify();
             }
-            scored += assessments.Count;
-            atRisk += assessments.Count(a => a.Risk7d >= settings.Threshold);
-            crossedCount += crossed.Count;
-        }
+            Interlocked.Add(ref scored, assessments.Count);
+            Interlocked.Add(ref atRisk, assessments.Count(a => a.Risk7d >= settings.Threshold));
+            Interlocked.Add(ref crossedCount, crossed.Count);
+        });
         await RiskStore.ForgetUnscoredAsync(connection, now, cancellationToken);
         logger.Log(crossedCount > 0 ? LogLevel.Information : LogLevel.Debug,
             "Scored {Sensors} sensors in {Elapsed} ms; {Crossed} newly at risk, {AtRisk} at risk",

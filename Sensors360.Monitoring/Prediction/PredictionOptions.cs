@@ -61,6 +61,13 @@ public sealed class PredictionOptions : IValidatableObject
     [Range(100, 1_000_000)]
     public int ScoreSlice { get; set; } = 20_000;
 
+    /// <summary>
+    /// Slices scored at once, each over a database connection of its own. A slice's statements keep one database core
+    /// busy, so more than the database server has cores gains nothing.
+    /// </summary>
+    [Range(1, 32)]
+    public int ScoreConnections { get; set; } = 2;
+
     /// <summary>Sensors per training snapshot at most: a larger fleet is sampled uniformly (every k-th id).</summary>
     [Range(100, 10_000_000)]
     public int TrainingSensors { get; set; } = 20_000;

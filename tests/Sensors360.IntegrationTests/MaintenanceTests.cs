@@ -166,6 +166,34 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
     }
 
     [Fact]
+    public async Task A_pass_over_many_slices_scores_every_live_sensor_of_the_fleet()
+    {
+        // The worker here scores 100 sensors a slice, two slices at a time (SensorsApp): these alone take three slices.
+        var site = Guid.NewGuid().ToString("N");
+        var ids = new List<long>();
+        for (var i = 0; i < 250; i++)
+        {
+            ids.Add(await RegisterAsync(site, "sliced"));
+        }
+        var (_, collectorKey) = await Api.CreateCollectorKeyAsync("sliced", new { site });
+        var json = JsonSerializer.Serialize(ids.Select(sensorId => new { sensorId, timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }));
+        using (var posted = await Api.PostWithCollectorKeyAsync(collectorKey, json, TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        // Between two passes, every one of them carries the score of the same pass.
+        var sql = """
+            SELECT count(*) * 1000 + count(DISTINCT r.scored_at)
+            FROM sensors s JOIN sensor_risks r ON r.sensor_id = s.id
+            WHERE s.labels @> jsonb_build_object('site', $1::text)
+            """;
+        var seen = 0L;
+        Assert.True(await Poll.UntilAsync(async () => (seen = await Api.ScalarAsync(sql, site)) == 250 * 1000 + 1, ScoringDeadline),
+            $"{seen / 1000} of the 250 sensors scored, by {seen % 1000} passes");
+    }
+
+    [Fact]
     public async Task The_model_in_use_is_described()
     {
         JsonElement model = default;

@@ -89,8 +89,10 @@ public sealed class SensorsAppFixture : IAsyncLifetime
                 .WithEnvironment("Monitor__ScanPeriod", "00:00:00.250")
                 .WithEnvironment("Monitor__SnapshotPeriod", "00:00:01")
                 .WithEnvironment("Monitor__StaleIdsPerMessage", "10000")
-                // MaintenanceTests watch a degrading sensor enter the maintenance queue.
-                .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01");
+                // MaintenanceTests watch a degrading sensor enter the maintenance queue, and a pass score the fleet in
+                // slices, two at a time.
+                .WithEnvironment("Monitor__Prediction__ScorePeriod", "00:00:01")
+                .WithEnvironment("Monitor__Prediction__ScoreSlice", "100");
             Smtp.Receive(builder.CreateResourceBuilder<ProjectResource>("alerting-service"))
                 // WebhookTests and AlertChannelTests run their receivers on plain http://127.0.0.1 (a loopback address,
                 // so allowed explicitly) and watch retries happen.
