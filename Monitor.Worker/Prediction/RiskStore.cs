@@ -40,23 +40,30 @@ public static class RiskStore
         {
             await using var command = new NpgsqlCommand("""
                 WITH input AS (
-                    SELECT * FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[], $8::jsonb[])
-                        AS i(sensor_id, risk_7d, risk_30d, window_start, window_end, reasons, features, contributions)
+                    -- Features and contributions come as one array each, a fixed number of values per sensor in turn.
+                    SELECT i.sensor_id, i.risk_7d, i.risk_30d, i.window_start, i.window_end, i.reasons,
+                           $6[(i.n - 1) * $12 + 1 : i.n * $12] AS features,
+                           $7[(i.n - 1) * $13 + 1 : i.n * $13] AS contribution_values,
+                           $8[(i.n - 1) * $13 + 1 : i.n * $13] AS contribution_log_odds
+                    FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $14::jsonb[])
+                        WITH ORDINALITY AS i(sensor_id, risk_7d, risk_30d, window_start, window_end, reasons, n)
                 ), old AS (
                     SELECT r.sensor_id, r.at_risk_since FROM sensor_risks r JOIN input USING (sensor_id)
                 ), saved AS (
-                    INSERT INTO sensor_risks AS r (sensor_id, scored_at, risk_7d, risk_30d, window_start, window_end, at_risk_since, reasons, features, contributions)
+                    INSERT INTO sensor_risks AS r (sensor_id, scored_at, risk_7d, risk_30d, window_start, window_end, at_risk_since, reasons, features,
+                                                   contribution_values, contribution_log_odds)
                     SELECT i.sensor_id, $9, i.risk_7d, i.risk_30d, i.window_start, i.window_end,
                            CASE WHEN i.risk_7d >= $10 THEN coalesce(o.at_risk_since, $9)
                                 WHEN i.risk_7d >= $10 * $11 THEN o.at_risk_since END,
-                           ARRAY(SELECT jsonb_array_elements_text(i.reasons)), i.features, i.contributions
+                           ARRAY(SELECT jsonb_array_elements_text(i.reasons)), i.features, i.contribution_values, i.contribution_log_odds
                     FROM input i LEFT JOIN old o USING (sensor_id)
                     -- A sensor retired or deleted since it was read is skipped rather than failing the pass.
                     WHERE EXISTS (SELECT FROM sensors s WHERE s.id = i.sensor_id)
                     ON CONFLICT (sensor_id) DO UPDATE SET
                         scored_at = excluded.scored_at, risk_7d = excluded.risk_7d, risk_30d = excluded.risk_30d,
                         window_start = excluded.window_start, window_end = excluded.window_end, at_risk_since = excluded.at_risk_since,
-                        reasons = excluded.reasons, features = excluded.features, contributions = excluded.contributions
+                        reasons = excluded.reasons, features = excluded.features, contribution_values = excluded.contribution_values,
+                        contribution_log_odds = excluded.contribution_log_odds
                     RETURNING r.sensor_id, r.at_risk_since
                 ), history AS (
                     -- The chart's points: a move of 0.01 or more since the last point, else one an hour
@@ -78,12 +85,15 @@ public static class RiskStore
             command.Parameters.Add(Array(chunk.Select(a => a.Risk30d).ToArray(), NpgsqlDbType.Double));
             command.Parameters.Add(Array(chunk.Select(a => a.WindowStart).ToArray(), NpgsqlDbType.TimestampTz));
             command.Parameters.Add(Array(chunk.Select(a => a.WindowEnd).ToArray(), NpgsqlDbType.TimestampTz));
-            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Reasons, Json)).ToArray(), NpgsqlDbType.Jsonb));
-            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Features, Json)).ToArray(), NpgsqlDbType.Jsonb));
-            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Contributions, Json)).ToArray(), NpgsqlDbType.Jsonb));
+            command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. chunk.SelectMany(a => StoredScore.Features(a.Features))] });
+            command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. chunk.SelectMany(a => a.Contributions.Select(c => c.Value))] });
+            command.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. chunk.SelectMany(a => a.Contributions.Select(c => c.LogOdds))] });
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
             command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = threshold });
             command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = clearFactor });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = StoredScore.FeatureCount });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = ModelInputs.Names.Length });
+            command.Parameters.Add(Array(chunk.Select(a => JsonSerializer.Serialize(a.Reasons, Json)).ToArray(), NpgsqlDbType.Jsonb));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

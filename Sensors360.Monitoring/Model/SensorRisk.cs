@@ -21,11 +21,14 @@ public sealed class SensorRisk
 
     public string[] Reasons { get; set; } = [];
 
-    /// <summary>The features behind the score, a JSON object (jsonb).</summary>
-    public string Features { get; set; } = "{}";
+    /// <summary>The features behind the score (<see cref="Prediction.StoredScore"/>).</summary>
+    public double[] Features { get; set; } = [];
 
-    /// <summary>Each model input's value and its share of the log-odds, a JSON array (jsonb).</summary>
-    public string Contributions { get; set; } = "[]";
+    /// <summary>Each model input's value, in <see cref="Prediction.ModelInputs.Names"/> order.</summary>
+    public double[] ContributionValues { get; set; } = [];
+
+    /// <summary>Each model input's share of the log-odds, in the same order.</summary>
+    public double[] ContributionLogOdds { get; set; } = [];
 }
 
 /// <summary>A fitted (or prior) risk model, kept so that every worker replica answers with the same one.</summary>

@@ -87,8 +87,16 @@ public sealed class MaintenanceTests(SensorsAppFixture fixture) : StartedSystemT
         Assert.Null(await QueueItemAsync(Api.Worker, steady));
 
         var detail = await Api.Worker.GetFromJsonAsync<JsonElement>($"/api/sensors/{degrading}/risk");
-        Assert.True(detail.GetProperty("features").GetProperty("intervalRatio").GetDouble() > 2);
-        Assert.Equal(6, detail.GetProperty("contributions").GetArrayLength());
+        var features = detail.GetProperty("features");
+        Assert.True(features.GetProperty("intervalRatio").GetDouble() > 2);
+        Assert.Equal(degrading, features.GetProperty("sensorId").GetInt64());
+        Assert.True(features.GetProperty("measuredBaseline").GetBoolean());
+        Assert.Equal(0, features.GetProperty("flaps").GetInt32());
+        Assert.Equal(60, features.GetProperty("expectedSeconds").GetDouble());
+        Assert.Equal(
+            ["interval", "trend", "missed", "variability", "flaps", "age"],
+            detail.GetProperty("contributions").EnumerateArray().Select(c => c.GetProperty("feature").GetString()));
+        Assert.All(detail.GetProperty("contributions").EnumerateArray(), c => Assert.True(double.IsFinite(c.GetProperty("logOdds").GetDouble())));
 
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(probe.AtRisk.Any(e => e.Message.SensorId == degrading)), ScoringDeadline),
             "No SensorAtRisk event for the degrading sensor.");

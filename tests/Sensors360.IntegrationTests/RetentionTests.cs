@@ -207,8 +207,9 @@ public sealed class RetentionTests(SensorsAppFixture fixture) : StartedSystemTes
                 FROM generate_series(1, 2) g
                 RETURNING id, retired_at
             ), scored AS (
-                INSERT INTO sensor_risks (sensor_id, scored_at, risk_7d, risk_30d, window_start, window_end, reasons, features, contributions)
-                SELECT id, now(), 0.9, 0.95, now(), now() + interval '1 day', '{}', '{}', '[]' FROM registered
+                INSERT INTO sensor_risks (sensor_id, scored_at, risk_7d, risk_30d, window_start, window_end, reasons, features,
+                                          contribution_values, contribution_log_odds)
+                SELECT id, now(), 0.9, 0.95, now(), now() + interval '1 day', '{}', '{}', '{}', '{}' FROM registered
                 RETURNING sensor_id
             )
             SELECT r.id, r.retired_at IS NOT NULL FROM registered r JOIN scored s ON s.sensor_id = r.id

@@ -13,8 +13,6 @@ sealed class SensorRiskConfiguration : IEntityTypeConfiguration<SensorRisk>
         risk.Property(r => r.SensorId).ValueGeneratedNever();
         risk.Property(r => r.Risk7d).HasColumnName("risk_7d");
         risk.Property(r => r.Risk30d).HasColumnName("risk_30d");
-        risk.Property(r => r.Features).HasColumnType("jsonb");
-        risk.Property(r => r.Contributions).HasColumnType("jsonb");
         risk.HasOne<Sensor>().WithOne().HasForeignKey<SensorRisk>(r => r.SensorId).OnDelete(DeleteBehavior.Cascade);
         // The maintenance queue reads the riskiest first.
         risk.HasIndex(r => r.Risk7d).IsDescending().HasDatabaseName("ix_sensor_risks_risk_7d");

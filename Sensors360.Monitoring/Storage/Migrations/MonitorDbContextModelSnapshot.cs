@@ -383,14 +383,19 @@ namespace Sensors360.Monitoring.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at_risk_since");
 
-                    b.Property<string>("Contributions")
+                    b.PrimitiveCollection<double[]>("ContributionLogOdds")
                         .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("contributions");
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("contribution_log_odds");
 
-                    b.Property<string>("Features")
+                    b.PrimitiveCollection<double[]>("ContributionValues")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("contribution_values");
+
+                    b.PrimitiveCollection<double[]>("Features")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
                         .HasColumnName("features");
 
                     b.PrimitiveCollection<string[]>("Reasons")
