@@ -39,8 +39,6 @@ public sealed record ModelDescription(
 /// <summary>The maintenance queue: sensors ranked by predicted risk of failing, with the reasons. Model: docs/predictive-maintenance.md.</summary>
 public static class MaintenanceApi
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     const string ItemColumns = """
         r.sensor_id, s.tag, s.labels::text, s.state, r.risk_7d, r.risk_30d, r.window_start, r.window_end, r.at_risk_since,
         r.scored_at, s.last_heartbeat_at, r.reasons
@@ -132,9 +130,9 @@ public static class MaintenanceApi
         return TypedResults.Ok(new SensorRiskDetail(
             i.SensorId, i.Tag, i.Labels, i.State, i.Risk7d, i.Risk30d, i.WindowStart, i.WindowEnd, i.AtRiskSince, i.ScoredAt,
             i.LastHeartbeatAt, i.Reasons, options.Value.Threshold,
-            JsonSerializer.SerializeToElement(StoredScore.Features(i.SensorId, reader.GetFieldValue<double[]>(12)), Json),
+            JsonSerializer.SerializeToElement(StoredScore.Features(i.SensorId, reader.GetFieldValue<double[]>(12)), JsonSerializerOptions.Web),
             JsonSerializer.SerializeToElement(
-                StoredScore.Contributions(reader.GetFieldValue<double[]>(13), reader.GetFieldValue<double[]>(14)), Json)));
+                StoredScore.Contributions(reader.GetFieldValue<double[]>(13), reader.GetFieldValue<double[]>(14)), JsonSerializerOptions.Web)));
     }
 
     static async Task<Results<Ok<SensorRiskHistory>, ProblemHttpResult, ValidationProblem>> SensorRiskHistory(
