@@ -24,7 +24,7 @@ public static class FeatureQuery
     // Each sensor's rows are read by its own index ranges and aggregated as they stream: the trend's hours, and the
     // baseline's whole UTC days from the daily roll-ups with its ragged ends in hours. A pass over sensors with 14-day
     // baselines reads about 60 rows a sensor (24 trend hours, 12 days, up to 46 hours at the ends) instead of 336.
-    const string Sql = """
+    static readonly string Sql = $$"""
         WITH s AS MATERIALIZED (
             -- The baseline's hours start after lo and end before b_end; those of whole days from d_from to d_to (UTC)
             -- are read from the daily roll-ups. Raw heartbeats are read from raw_from.
@@ -79,7 +79,7 @@ public static class FeatureQuery
                        sum(h.gap_sum) FILTER (WHERE h.ago < s.recent) AS recent_sum,
                        sum(h.gap_sumsq) FILTER (WHERE h.ago < s.recent) AS recent_squares,
                        sum(h.gaps) AS trend_gaps,
-                       sum(greatest(round((h.gap_sum + h.silence_sum) / b.base_interval) - (h.gaps + h.silences), 0)) AS missed,
+                       sum({{Missed("h.longest_gap", "h.gap_sum + h.silence_sum", "h.gaps + h.silences", "b.base_interval")}}) AS missed,
                        -- Least-squares sums of ln(each hour's mean gap) over the hour's middle, in hours.
                        count(*) FILTER (WHERE h.gaps > 0) AS fit_n,
                        sum(-h.ago / 3600) FILTER (WHERE h.gaps > 0) AS fit_x,
@@ -87,7 +87,7 @@ public static class FeatureQuery
                        sum(-h.ago / 3600 * ln(h.gap_sum / h.gaps)) FILTER (WHERE h.gaps > 0) AS fit_xy,
                        sum((h.ago / 3600) ^ 2) FILTER (WHERE h.gaps > 0) AS fit_xx,
                        sum(h.silences) AS flaps
-                FROM (SELECT h.beats, h.last_at, h.gaps, h.gap_sum, h.gap_sumsq, h.silences, h.silence_sum,
+                FROM (SELECT h.beats, h.last_at, h.gaps, h.gap_sum, h.gap_sumsq, h.silences, h.silence_sum, h.longest_gap,
                              date_part('epoch', $1 - h.hour) - 1800 AS ago
                       FROM heartbeat_hours_all h
                       WHERE h.sensor_id = s.id AND h.hour >= s.b_end AND h.hour < date_trunc('hour', $1) OFFSET 0) AS h) AS t
@@ -101,6 +101,7 @@ public static class FeatureQuery
                    coalesce(sum(gap * gap) FILTER (WHERE in_hour AND gap <= stale), 0) AS c_gap_squares,
                    count(*) FILTER (WHERE in_hour AND gap > stale) AS c_silences,
                    coalesce(sum(gap) FILTER (WHERE in_hour AND gap > stale), 0) AS c_silence_sum,
+                   max(gap) FILTER (WHERE in_hour) AS c_longest,
                    -- Windows shorter than an hour, exactly: the recent window, the trend's gaps (and their fit, one point
                    -- a gap), the baseline's beats that are raw, and every silence (for a baseline that is all raw).
                    count(*) FILTER (WHERE ago < recent) AS x_beats,
@@ -110,6 +111,7 @@ public static class FeatureQuery
                    count(*) FILTER (WHERE ago < trend AND gap <= stale) AS x_trend_gaps,
                    count(gap) FILTER (WHERE ago < trend) AS x_trend_pieces,
                    coalesce(sum(gap) FILTER (WHERE ago < trend), 0) AS x_trend_span,
+                   max(gap) FILTER (WHERE ago < trend) AS x_trend_longest,
                    coalesce(sum(-ago / 3600) FILTER (WHERE ago < trend AND gap <= stale), 0) AS x_fit_x,
                    coalesce(sum(ln(gap)) FILTER (WHERE ago < trend AND gap <= stale), 0) AS x_fit_y,
                    coalesce(sum(-ago / 3600 * ln(gap)) FILTER (WHERE ago < trend AND gap <= stale), 0) AS x_fit_xy,
@@ -141,10 +143,10 @@ public static class FeatureQuery
                    coalesce(p.baseline_squares, 0) AS baseline_squares, CASE WHEN NOT s.reach < 3600 THEN p.typical END AS typical,
                    coalesce(c.c_beats, 0) AS c_beats, coalesce(c.c_gaps, 0) AS c_gaps, coalesce(c.c_gap_sum, 0) AS c_gap_sum,
                    coalesce(c.c_gap_squares, 0) AS c_gap_squares, coalesce(c.c_silences, 0) AS c_silences,
-                   coalesce(c.c_silence_sum, 0) AS c_silence_sum,
+                   coalesce(c.c_silence_sum, 0) AS c_silence_sum, c.c_longest,
                    coalesce(c.x_beats, 0) AS x_beats, coalesce(c.x_gaps, 0) AS x_gaps, coalesce(c.x_gap_sum, 0) AS x_gap_sum,
                    coalesce(c.x_gap_squares, 0) AS x_gap_squares, coalesce(c.x_trend_gaps, 0) AS x_trend_gaps,
-                   coalesce(c.x_trend_pieces, 0) AS x_trend_pieces, coalesce(c.x_trend_span, 0) AS x_trend_span,
+                   coalesce(c.x_trend_pieces, 0) AS x_trend_pieces, coalesce(c.x_trend_span, 0) AS x_trend_span, c.x_trend_longest,
                    coalesce(c.x_fit_x, 0) AS x_fit_x, coalesce(c.x_fit_y, 0) AS x_fit_y, coalesce(c.x_fit_xy, 0) AS x_fit_xy,
                    coalesce(c.x_fit_xx, 0) AS x_fit_xx, coalesce(c.x_base_gaps, 0) AS x_base_gaps,
                    coalesce(c.x_base_sum, 0) AS x_base_sum, coalesce(c.x_base_squares, 0) AS x_base_squares,
@@ -168,8 +170,8 @@ public static class FeatureQuery
         ), totals AS (
             SELECT w.*,
                    CASE WHEN exact_trend THEN x_trend_gaps ELSE coalesce(trend_gaps, 0) + c_gaps END AS t_n,
-                   CASE WHEN exact_trend THEN greatest(round(x_trend_span / base) - x_trend_pieces, 0)
-                        ELSE coalesce(missed, 0) + greatest(round((c_gap_sum + c_silence_sum) / base) - (c_gaps + c_silences), 0) END AS t_missed,
+                   CASE WHEN exact_trend THEN {{Missed("x_trend_longest", "x_trend_span", "x_trend_pieces", "base")}}
+                        ELSE coalesce(missed, 0) + {{Missed("c_longest", "c_gap_sum + c_silence_sum", "c_gaps + c_silences", "base")}} END AS t_missed,
                    -- The hour under way as one more point of the fit, at its middle.
                    CASE WHEN exact_trend THEN x_trend_gaps ELSE coalesce(fit_n, 0) + (c_gaps > 0)::int END AS f_n,
                    CASE WHEN exact_trend THEN x_fit_x ELSE coalesce(fit_x, 0) + CASE WHEN c_gaps > 0 THEN -elapsed / 7200 ELSE 0 END END AS f_x,
@@ -189,6 +191,16 @@ public static class FeatureQuery
         FROM totals
         ORDER BY id
         """;
+
+    /// <summary>
+    /// Heartbeats missed in a stretch of gaps (an hour, or a window's raw span) against the baseline interval, from the
+    /// stretch's longest gap, total and count. Each gap of n intervals missed n − 1 beats. When even the longest is under
+    /// one and a half intervals none was missed: a sensor that merely slowed down misses nothing. Otherwise the longest
+    /// counts on its own and the rest by their total, so a stretch with one gap of dropped beats is counted exactly.
+    /// </summary>
+    static string Missed(string longest, string total, string count, string baseline) =>
+        $"CASE WHEN round({longest} / {baseline}) > 1 THEN round({longest} / {baseline}) - 1 " +
+        $"+ greatest(round(({total} - {longest}) / {baseline}) - ({count} - 1), 0) ELSE 0 END";
 
     /// <param name="sensors">Only sensors with ids in this range, and of them only every <c>Step</c>-th id (a uniform sample).</param>
     public static async Task<List<SensorWindow>> RunAsync(

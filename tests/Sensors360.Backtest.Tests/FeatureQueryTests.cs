@@ -130,6 +130,46 @@ public sealed class FeatureQueryTests(ThrowawayPostgres postgres) : IClassFixtur
         Assert.Equal(1.0, FeatureMath.From(window, new PredictionOptions()).IntervalRatio, precision: 2);
     }
 
+    [Fact]
+    public async Task A_sensor_that_slowed_down_has_missed_no_heartbeats()
+    {
+        await using var db = postgres.CreateDataSource();
+        await BacktestDatabase.MigrateAsync(db, default);
+        await using var connection = await db.OpenConnectionAsync();
+        // Every 10 minutes for 15 days, then every 11 from 23 hours before the hour under way: each trend hour holds 5
+        // or 6 gaps of 660 s, whose total, 6 × 660 s, is nearer 7 intervals than 6. None of its gaps is a dropped beat.
+        var times = Beats(Hour.AddDays(-15), Hour.AddHours(-23), 600);
+        times.AddRange(Beats(Hour.AddHours(-23).AddSeconds(660), At.AddMinutes(-5), 660));
+        await StoreAsync(connection, 5, times, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
+
+        var window = Assert.Single(await FeatureQuery.RunAsync(
+            connection, At, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(5, 5), default));
+
+        Assert.Equal(600.0, window.BaselineInterval);
+        Assert.True(window.TrendGaps > 100, $"only {window.TrendGaps} trend gaps");
+        Assert.Equal(0.0, window.TrendMissed);
+        Assert.True(FeatureMath.From(window, new PredictionOptions()).IntervalRatio > 1.05);
+    }
+
+    [Fact]
+    public async Task Beats_dropped_in_separate_gaps_of_one_hour_are_each_counted()
+    {
+        await using var db = postgres.CreateDataSource();
+        await BacktestDatabase.MigrateAsync(db, default);
+        await using var connection = await db.OpenConnectionAsync();
+        // Every 10 minutes for 15 days but 08:10 and 08:40 today: the hour from 08:00 has gaps of 600, 1,200, 600 and
+        // 1,200 s. The hour under way drops 12:10 (gaps of 600 and 1,200 s up to 12:20).
+        var dropped = new[] { Hour.AddHours(-4).AddMinutes(10), Hour.AddHours(-4).AddMinutes(40), Hour.AddMinutes(10) };
+        var times = Beats(Hour.AddDays(-15), At.AddMinutes(-5), 600).Except(dropped).ToList();
+        await StoreAsync(connection, 6, times, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
+
+        var window = Assert.Single(await FeatureQuery.RunAsync(
+            connection, At, new PredictionOptions(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), new SensorSlice(6, 6), default));
+
+        // 08:00's hour: the longest gap missed 1, the other three (2,400 s) 4 − 3 = 1; the hour under way 1.
+        Assert.Equal(3.0, window.TrendMissed);
+    }
+
     static List<DateTime> Beats(DateTime from, DateTime to, int seconds)
     {
         var times = new List<DateTime>();
