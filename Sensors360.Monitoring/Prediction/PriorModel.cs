@@ -12,9 +12,9 @@ public static class PriorModel
         // Counts describe this fleet's own training set: none (the reference fit had 48,572 examples, 854 failures).
         Examples: 0,
         Failures: 0,
-        Means: [0.037, 0.003, 0.023, -0.255, 0.211, -4.647],
-        Scales: [0.180, 0.163, 0.071, 0.515, 0.484, 1.480],
-        Weights: [-5.258, 0.520, -0.070, 0.453, 0.041, 0.157, 1.210],
+        Means: [0.026, 0.003, 0.023, -0.264, 0.212, -4.647],
+        Scales: [0.180, 0.201, 0.071, 0.521, 0.485, 1.481],
+        Weights: [-5.272, 0.543, -0.121, 0.482, 0.072, 0.124, 1.205],
         AgeCurve: new Weibull(2.50, 404),
         AgeCurveKind: RiskModel.Prior);
 }
