@@ -56,7 +56,7 @@ public static class FeatureQuery
                    coalesce(t.flaps, 0) + coalesce(b.flaps, 0) AS flaps,
                    b.baseline_gaps, b.baseline_sum, b.baseline_squares, b.typical
             FROM s CROSS JOIN LATERAL (
-                SELECT b.*, CASE WHEN b.baseline_gaps >= $8 THEN coalesce(b.typical, b.baseline_sum / b.baseline_gaps) ELSE s.e END AS base_interval
+                SELECT b.*, {{BaselineInterval("b.baseline_gaps", "b.baseline_sum", "b.typical", "s.e")}} AS base_interval
                 FROM (
                   SELECT count(*) AS n, max(h.last_at) AS last_at, sum(h.silences) AS flaps,
                          sum(h.gaps) AS baseline_gaps, sum(h.gap_sum) AS baseline_sum, sum(h.gap_sumsq) AS baseline_squares,
@@ -179,7 +179,7 @@ public static class FeatureQuery
                    CASE WHEN exact_trend THEN x_fit_xy
                         ELSE coalesce(fit_xy, 0) + CASE WHEN c_gaps > 0 THEN -elapsed / 7200 * ln(c_gap_sum / c_gaps) ELSE 0 END END AS f_xy,
                    CASE WHEN exact_trend THEN x_fit_xx ELSE coalesce(fit_xx, 0) + CASE WHEN c_gaps > 0 THEN (elapsed / 7200) ^ 2 ELSE 0 END END AS f_xx
-            FROM (SELECT w.*, CASE WHEN b_n >= $8 THEN coalesce(typical, b_sum / b_n) ELSE e END AS base FROM windows w) AS w
+            FROM (SELECT w.*, {{BaselineInterval("b_n", "b_sum", "typical", "e")}} AS base FROM windows w) AS w
         )
         SELECT id, e, stale, age_days, extract(epoch FROM $1 - last_at)::float8,
                r_beats::int, r_span, r_n::int, r_sum / nullif(r_n, 0),
@@ -191,6 +191,15 @@ public static class FeatureQuery
         FROM totals
         ORDER BY id
         """;
+
+    /// <summary>
+    /// The interval missed beats are counted against, as <see cref="FeatureMath.From"/> takes the baseline: the
+    /// baseline's typical interval (or its mean gap) once it holds <c>MinBaselineGaps</c> ($8) gaps, else the expected one.
+    /// The trend's finished hours are counted against the baseline's roll-ups; the hour under way and a trend under an
+    /// hour against the whole baseline, raw part included.
+    /// </summary>
+    static string BaselineInterval(string gaps, string sum, string typical, string expected) =>
+        $"CASE WHEN {gaps} >= $8 THEN coalesce({typical}, {sum} / {gaps}) ELSE {expected} END";
 
     /// <summary>
     /// Heartbeats missed in a stretch of gaps (an hour, or a window's raw span) against the baseline interval, from the
