@@ -17,8 +17,21 @@ public static class ScoringBench
 {
     const int Days = 14;
 
+    // What a sensor's 14 days take on disk, as this scenario writes them: its hourly rows (3.8 GB per 100,000 sensors)
+    // with their key (5.5 GB, written hour after hour as the worker writes it, so its pages are far from full), its
+    // daily rows and its registry and liveness rows (measured on 120,000 sensors).
+    const long BytesPerSensor = 100_000;
+
+    // Left free for the write-ahead log (up to 4 GB here) and for the scenarios after this one, which write fleets of their own.
+    const long SpareBytes = 15L << 30;
+
     public static async Task<BenchRow[]> RunAsync(BenchSystem system, NpgsqlDataSource db, int sensors, CancellationToken cancellationToken)
     {
+        sensors = await FleetThatFitsAsync(db, sensors, cancellationToken);
+        if (sensors == 0)
+        {
+            return [];
+        }
         Console.WriteLine($"(k) writing {sensors:#,0} sensors with {Days} days of hourly roll-ups");
         var watch = Stopwatch.StartNew();
         var (first, last, hour) = await WriteFleetAsync(db, sensors, cancellationToken);
@@ -81,6 +94,38 @@ public static class ScoringBench
                 "well inside the 300 s period (≤ 150 s)", report.Seconds <= 150, "s") { LowerIsBetter = true },
             new($"(k) scoring pass, {scale}", "worker RSS (peak, 4 samples/s)", peak, null, "", "≤ 1,000 MB", peak <= 1_000, "MB") { LowerIsBetter = true },
         ];
+    }
+
+    /// <summary>
+    /// As many of <paramref name="sensors"/> as the database's disk holds with <see cref="SpareBytes"/> to spare, in
+    /// tens of thousands: a fleet that fills the disk would stop the database, not measure it.
+    /// </summary>
+    static async Task<int> FleetThatFitsAsync(NpgsqlDataSource db, int sensors, CancellationToken cancellationToken)
+    {
+        string directory;
+        try
+        {
+            await using var show = db.CreateCommand("SHOW data_directory");
+            directory = (string)(await show.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            Console.WriteLine($"(k) the database's disk cannot be checked ({e.MessageText}); writing {sensors:#,0} sensors");
+            return sensors;
+        }
+        if (!Directory.Exists(directory))
+        {
+            return sensors; // A server on another machine (container mode): its disk is not ours to see.
+        }
+        var free = new DriveInfo(directory).AvailableFreeSpace;
+        var fits = (int)Math.Clamp((free - SpareBytes) / BytesPerSensor / 10_000 * 10_000, 0, sensors);
+        if (fits < sensors)
+        {
+            Console.WriteLine($"(k) {sensors:#,0} sensors need about {sensors * BytesPerSensor / 1e9:0} GB for their roll-ups and "
+                + $"{SpareBytes / 1e9:0} GB are kept for the scenarios after it; {free / 1e9:0} GB free under {directory}: "
+                + (fits == 0 ? "not run" : $"scoring {fits:#,0} instead"));
+        }
+        return fits;
     }
 
     /// <summary>Sensors expected every 10 minutes, heard 6 times an hour for 14 days with a little jitter, as of the current hour.</summary>
